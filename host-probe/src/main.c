@@ -23,6 +23,9 @@ static void usage(FILE *f)
           "      --save-snapshot DIR copy every file read into DIR (replay with --root)\n"
           "      --redact            with --save-snapshot and in the document: remove host\n"
           "                          names, MAC and IP addresses, serials and UUIDs\n"
+          "      --with-guest        with --vm: run the guest agent in the VM through the\n"
+          "                          QEMU guest agent and print the merged diagnosis\n"
+          "      --agent PATH        guest agent path inside the VM (with --with-guest)\n"
           "  -v, --verbose           more diagnostics on stderr (repeat for debug)\n"
           "  -h, --help              show this help\n"
           "  -V, --version           show the version\n"
@@ -33,7 +36,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT };
+    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"output", required_argument, NULL, 'o'},
@@ -41,13 +44,16 @@ int main(int argc, char **argv)
         {"vm", required_argument, NULL, OPT_VM},
         {"save-snapshot", required_argument, NULL, OPT_SNAPSHOT},
         {"redact", no_argument, NULL, OPT_REDACT},
+        {"with-guest", no_argument, NULL, OPT_WITH_GUEST},
+        {"agent", required_argument, NULL, OPT_AGENT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
-    bool json = false, redact = false;
+    const char *agent_path = NULL;
+    bool json = false, redact = false, with_guest = false;
     struct ptd_root root;
     struct ptd_error err;
     struct probe_ctx ctx;
@@ -79,6 +85,12 @@ int main(int argc, char **argv)
         case OPT_REDACT:
             redact = true;
             break;
+        case OPT_WITH_GUEST:
+            with_guest = true;
+            break;
+        case OPT_AGENT:
+            agent_path = optarg;
+            break;
         case 'v':
             verbose++;
             break;
@@ -92,6 +104,10 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
+    }
+    if (with_guest && !vmid) {
+        fprintf(stderr, "ptdiag-host: --with-guest needs --vm VMID\n");
+        return 2;
     }
     if (optind < argc) {
         fprintf(stderr, "ptdiag-host: unexpected argument '%s'\n", argv[optind]);
@@ -122,22 +138,43 @@ int main(int argc, char **argv)
         .allow_exec = ptd_root_is_live(&root),
         .redact = redact,
     };
-    for (i = 0; host_probes[i].id; i++)
+    for (i = 0; host_probes[i].id; i++) {
+        if (!host_probes[i].run)
+            continue;
+        PTD_DEBUG("probe %s", host_probes[i].id);
         host_probes[i].run(&ctx);
+    }
+    if (vmid && host_narrow_to_vm)
+        host_narrow_to_vm(&ctx);
 
-    (void)snapshot; /* --save-snapshot: written by snapshot.c once it lands */
-
-    if (json || output) {
-        if (ptd_doc_write(doc, output, true, &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s\n", err.text);
+    if (snapshot) {
+        if (!host_snapshot_write) {
+            fprintf(stderr, "ptdiag-host: --save-snapshot is not available in this build\n");
             goto out;
         }
-    } else {
-        if (ptd_doc_write(doc, NULL, true, &err) != 0) {
+        if (host_snapshot_write(&root, snapshot, redact, &err) != 0) {
             fprintf(stderr, "ptdiag-host: %s\n", err.text);
             goto out;
         }
     }
+
+    if (with_guest) {
+        if (!host_with_guest) {
+            fprintf(stderr, "ptdiag-host: --with-guest is not available in this build\n");
+            goto out;
+        }
+        ret = host_with_guest(&ctx, agent_path, stdout);
+        goto out;
+    }
+
+    if (json || output || !host_summary_print) {
+        if (ptd_doc_write(doc, output, true, &err) != 0) {
+            fprintf(stderr, "ptdiag-host: %s\n", err.text);
+            goto out;
+        }
+    }
+    if (!json && host_summary_print && host_summary_print(doc, stdout) != 0)
+        goto out;
     ret = 0;
 out:
     cJSON_Delete(doc);

@@ -9,9 +9,11 @@
 #define PTDIAG_HOST_PROBE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
+#include "ptdiag/error.h"
 #include "ptdiag/root.h"
 
 struct probe_ctx {
@@ -27,7 +29,22 @@ struct host_probe {
     void (*run)(struct probe_ctx *ctx);
 };
 
-/* The registry, NULL-terminated (probes.c). */
+/* The registry, NULL-terminated (probes.c). An entry whose run is NULL is not linked in. */
 extern const struct host_probe host_probes[];
+
+/*
+ * Optional stages main() calls when they are linked in (weak references):
+ */
+/* Human summary of a host document (default output without --json). Returns 0 or -1. */
+int host_summary_print(const cJSON *doc, FILE *out) __attribute__((weak));
+/* --save-snapshot: copies every traced path of root into dir (redacting when asked). */
+int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact,
+                        struct ptd_error *err) __attribute__((weak));
+/* --vm VMID: drops devices, groups and VMs unrelated to ctx->only_vmid from ctx->doc. */
+void host_narrow_to_vm(struct probe_ctx *ctx) __attribute__((weak));
+/* --with-guest: runs the guest agent through the QEMU guest agent and prints the merged
+ * diagnosis; returns the process exit status (DESIGN §6). */
+int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
+    __attribute__((weak));
 
 #endif
