@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel log classification and splitting: one realistic line per kind (as the kernel,
+ * NVIDIA, amdgpu, xe/i915 and vendor-reset print them), both log formats, torn and garbage
+ * input, very long lines, and the newest-N cap of ptd_kmsg_collect.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ptdiag/kmsg.h"
+
+struct expect {
+    const char *msg;
+    enum ptd_kmsg_kind kind;
+    const char *device; /* "" = none */
+    long code;
+    const char *detail; /* "" = none */
+};
+
+static const struct expect cases[] = {
+    {"DMAR: IOMMU enabled", PTD_KMSG_DMAR_ENABLED, "", -1, "intel"},
+    {"pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40", PTD_KMSG_DMAR_ENABLED, "0000:00:00.2", -1,
+     "amd"},
+    {"DMAR-IR: Enabled IRQ remapping in x2apic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "x2apic"},
+    {"DMAR-IR: Enabled IRQ remapping in xapic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "xapic"},
+    {"AMD-Vi: Interrupt remapping enabled", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "amd"},
+    {"vfio_iommu_type1_attach_group: No interrupt remapping support.  Use the module param "
+     "\"allow_unsafe_interrupts\" to enable VFIO IOMMU support on this platform",
+     PTD_KMSG_IRQ_REMAP_MISSING, "", -1, ""},
+    {"Hypervisor detected: KVM", PTD_KMSG_HYPERVISOR_DETECTED, "", -1, "KVM"},
+    {"DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0xfff01000 [fault reason "
+     "0x06] PTE Read access is not set",
+     PTD_KMSG_DMAR_FAULT, "0000:01:00.0", 6, "PTE Read access is not set"},
+    {"DMAR: [DMA Write NO_PASID] Request device [2b:00.1] fault addr 0x7f000000 [fault reason "
+     "0x05] PTE Write access is not set",
+     PTD_KMSG_DMAR_FAULT, "0000:2b:00.1", 5, "PTE Write access is not set"},
+    {"vfio-pci 0000:0b:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000d "
+     "address=0xfd000000 flags=0x0020]",
+     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.0", -1,
+     "IO_PAGE_FAULT domain=0x000d address=0xfd000000 flags=0x0020"},
+    {"AMD-Vi: Event logged [IO_PAGE_FAULT device=0b:00.1 domain=0x0000 address=0x0 "
+     "flags=0x0000]",
+     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.1", -1,
+     "IO_PAGE_FAULT device=0b:00.1 domain=0x0000 address=0x0 flags=0x0000"},
+    {"vfio-pci 0000:01:00.0: BAR 1: can't reserve [mem 0xc0000000-0xcfffffff 64bit pref]",
+     PTD_KMSG_BAR_CANT_RESERVE, "0000:01:00.0", 1, "[mem 0xc0000000-0xcfffffff 64bit pref]"},
+    {"vfio-pci 0000:01:00.0: BAR 3 [mem 0x6000000000-0x6001ffffff 64bit pref]: can't reserve",
+     PTD_KMSG_BAR_CANT_RESERVE, "0000:01:00.0", 3, "[mem 0x6000000000-0x6001ffffff 64bit pref]"},
+    {"pci 0000:00:01.0: not enough MMIO resources for SR-IOV", PTD_KMSG_MMIO_NOT_ENOUGH,
+     "0000:00:01.0", -1, ""},
+    {"pci 0000:03:00.0: BAR 0: no space for [mem size 0x400000000 64bit pref]",
+     PTD_KMSG_BAR_NO_SPACE, "0000:03:00.0", 0, "[mem size 0x400000000 64bit pref]"},
+    {"pci 0000:03:00.0: BAR 2: failed to assign [mem size 0x200000000 64bit pref]",
+     PTD_KMSG_BAR_NO_SPACE, "0000:03:00.0", 2, "[mem size 0x200000000 64bit pref]"},
+    {"pci 0000:03:00.0: BAR 2 [mem size 0x200000000 64bit pref]: can't assign; no space",
+     PTD_KMSG_BAR_NO_SPACE, "0000:03:00.0", 2, "[mem size 0x200000000 64bit pref]"},
+    {"vfio-pci 0000:0c:00.0: Invalid PCI ROM header signature: expecting 0xaa55, got 0xffff",
+     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1, "0xffff"},
+    {"pci 0000:0c:00.0: Invalid PCI ROM data signature: expecting 0x52494350, got 0x00000000",
+     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1, "0x00000000"},
+    {"pci 0000:0c:00.0: No more image in the PCI ROM", PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1,
+     "No more image in the PCI ROM"},
+    {"vfio-pci 0000:0c:00.0: not ready 65535ms after FLR; giving up", PTD_KMSG_RESET_NOT_READY,
+     "0000:0c:00.0", 65535, "FLR; giving up"},
+    {"vfio-pci 0000:0c:00.0: not ready 1023ms after bus reset; waiting", PTD_KMSG_RESET_NOT_READY,
+     "0000:0c:00.0", 1023, "bus reset; waiting"},
+    {"vfio-pci 0000:0c:00.0: Unable to change power state from D3cold to D0, device "
+     "inaccessible",
+     PTD_KMSG_D3COLD_STUCK, "0000:0c:00.0", -1, "D3cold to D0"},
+    {"pci 0000:0c:00.0: Unknown header type 7f", PTD_KMSG_DEVICE_GONE, "0000:0c:00.0", -1, ""},
+    {"vfio-pci 0000:0b:00.0: AMD_NAVI10: performing pre-reset", PTD_KMSG_VENDOR_RESET,
+     "0000:0b:00.0", -1, "AMD_NAVI10"},
+    {"vfio-pci 0000:0b:00.0: AMD_NAVI14: reset result = 0", PTD_KMSG_VENDOR_RESET, "0000:0b:00.0",
+     0, "AMD_NAVI14"},
+    {"vendor_reset_hook: installed", PTD_KMSG_VENDOR_RESET, "", -1, ""},
+    {"NVRM: Xid (PCI:0000:2b:00): 79, pid=2471, name=Xorg, GPU has fallen off the bus.",
+     PTD_KMSG_NVRM_XID, "0000:2b:00", 79, "pid=2471, name=Xorg, GPU has fallen off the bus"},
+    {"NVRM: Xid (PCI:0000:06:00): 119, pid=1009, name=nvidia-smi, Timeout after 6s of waiting "
+     "for RPC response from GPU0 GSP!",
+     PTD_KMSG_NVRM_XID, "0000:06:00", 119,
+     "pid=1009, name=nvidia-smi, Timeout after 6s of waiting for RPC response from GPU0 GSP!"},
+    {"NVRM: GPU at PCI:0000:2b:00: GPU-5c1b1d0e-8f1b-3c9e-1a2b-3c4d5e6f7a8b",
+     (enum ptd_kmsg_kind) - 1, "", -1, ""},
+    {"NVRM: GPU at PCI:0000:2b:00: GPU has fallen off the bus.", PTD_KMSG_NVRM_FALLEN_OFF_BUS,
+     "0000:2b:00", -1, ""},
+    {"NVRM: The NVIDIA GPU 0000:01:00.0 (PCI ID: 10de:2bb1) installed in this system requires "
+     "use of the NVIDIA open kernel modules.",
+     PTD_KMSG_NVRM_OPEN_REQUIRED, "0000:01:00.0", -1, "10de:2bb1"},
+    {"NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:1017)", PTD_KMSG_NVRM_RMINIT_FAILED,
+     "0000:01:00.0", -1, "0x22:0x56:1017"},
+    {"NVRM: GPU 0000:01:00.0: rm_init_adapter failed, device minor number 0",
+     PTD_KMSG_NVRM_INIT_FAILED, "0000:01:00.0", 0, ""},
+    {"NVRM: API mismatch: the client has the version 550.54.14, but NVRM: this kernel module "
+     "has the version 550.67.  Please make sure that this kernel module and all NVIDIA driver "
+     "components have the same version.",
+     PTD_KMSG_NVRM_VERSION_MISMATCH, "", -1, NULL},
+    {"[drm:amdgpu_get_bios [amdgpu]] *ERROR* Unable to locate a BIOS ROM", PTD_KMSG_AMDGPU_NO_BIOS,
+     "", -1, ""},
+    {"amdgpu 0000:03:00.0: amdgpu: Fatal error during GPU init", PTD_KMSG_AMDGPU_INIT_FAILED,
+     "0000:03:00.0", -1, ""},
+    {"amdgpu: probe of 0000:03:00.0 failed with error -22", PTD_KMSG_PROBE_FAILED, "0000:03:00.0",
+     -22, "amdgpu"},
+    {"amdgpu 0000:03:00.0: probe with driver amdgpu failed with error -22", PTD_KMSG_PROBE_FAILED,
+     "0000:03:00.0", -22, "amdgpu"},
+    {"xe 0000:03:00.0: [drm] Failed to resize BAR2 to 8192M (-ENOSPC). Consider enabling "
+     "'Resizable BAR' support in your BIOS",
+     PTD_KMSG_BAR_RESIZE_FAILED, "0000:03:00.0", 2, "8192M (-ENOSPC)"},
+    {"i915 0000:03:00.0: [drm] Failed to resize BAR2 to 16384M (-28)", PTD_KMSG_BAR_RESIZE_FAILED,
+     "0000:03:00.0", 2, "16384M (-28)"},
+    {"i915 0000:00:02.0: Device initialization failed (-19)", PTD_KMSG_I915_INIT_FAILED,
+     "0000:00:02.0", -19, "i915"},
+    /* lines that must not match */
+    {"vfio-pci 0000:01:00.0: vfio_ecap_init: hiding ecap 0x19@0x900", (enum ptd_kmsg_kind) - 1, "",
+     -1, ""},
+    {"pci 0000:01:00.0: BAR 1 [mem 0x6000000000-0x600fffffff 64bit pref]: assigned",
+     (enum ptd_kmsg_kind) - 1, "", -1, ""},
+    {"Linux version 6.8.12-4-pve (build@proxmox) (gcc (Debian 12.2.0-14) 12.2.0)",
+     (enum ptd_kmsg_kind) - 1, "", -1, ""},
+    {"", (enum ptd_kmsg_kind) - 1, "", -1, ""},
+};
+
+static void test_classify_every_kind(void **state)
+{
+    bool seen[PTD_KMSG_KIND_COUNT] = {false};
+    size_t i;
+    int k;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct expect *e = &cases[i];
+        struct ptd_kmsg_event ev;
+        bool hit;
+
+        ev.time_s = 12.5;
+        hit = ptd_kmsg_classify(e->msg, &ev);
+        if ((int)e->kind < 0) {
+            if (hit)
+                fail_msg("'%s' classified as %s", e->msg, ptd_kmsg_kind_name(ev.kind));
+            continue;
+        }
+        if (!hit)
+            fail_msg("'%s' not classified", e->msg);
+        if (ev.kind != e->kind)
+            fail_msg("'%s': %s, expected %s", e->msg, ptd_kmsg_kind_name(ev.kind),
+                     ptd_kmsg_kind_name(e->kind));
+        assert_string_equal(ev.device, e->device);
+        assert_int_equal(ev.code, e->code);
+        if (e->detail)
+            assert_string_equal(ev.detail, e->detail);
+        assert_true(ev.time_s == 12.5);
+        assert_true(strlen(ev.text) > 0);
+        seen[e->kind] = true;
+    }
+    for (k = 0; k < PTD_KMSG_KIND_COUNT; k++)
+        if (!seen[k])
+            fail_msg("kind %s has no test line", ptd_kmsg_kind_name((enum ptd_kmsg_kind)k));
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(ptd_kmsg_kind_name(PTD_KMSG_NVRM_XID), "nvrm-xid");
+    assert_string_equal(ptd_kmsg_kind_name(PTD_KMSG_IRQ_REMAP_MISSING), "irq-remapping-missing");
+    assert_string_equal(ptd_kmsg_kind_name(PTD_KMSG_KIND_COUNT), "unknown");
+}
+
+/* ---- splitting ---- */
+
+struct split_log {
+    int n;
+    double t[16];
+    char msg[16][256];
+};
+
+static bool record(double t, const char *msg, void *user)
+{
+    struct split_log *l = user;
+
+    if (l->n < 16) {
+        l->t[l->n] = t;
+        snprintf(l->msg[l->n], sizeof(l->msg[0]), "%s", msg);
+    }
+    l->n++;
+    return true;
+}
+
+static void test_split_dmesg(void **state)
+{
+    static const char log[] = "[    0.000000] Linux version 6.8.12-4-pve (build@proxmox)\n"
+                              "[    0.412345] DMAR: IOMMU enabled\n"
+                              "[   12.004001] vfio-pci 0000:01:00.0: not ready 65535ms after FLR;\n"
+                              "                giving up\n"
+                              "\r\n"
+                              "[Sun Nov 22 20:00:00 2026] Hypervisor detected: KVM\n"
+                              "[drm] no prefix here\n"
+                              "[  100.5] last line without newline";
+    struct split_log l = {0};
+
+    (void)state;
+    ptd_kmsg_split(log, strlen(log), record, &l);
+    assert_int_equal(l.n, 6);
+    assert_true(l.t[0] == 0.0);
+    assert_true(l.t[1] > 0.4123 && l.t[1] < 0.4124);
+    assert_string_equal(l.msg[1], "DMAR: IOMMU enabled");
+    assert_string_equal(l.msg[2], "vfio-pci 0000:01:00.0: not ready 65535ms after FLR; giving up");
+    assert_true(l.t[3] < 0);
+    assert_string_equal(l.msg[3], "Hypervisor detected: KVM");
+    assert_true(l.t[4] < 0);
+    assert_string_equal(l.msg[4], "[drm] no prefix here");
+    assert_true(l.t[5] == 100.5);
+    assert_string_equal(l.msg[5], "last line without newline");
+}
+
+static void test_split_kmsg(void **state)
+{
+    static const char log[] =
+        "6,1,0,-;Linux version 6.8.12-4-pve\n"
+        "6,402,412345,-;DMAR: IOMMU enabled\n"
+        "4,1210,5012345,-;vfio-pci 0000:01:00.0: BAR 1: can't reserve [mem 0xc0000000-0xcfffffff "
+        "64bit pref]\n"
+        " SUBSYSTEM=pci\n"
+        " DEVICE=+pci:0000:01:00.0\n"
+        "3,1300,6000000,c,caller=T1;NVRM: line one\\x0aline two\\x5c\n"
+        "3,1301,7000000,-;\n";
+    struct split_log l = {0};
+
+    (void)state;
+    ptd_kmsg_split(log, strlen(log), record, &l);
+    assert_int_equal(l.n, 5);
+    assert_true(l.t[1] > 0.41234 && l.t[1] < 0.41235);
+    assert_string_equal(l.msg[2], "vfio-pci 0000:01:00.0: BAR 1: can't reserve [mem "
+                                  "0xc0000000-0xcfffffff 64bit pref]");
+    assert_true(l.t[2] > 5.0123 && l.t[2] < 5.0124);
+    assert_string_equal(l.msg[3], "NVRM: line one line two\\");
+    assert_true(l.t[3] == 6.0);
+    assert_string_equal(l.msg[4], "");
+}
+
+static void test_split_garbage(void **state)
+{
+    /* torn first record, NUL bytes, binary junk, an unterminated '[': nothing crashes and
+     * every piece of text comes out as some message */
+    static const char log[] = "02345,-;DMAR: IOMMU enabled\n"
+                              "\x01\x02\xff\xfe garbage\n"
+                              "[ 1.0\n"
+                              "6,1,2\n"
+                              "6,abc,1,-;x\n"
+                              "\0\0\0\n"
+                              "[99999999999999999999999999999999999999999.0] big\n";
+    struct split_log l = {0};
+    char *copy;
+    cJSON *events = cJSON_CreateArray();
+
+    (void)state;
+    ptd_kmsg_split(log, sizeof(log) - 1, record, &l);
+    assert_true(l.n >= 6);
+    /* the torn record still reads as a message (with its junk prefix) and classifies */
+    assert_int_equal(ptd_kmsg_collect(log, sizeof(log) - 1, events, 10), 1);
+    cJSON_Delete(events);
+    /* every byte value, including a buffer without any newline */
+    copy = malloc(4096);
+    assert_non_null(copy);
+    for (int i = 0; i < 4096; i++)
+        copy[i] = (char)(i * 7 + 3);
+    l.n = 0;
+    ptd_kmsg_split(copy, 4096, record, &l);
+    assert_true(l.n >= 1);
+    free(copy);
+    /* zero length and NULL */
+    l.n = 0;
+    ptd_kmsg_split("", 0, record, &l);
+    ptd_kmsg_split(NULL, 10, record, &l);
+    assert_int_equal(l.n, 0);
+}
+
+static bool count_len(double t, const char *msg, void *user)
+{
+    size_t *max = user;
+
+    (void)t;
+    if (strlen(msg) > *max)
+        *max = strlen(msg);
+    return true;
+}
+
+static void test_long_lines(void **state)
+{
+    size_t n = 1u << 20, maxlen = 0;
+    char *buf = malloc(n + 200);
+    cJSON *events = cJSON_CreateArray(), *ev;
+    const char *prefix = "[   5.000000] vfio-pci 0000:0c:00.0: not ready 65535ms after FLR; ";
+    size_t plen = strlen(prefix);
+
+    (void)state;
+    assert_non_null(buf);
+    memcpy(buf, prefix, plen);
+    memset(buf + plen, 'A', n - plen);
+    memcpy(buf + n, "\n[ 6.0] DMAR: IOMMU enabled\n", 29);
+    ptd_kmsg_split(buf, n + 28, count_len, &maxlen);
+    assert_true(maxlen > 4096 && maxlen <= 64 * 1024);
+    assert_int_equal(ptd_kmsg_collect(buf, n + 28, events, 10), 2);
+    ev = cJSON_GetArrayItem(events, 0);
+    assert_string_equal(cJSON_GetObjectItem(ev, "kind")->valuestring, "reset-not-ready");
+    assert_int_equal(strlen(cJSON_GetObjectItem(ev, "text")->valuestring), 511);
+    assert_int_equal(strlen(cJSON_GetObjectItem(ev, "detail")->valuestring), 127);
+    cJSON_Delete(events);
+    free(buf);
+}
+
+static void test_collect_newest_and_json(void **state)
+{
+    char log[4096];
+    size_t len = 0;
+    cJSON *events = cJSON_CreateArray(), *ev;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 10; i++)
+        len += (size_t)snprintf(log + len, sizeof(log) - len,
+                                "4,%d,%d000000,-;NVRM: Xid (PCI:0000:2B:00): %d, pid=1, x\n", i, i,
+                                40 + i);
+    len += (size_t)snprintf(log + len, sizeof(log) - len, "6,99,1,-;just a line\n");
+    assert_int_equal(ptd_kmsg_collect(log, len, events, 3), 3);
+    assert_int_equal(cJSON_GetArraySize(events), 3);
+    ev = cJSON_GetArrayItem(events, 0);
+    assert_int_equal(cJSON_GetObjectItem(ev, "code")->valueint, 47);
+    assert_true(cJSON_GetObjectItem(ev, "time_s")->valuedouble == 7.0);
+    assert_string_equal(cJSON_GetObjectItem(ev, "device")->valuestring, "0000:2b:00");
+    ev = cJSON_GetArrayItem(events, 2);
+    assert_int_equal(cJSON_GetObjectItem(ev, "code")->valueint, 49);
+    cJSON_Delete(events);
+
+    /* nulls for what a line does not carry */
+    {
+        struct ptd_kmsg_event e;
+        cJSON *o;
+
+        e.time_s = -1;
+        assert_true(ptd_kmsg_classify("vfio_iommu_type1_attach_group: No interrupt remapping "
+                                      "support.",
+                                      &e));
+        o = ptd_kmsg_event_to_json(&e);
+        assert_non_null(o);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "time_s")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "device")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "code")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "detail")));
+        assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "irq-remapping-missing");
+        cJSON_Delete(o);
+    }
+}
+
+static void test_control_bytes_sanitised(void **state)
+{
+    struct ptd_kmsg_event e;
+
+    (void)state;
+    e.time_s = 1;
+    assert_true(ptd_kmsg_classify("pci 0000:0c:00.0: Unknown header type 7f \xc3\x28\x1b[0m", &e));
+    for (const char *p = e.text; *p; p++)
+        assert_true(*p >= 0x20 && *p < 0x7f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_classify_every_kind),
+        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_split_dmesg),
+        cmocka_unit_test(test_split_kmsg),
+        cmocka_unit_test(test_split_garbage),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_collect_newest_and_json),
+        cmocka_unit_test(test_control_bytes_sanitised),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
