@@ -15,11 +15,18 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# msvcrt's printf knows neither %zu nor %llu; MinGW's own stdio does. Every target (the common
+# library, cJSON, cmocka, the agent) must agree on it, so it is set here, not per target.
+set(CMAKE_C_FLAGS_INIT "-D__USE_MINGW_ANSI_STDIO=1")
+
 # One self-contained .exe: no libgcc/libwinpthread DLLs next to it.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc")
 
-# ctest runs the Windows test binaries through Wine when it is installed.
-find_program(PTDIAG_WINE NAMES wine64 wine)
+# ctest runs the Windows test binaries through Wine when it is installed, via a wrapper that
+# prepares the prefix once, keeps Wine's daemons off ctest's pipes (otherwise ctest waits
+# forever) and makes a crash exit non-zero instead of opening a debugger dialog.
+find_program(PTDIAG_WINE NAMES wine)
 if(PTDIAG_WINE)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${PTDIAG_WINE})
+  set(CMAKE_CROSSCOMPILING_EMULATOR
+      ${CMAKE_CURRENT_LIST_DIR}/../guest-agent-windows/cmake/wine-emu.sh)
 endif()
