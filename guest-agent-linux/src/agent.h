@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptdiag-agent (Linux guest): collectors that each fill one part of the ptdiag.guest/1
+ * document (docs/schema.md). Collectors never print and never fail the run: a fact they
+ * cannot read becomes null plus an entry in doc.errors, with their name as "source".
+ *
+ * Under --root every file is read below the root, and live APIs (CPUID, NVML, Vulkan) are
+ * not called: their facts come from the traces the OS leaves (DESIGN §3) or are unknown.
+ */
+#ifndef PTDIAG_AGENT_H
+#define PTDIAG_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "ptdiag/error.h"
+#include "ptdiag/root.h"
+
+struct agent_ctx {
+    struct ptd_root *root; /* where system state is read from (borrowed) */
+    cJSON *doc;            /* the ptdiag.guest/1 document being built (borrowed) */
+    bool live;             /* no --root: CPUID, NVML and Vulkan may be called */
+    char *kmsg;            /* the kernel log text, owned by the ctx (agent_ctx_fini) */
+    size_t kmsg_len;
+    int kmsg_status; /* 0, or -errno from ptd_kmsg_read */
+};
+
+/* Reads the kernel log once for every collector that needs it. */
+void agent_ctx_load_kmsg(struct agent_ctx *ctx);
+void agent_ctx_fini(struct agent_ctx *ctx);
+
+/* Runs every collector in order, filling ctx->doc. */
+void agent_collect(struct agent_ctx *ctx);
+
+/* The collectors (one file each). */
+void agent_system(struct agent_ctx *ctx);     /* system.c: doc.system */
+void agent_pci(struct agent_ctx *ctx);        /* pci.c: doc.gpus */
+void agent_nvidia(struct agent_ctx *ctx);     /* nvidia.c: doc.nvidia (calls agent_nvml) */
+void agent_amd_intel(struct agent_ctx *ctx);  /* amd_intel.c: doc.amdgpu, doc.intel, VRAM */
+void agent_vulkan(struct agent_ctx *ctx);     /* vulkan.c: doc.vulkan */
+void agent_kernel_log(struct agent_ctx *ctx); /* kernel_log.c: doc.kernel_log */
+
+/* NVML through libnvidia-ml.so.1 opened at run time; returns the doc's "nvml" object
+ * (caller owns). Never called under --root. */
+cJSON *agent_nvml_query(void);
+
+/* Highest kernel-log timestamp in ctx->kmsg (seconds since boot), or -1 when none. */
+double agent_kmsg_newest_time(const struct agent_ctx *ctx);
+
+/* --soak: builds one ptdiag.soak/1 sample from a collected document and the previous
+ * sample (may be NULL). Caller owns the result. Pure over its inputs, for tests. */
+cJSON *agent_soak_sample(const cJSON *doc, const cJSON *previous, double kmsg_newest_s);
+
+/* --soak FILE: reads the last good sample, builds a new one and appends it. */
+int agent_soak_append(struct agent_ctx *ctx, const char *path, struct ptd_error *err);
+
+/* Small helpers shared by the collectors (util.c). */
+/* Reads "/etc/os-release"-style KEY=value (quotes removed) from text; NULL when absent.
+ * The result is malloc'd (caller frees). */
+char *agent_kv_value(const char *text, const char *key);
+/* Returns the object doc[key], creating it (or replacing a non-object) when needed. */
+cJSON *agent_obj(cJSON *parent, const char *key);
+
+#endif

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * doc.gpus: every display-class PCI function the guest sees, through libpci's sysfs method
+ * (pointed below --root), plus what sysfs adds: bound driver, link, DRM nodes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pci/pci.h>
+
+#include "agent.h"
+#include "ptdiag/doc.h"
+#include "ptdiag/log.h"
+
+#define SRC "pci"
+
+/* libpci's default error handler exits the process. Ours records the message and jumps back
+ * to the scan, which then reports the failure as a fact. One scan at a time (no threads). */
+static jmp_buf pci_fail_jmp;
+static char pci_fail_msg[256];
+
+static void PCI_PRINTF(1, 2) PCI_NONRET pci_on_error(char *msg, ...)
+{
+    va_list ap;
+
+    va_start(ap, msg);
+    vsnprintf(pci_fail_msg, sizeof(pci_fail_msg), msg, ap);
+    va_end(ap);
+    longjmp(pci_fail_jmp, 1);
+}
+
+static void PCI_PRINTF(1, 2) pci_on_warning(char *msg, ...)
+{
+    char buf[256];
+    va_list ap;
+
+    va_start(ap, msg);
+    vsnprintf(buf, sizeof(buf), msg, ap);
+    va_end(ap);
+    PTD_INFO("libpci: %s", buf);
+}
+
+static void PCI_PRINTF(1, 2) pci_on_debug(char *msg, ...)
+{
+    (void)msg;
+}
+
+struct gpu_fn {
+    char bdf[16];
+    struct pci_dev *dev;
+};
+
+static int by_bdf(const void *a, const void *b)
+{
+    return strcmp(((const struct gpu_fn *)a)->bdf, ((const struct gpu_fn *)b)->bdf);
+}
+
+/* "16.0 GT/s PCIe" → 16.0; "Unknown" or absent → false. */
+static bool read_speed(struct agent_ctx *ctx, const char *bdf, const char *attr, double *gts)
+{
+    char path[PATH_MAX], buf[64];
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+    if (ptd_root_read_attr(ctx->root, path, buf, sizeof(buf)) != 0)
+        return false;
+    return sscanf(buf, "%lf GT/s", gts) == 1 && *gts > 0;
+}
+
+static bool read_width(struct agent_ctx *ctx, const char *bdf, const char *attr, uint64_t *w)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+    /* width 0 means the link is down or the attribute is not meaningful */
+    return ptd_root_read_u64(ctx->root, path, w) == 0 && *w > 0 && *w <= 32;
+}
+
+static void add_link(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)
+{
+    double cur_s = 0, max_s = 0;
+    uint64_t cur_w = 0, max_w = 0;
+    bool has_cs = read_speed(ctx, bdf, "current_link_speed", &cur_s);
+    bool has_ms = read_speed(ctx, bdf, "max_link_speed", &max_s);
+    bool has_cw = read_width(ctx, bdf, "current_link_width", &cur_w);
+    bool has_mw = read_width(ctx, bdf, "max_link_width", &max_w);
+    cJSON *link;
+
+    /* Conventional PCI devices (QEMU's emulated VGA) have no link attributes at all. */
+    if (!has_cs && !has_ms && !has_cw && !has_mw) {
+        cJSON_AddNullToObject(gpu, "link");
+        return;
+    }
+    link = cJSON_AddObjectToObject(gpu, "link");
+    if (!link)
+        return;
+    ptd_json_add_num(link, "current_speed_gts", cur_s, has_cs);
+    ptd_json_add_num(link, "max_speed_gts", max_s, has_ms);
+    ptd_json_add_u64(link, "current_width", cur_w, has_cw);
+    ptd_json_add_u64(link, "max_width", max_w, has_mw);
+}
+
+static void add_drm(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)
+{
+    char path[PATH_MAX], card[64] = "", render[64] = "";
+    char **names = NULL;
+    size_t n = 0, i;
+    cJSON *drm;
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/drm", bdf);
+    if (ptd_root_list_dir(ctx->root, path, &names, &n) != 0) {
+        cJSON_AddNullToObject(gpu, "drm"); /* no DRM driver bound: no nodes */
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        if (!card[0] && strncmp(names[i], "card", 4) == 0 && names[i][4])
+            snprintf(card, sizeof(card), "/dev/dri/%s", names[i]);
+        else if (!render[0] && strncmp(names[i], "renderD", 7) == 0)
+            snprintf(render, sizeof(render), "/dev/dri/%s", names[i]);
+    }
+    ptd_strv_free(names);
+    if (!card[0] && !render[0]) {
+        cJSON_AddNullToObject(gpu, "drm");
+        return;
+    }
+    drm = cJSON_AddObjectToObject(gpu, "drm");
+    ptd_json_add_str(drm, "card", card[0] ? card : NULL);
+    ptd_json_add_str(drm, "render", render[0] ? render : NULL);
+}
+
+static void add_bars(cJSON *gpu, const struct pci_dev *d)
+{
+    cJSON *bars = cJSON_AddArrayToObject(gpu, "bars");
+    int i;
+
+    if (!bars)
+        return;
+    for (i = 0; i < 6; i++) {
+        pciaddr_t flags = d->flags[i];
+        cJSON *bar;
+
+        if (d->size[i] == 0)
+            continue; /* unimplemented, or the upper half of a 64-bit BAR */
+        bar = cJSON_CreateObject();
+        if (!bar || !cJSON_AddItemToArray(bars, bar)) {
+            cJSON_Delete(bar);
+            return;
+        }
+        cJSON_AddNumberToObject(bar, "index", i);
+        ptd_json_add_u64(bar, "size_bytes", d->size[i], true);
+        ptd_json_add_tri(bar, "is_io", (flags & PCI_IORESOURCE_IO) != 0);
+        ptd_json_add_tri(bar, "is_64bit", (flags & PCI_IORESOURCE_MEM_64) != 0);
+        ptd_json_add_tri(bar, "prefetchable", (flags & PCI_IORESOURCE_PREFETCH) != 0);
+    }
+}
+
+static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
+                    const struct gpu_fn *fn)
+{
+    struct pci_dev *d = fn->dev;
+    char path[PATH_MAX], name[256], driver[64], hex[8];
+    cJSON *gpu = cJSON_CreateObject();
+    int r;
+
+    if (!gpu || !cJSON_AddItemToArray(gpus, gpu)) {
+        cJSON_Delete(gpu);
+        return;
+    }
+    ptd_json_add_str(gpu, "location", fn->bdf);
+    ptd_json_add_hex16(gpu, "vendor_id", d->vendor_id);
+    ptd_json_add_hex16(gpu, "device_id", d->device_id);
+    ptd_json_add_hex16(gpu, "subsystem_vendor_id", d->subsys_vendor_id);
+    ptd_json_add_hex16(gpu, "subsystem_device_id", d->subsys_id);
+    snprintf(hex, sizeof(hex), "%02x", d->rev_id);
+    ptd_json_add_str(gpu, "revision", hex);
+    snprintf(hex, sizeof(hex), "%04x%02x", d->device_class, d->prog_if);
+    ptd_json_add_str(gpu, "class", hex);
+    ptd_json_add_str(gpu, "vendor_name",
+                     pci_lookup_name(pacc, name, sizeof(name),
+                                     PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id));
+    ptd_json_add_str(gpu, "device_name",
+                     pci_lookup_name(pacc, name, sizeof(name),
+                                     PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id,
+                                     d->device_id));
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", fn->bdf);
+    r = ptd_root_link_basename(ctx->root, path, driver, sizeof(driver));
+    if (r != 0 && r != -ENOENT)
+        ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, strerror(-r));
+    ptd_json_add_str(gpu, "driver", r == 0 ? driver : NULL);
+    add_bars(gpu, d);
+    add_link(ctx, gpu, fn->bdf);
+    add_drm(ctx, gpu, fn->bdf);
+    /* Filled by the vendor collectors (NVML, amdgpu sysfs) when they know. */
+    cJSON_AddNullToObject(gpu, "vram_total_bytes");
+    cJSON_AddNullToObject(gpu, "vram_used_bytes");
+}
+
+void agent_pci(struct agent_ctx *ctx)
+{
+    char sysfs[PATH_MAX];
+    struct pci_access *volatile pacc = NULL;
+    struct gpu_fn *volatile fns = NULL;
+    volatile size_t nfns = 0;
+    struct pci_dev *d;
+    cJSON *gpus = cJSON_AddArrayToObject(ctx->doc, "gpus");
+    size_t i;
+
+    if (!gpus)
+        return;
+    if (ptd_root_path(ctx->root, "/sys/bus/pci", sysfs, sizeof(sysfs)) != 0) {
+        ptd_doc_add_error(ctx->doc, SRC, "/sys/bus/pci: path too long under --root");
+        return;
+    }
+    if (ptd_root_exists(ctx->root, "/sys/bus/pci/devices") != 1) {
+        /* A guest without PCI (or a --root without sys/): unknown, not "no GPU". */
+        ptd_doc_add_error(ctx->doc, SRC, "/sys/bus/pci/devices: not readable");
+        cJSON_DeleteItemFromObjectCaseSensitive(ctx->doc, "gpus");
+        cJSON_AddNullToObject(ctx->doc, "gpus");
+        return;
+    }
+    if (setjmp(pci_fail_jmp) != 0) {
+        ptd_doc_add_error(ctx->doc, SRC, "libpci: %s", pci_fail_msg);
+        goto out;
+    }
+    pacc = pci_alloc();
+    pacc->error = pci_on_error;
+    pacc->warning = pci_on_warning;
+    pacc->debug = pci_on_debug;
+    pacc->method = PCI_ACCESS_SYS_BUS_PCI;
+    pci_set_param(pacc, "sysfs.path", sysfs);
+    pci_init(pacc);
+    pci_scan_bus(pacc);
+    for (d = pacc->devices; d; d = d->next)
+        nfns++;
+    fns = calloc(nfns ? nfns : 1, sizeof(*fns));
+    if (!fns) {
+        ptd_doc_add_error(ctx->doc, SRC, "out of memory");
+        goto out;
+    }
+    nfns = 0;
+    for (d = pacc->devices; d; d = d->next) {
+        pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
+                             PCI_FILL_BASES | PCI_FILL_SIZES | PCI_FILL_IO_FLAGS);
+        if ((d->device_class >> 8) != 0x03)
+            continue;
+        snprintf(fns[nfns].bdf, sizeof(fns[nfns].bdf), "%04x:%02x:%02x.%d", d->domain & 0xffff,
+                 d->bus, d->dev, d->func);
+        fns[nfns].dev = d;
+        nfns++;
+    }
+    qsort(fns, nfns, sizeof(*fns), by_bdf);
+    for (i = 0; i < nfns; i++)
+        add_gpu(ctx, pacc, gpus, &fns[i]);
+out:
+    free(fns);
+    /* A failing cleanup jumps back here once more; the second time it is skipped. */
+    if (pacc && setjmp(pci_fail_jmp) == 0)
+        pci_cleanup(pacc);
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * doc.vulkan: the physical devices the Vulkan loader offers, through libvulkan.so.1 opened at
+ * run time (only vkGetInstanceProcAddr is looked up; the rest comes from the loader). The
+ * headers are used for types only (VK_NO_PROTOTYPES). "No loader" and "no device" are facts.
+ */
+#define VK_NO_PROTOTYPES
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vulkan/vulkan.h>
+
+#include "agent.h"
+#include "ptdiag/doc.h"
+
+#define SRC         "vulkan"
+#define VULKAN_LIB  "libvulkan.so.1"
+#define MAX_DEVICES 16
+
+struct vk_api {
+    PFN_vkGetInstanceProcAddr gipa;
+    PFN_vkEnumerateInstanceVersion enum_version;
+    PFN_vkCreateInstance create_instance;
+    PFN_vkDestroyInstance destroy_instance;
+    PFN_vkEnumeratePhysicalDevices enum_devices;
+    PFN_vkGetPhysicalDeviceProperties props;
+    PFN_vkGetPhysicalDeviceProperties2 props2;
+    PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
+    PFN_vkEnumerateDeviceExtensionProperties enum_dev_ext;
+};
+
+static const char *vk_result_name(VkResult r)
+{
+    switch (r) {
+    case VK_ERROR_OUT_OF_HOST_MEMORY:
+        return "VK_ERROR_OUT_OF_HOST_MEMORY";
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
+        return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+    case VK_ERROR_INITIALIZATION_FAILED:
+        return "VK_ERROR_INITIALIZATION_FAILED";
+    case VK_ERROR_LAYER_NOT_PRESENT:
+        return "VK_ERROR_LAYER_NOT_PRESENT";
+    case VK_ERROR_EXTENSION_NOT_PRESENT:
+        return "VK_ERROR_EXTENSION_NOT_PRESENT";
+    case VK_ERROR_INCOMPATIBLE_DRIVER:
+        return "VK_ERROR_INCOMPATIBLE_DRIVER";
+    case VK_ERROR_DEVICE_LOST:
+        return "VK_ERROR_DEVICE_LOST";
+    default:
+        return "VK_ERROR_UNKNOWN";
+    }
+}
+
+static const char *device_type_name(VkPhysicalDeviceType t)
+{
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+        return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+        return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+        return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+        return "cpu";
+    default:
+        return "other";
+    }
+}
+
+/* VkDriverId values (registry numbers, so a newer driver than these headers still maps). */
+static const char *driver_id_name(unsigned id)
+{
+    static const char *const names[] = {
+        NULL,
+        "AMD_PROPRIETARY",
+        "AMD_OPEN_SOURCE",
+        "MESA_RADV",
+        "NVIDIA_PROPRIETARY",
+        "INTEL_PROPRIETARY_WINDOWS",
+        "INTEL_OPEN_SOURCE_MESA",
+        "IMAGINATION_PROPRIETARY",
+        "QUALCOMM_PROPRIETARY",
+        "ARM_PROPRIETARY",
+        "GOOGLE_SWIFTSHADER",
+        "GGP_PROPRIETARY",
+        "BROADCOM_PROPRIETARY",
+        "MESA_LLVMPIPE",
+        "MOLTENVK",
+        "COREAVI_PROPRIETARY",
+        "JUICE_PROPRIETARY",
+        "VERISILICON_PROPRIETARY",
+        "MESA_TURNIP",
+        "MESA_V3DV",
+        "MESA_PANVK",
+        "SAMSUNG_PROPRIETARY",
+        "MESA_VENUS",
+        "MESA_DOZEN",
+        "MESA_NVK",
+        "IMAGINATION_OPEN_SOURCE_MESA",
+        "MESA_HONEYKRISP",
+    };
+
+    return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
+}
+
+static void version_string(uint32_t v, char *buf, size_t len)
+{
+    snprintf(buf, len, "%u.%u.%u", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
+             VK_API_VERSION_PATCH(v));
+}
+
+/* Drivers pack driverVersion their own way; NVIDIA's is 10.8.8.6 bits, the rest (Mesa,
+ * AMD) use VK_MAKE_VERSION. Intel's Windows scheme never reaches a Linux guest. */
+static void driver_version_string(uint32_t vendor, uint32_t v, char *buf, size_t len)
+{
+    if (vendor == 0x10de)
+        snprintf(buf, len, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff, (v >> 6) & 0xff,
+                 v & 0x3f);
+    else
+        version_string(v, buf, len);
+}
+
+static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const char *name)
+{
+    VkExtensionProperties *ext = NULL;
+    uint32_t n = 0, i;
+    bool found = false;
+
+    if (api->enum_dev_ext(pd, NULL, &n, NULL) != VK_SUCCESS || n == 0 || n > 4096)
+        return false;
+    ext = calloc(n, sizeof(*ext));
+    if (!ext)
+        return false;
+    if (api->enum_dev_ext(pd, NULL, &n, ext) >= 0) /* VK_INCOMPLETE is fine */
+        for (i = 0; i < n && !found; i++)
+            found = strcmp(ext[i].extensionName, name) == 0;
+    free(ext);
+    return found;
+}
+
+static void add_device(const struct vk_api *api, uint32_t instance_version, cJSON *devs,
+                       VkPhysicalDevice pd)
+{
+    VkPhysicalDeviceProperties p;
+    VkPhysicalDeviceMemoryProperties mem;
+    VkPhysicalDeviceDriverProperties drv = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+    VkPhysicalDevicePCIBusInfoPropertiesEXT bus = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    bool want_drv, want_bus, props2;
+    uint64_t local = 0;
+    char buf[64];
+    cJSON *d = cJSON_CreateObject();
+    uint32_t i;
+
+    if (!d || !cJSON_AddItemToArray(devs, d)) {
+        cJSON_Delete(d);
+        return;
+    }
+    api->props(pd, &p);
+    /* Properties2 is core in 1.1 on both the instance and the device. */
+    props2 =
+        api->props2 && instance_version >= VK_API_VERSION_1_1 && p.apiVersion >= VK_API_VERSION_1_1;
+    want_drv = props2 && (p.apiVersion >= VK_API_VERSION_1_2 ||
+                          has_extension(api, pd, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME));
+    want_bus = props2 && has_extension(api, pd, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    if (want_drv) {
+        drv.pNext = p2.pNext;
+        p2.pNext = &drv;
+    }
+    if (want_bus) {
+        bus.pNext = p2.pNext;
+        p2.pNext = &bus;
+    }
+    if (p2.pNext)
+        api->props2(pd, &p2);
+
+    ptd_json_add_str(d, "name", p.deviceName);
+    ptd_json_add_str(d, "type", device_type_name(p.deviceType));
+    version_string(p.apiVersion, buf, sizeof(buf));
+    ptd_json_add_str(d, "api_version", buf);
+    driver_version_string(p.vendorID, p.driverVersion, buf, sizeof(buf));
+    ptd_json_add_str(d, "driver_version", buf);
+    ptd_json_add_str(d, "driver_id", want_drv ? driver_id_name((unsigned)drv.driverID) : NULL);
+    ptd_json_add_str(d, "driver_name", want_drv ? drv.driverName : NULL);
+    ptd_json_add_str(d, "driver_info", want_drv ? drv.driverInfo : NULL);
+    /* vendorID is a PCI id for PCI devices, a Khronos id (0x10000+) otherwise (lavapipe) */
+    snprintf(buf, sizeof(buf), "%04x", p.vendorID);
+    ptd_json_add_str(d, "vendor_id", buf);
+    snprintf(buf, sizeof(buf), "%04x", p.deviceID);
+    ptd_json_add_str(d, "device_id", buf);
+    if (want_bus) {
+        snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", bus.pciDomain & 0xffff, bus.pciBus,
+                 bus.pciDevice, bus.pciFunction);
+        ptd_json_add_str(d, "pci_bus", buf);
+    } else {
+        ptd_json_add_str(d, "pci_bus", NULL);
+    }
+    api->mem_props(pd, &mem);
+    for (i = 0; i < mem.memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++)
+        if (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            local += mem.memoryHeaps[i].size;
+    ptd_json_add_u64(d, "device_local_heap_bytes", local, true);
+    cJSON_AddNullToObject(d, "luid");
+}
+
+#define VK_LOAD(inst, field, name) (api->field = (void *)api->gipa(inst, name))
+
+static void query(struct agent_ctx *ctx, cJSON *vk, void *lib)
+{
+    struct vk_api api_s = {0}, *api = &api_s;
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .pApplicationName = "ptdiag-agent",
+                             .pEngineName = "ptdiag"};
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                               .pApplicationInfo = &app};
+    VkPhysicalDevice pds[MAX_DEVICES];
+    VkInstance inst = VK_NULL_HANDLE;
+    uint32_t version = VK_API_VERSION_1_0, n = MAX_DEVICES, i;
+    cJSON *devs;
+    VkResult r;
+    char buf[32];
+
+    *(void **)&api->gipa = dlsym(lib, "vkGetInstanceProcAddr");
+    if (!api->gipa) {
+        ptd_json_add_str(vk, "error", VULKAN_LIB ": no vkGetInstanceProcAddr");
+        cJSON_AddNullToObject(vk, "instance_api_version");
+        cJSON_AddNullToObject(vk, "devices");
+        return;
+    }
+    /* vkEnumerateInstanceVersion exists from loader 1.1 on; a 1.0 loader lacks it. */
+    VK_LOAD(NULL, enum_version, "vkEnumerateInstanceVersion");
+    VK_LOAD(NULL, create_instance, "vkCreateInstance");
+    if (api->enum_version && api->enum_version(&version) != VK_SUCCESS)
+        version = VK_API_VERSION_1_0;
+    /* Ask for what the loader supports, up to 1.3 (what these headers describe). */
+    app.apiVersion = version > VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version;
+    version_string(version, buf, sizeof(buf));
+    r = api->create_instance ? api->create_instance(&ci, NULL, &inst)
+                             : VK_ERROR_INITIALIZATION_FAILED;
+    if (r != VK_SUCCESS) {
+        /* The loader answers VK_ERROR_INCOMPATIBLE_DRIVER when no ICD works: no device. */
+        ptd_json_add_str(vk, "error", vk_result_name(r));
+        ptd_json_add_str(vk, "instance_api_version", buf);
+        cJSON_AddArrayToObject(vk, "devices");
+        return;
+    }
+    ptd_json_add_str(vk, "instance_api_version", buf);
+    VK_LOAD(inst, destroy_instance, "vkDestroyInstance");
+    VK_LOAD(inst, enum_devices, "vkEnumeratePhysicalDevices");
+    VK_LOAD(inst, props, "vkGetPhysicalDeviceProperties");
+    VK_LOAD(inst, props2, "vkGetPhysicalDeviceProperties2");
+    VK_LOAD(inst, mem_props, "vkGetPhysicalDeviceMemoryProperties");
+    VK_LOAD(inst, enum_dev_ext, "vkEnumerateDeviceExtensionProperties");
+    if (!api->destroy_instance || !api->enum_devices || !api->props || !api->mem_props ||
+        !api->enum_dev_ext) {
+        ptd_json_add_str(vk, "error", "loader lacks core 1.0 entry points");
+        cJSON_AddNullToObject(vk, "devices");
+        goto out;
+    }
+    r = api->enum_devices(inst, &n, pds);
+    if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
+        ptd_json_add_str(vk, "error", vk_result_name(r));
+        cJSON_AddArrayToObject(vk, "devices");
+        goto out;
+    }
+    ptd_json_add_str(vk, "error", NULL);
+    devs = cJSON_AddArrayToObject(vk, "devices");
+    for (i = 0; i < n && devs; i++)
+        add_device(api, app.apiVersion, devs, pds[i]);
+    if (r == VK_INCOMPLETE)
+        ptd_doc_add_error(ctx->doc, SRC, "more than %d Vulkan devices; the rest are not listed",
+                          MAX_DEVICES);
+out:
+    if (api->destroy_instance)
+        api->destroy_instance(inst, NULL);
+}
+
+void agent_vulkan(struct agent_ctx *ctx)
+{
+    cJSON *vk = agent_obj(ctx->doc, "vulkan");
+    void *lib;
+
+    if (!vk)
+        return;
+    if (!ctx->live) {
+        ptd_json_add_str(vk, "loader", NULL);
+        ptd_json_add_str(vk, "error", "not queried under --root");
+        cJSON_AddNullToObject(vk, "instance_api_version");
+        cJSON_AddNullToObject(vk, "devices");
+        ptd_doc_add_error(ctx->doc, SRC, "Vulkan: not queried under --root");
+        return;
+    }
+    lib = dlopen(VULKAN_LIB, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *e = dlerror();
+
+        ptd_json_add_str(vk, "loader", "missing");
+        ptd_json_add_str(vk, "error", e ? e : VULKAN_LIB ": cannot be opened");
+        cJSON_AddNullToObject(vk, "instance_api_version");
+        cJSON_AddArrayToObject(vk, "devices");
+        return;
+    }
+    ptd_json_add_str(vk, "loader", "present");
+    query(ctx, vk, lib);
+    dlclose(lib);
+}
