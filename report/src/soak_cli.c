@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+#include "soak_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ptdiag/doc.h"
+
+#include "soak_eval.h"
+#include "soak_reader.h"
+#include "soak_render.h"
+
+enum soak_format { FMT_TEXT, FMT_JSON, FMT_MD };
+
+static void usage(FILE *f)
+{
+    fputs("Usage: ptdiag-report soak FILE... [OPTION]...\n"
+          "Evaluate ptdiag.soak/1 logs (one per guest, written by ptdiag-agent --soak).\n"
+          "\n"
+          "  -f, --format FMT          text (default), json or md\n"
+          "      --threshold-days N    clean days needed for \"production\" (default 14)\n"
+          "      --max-gap-minutes N   longest silence between two samples before the clean\n"
+          "                            run restarts (default 60)\n"
+          "      --now TIME            evaluate as of TIME (RFC 3339 UTC; default: now, or\n"
+          "                            PTDIAG_FIXED_TIME)\n"
+          "  -h, --help                show this help\n"
+          "\n"
+          "Verdicts: production, in-validation, failed (any driver error event or driver\n"
+          "state \"error\"). Exit status: 0 production or in-validation, 1 at least one log\n"
+          "failed, 2 bad usage or a file that is unreadable, empty or not a soak log.\n",
+          f);
+}
+
+/* Reads one file through the fixed-size line reader. Returns 0, or -1 with err set. */
+static int eval_file(const char *path, struct soak_eval *ev, struct ptd_error *err)
+{
+    struct soak_reader *rd = malloc(sizeof(*rd));
+    FILE *f = NULL;
+    int ret = -1;
+
+    if (!rd) {
+        ptd_error_set(err, "%s: out of memory", path);
+        goto out;
+    }
+    f = fopen(path, "rb");
+    if (!f) {
+        ptd_error_set(err, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    soak_reader_init(rd, f);
+    while (soak_reader_next(rd))
+        soak_eval_line(ev, rd->buf, rd->len, rd->lineno, rd->too_long);
+    if (rd->read_errno) {
+        ptd_error_set(err, "%s: read error after line %lu: %s", path, rd->lineno,
+                      strerror(rd->read_errno));
+        goto out;
+    }
+    soak_eval_finish(ev);
+    ret = 0;
+out:
+    if (f)
+        fclose(f);
+    free(rd);
+    return ret;
+}
+
+static int parse_positive(const char *opt, const char *s, double max, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0) || v > max) {
+        fprintf(stderr, "ptdiag-report soak: %s: '%s' is not a number in (0, %g]\n", opt, s, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int render(enum soak_format fmt, const struct soak_file *files, size_t n)
+{
+    cJSON *doc, *arr;
+    size_t i;
+    int ret;
+
+    if (fmt == FMT_TEXT) {
+        soak_render_text(stdout, files, n);
+        return 0;
+    }
+    if (fmt == FMT_MD) {
+        soak_render_md(stdout, files, n);
+        return 0;
+    }
+    doc = ptd_doc_new(PTD_SCHEMA_REPORT, "ptdiag-report");
+    arr = doc ? cJSON_AddArrayToObject(doc, "soak") : NULL;
+    if (!arr) {
+        cJSON_Delete(doc);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        cJSON *o = soak_file_to_json(&files[i], doc);
+        if (!o) {
+            cJSON_Delete(doc);
+            return -1;
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    ret = ptd_doc_write(doc, NULL, true, NULL);
+    cJSON_Delete(doc);
+    return ret;
+}
+
+static int file_status(const struct soak_file *f)
+{
+    if (!f->ev || f->ev->res.bad_input)
+        return 2;
+    return f->ev->res.verdict == SOAK_FAILED ? 1 : 0;
+}
+
+int report_soak_main(int argc, char **argv)
+{
+    enum { OPT_THRESHOLD = 256, OPT_MAX_GAP, OPT_NOW };
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"threshold-days", required_argument, NULL, OPT_THRESHOLD},
+        {"max-gap-minutes", required_argument, NULL, OPT_MAX_GAP},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct soak_options opt = {SOAK_DEFAULT_THRESHOLD_DAYS, SOAK_DEFAULT_MAX_GAP_S, 0};
+    enum soak_format fmt = FMT_TEXT;
+    struct soak_eval *evs = NULL;
+    struct soak_file *files = NULL;
+    struct ptd_error *errs = NULL;
+    const char *now_s = getenv("PTDIAG_FIXED_TIME");
+    double v;
+    int o, i, n, ret = 2, status = 0;
+
+    /* Accept both `soak FILE...` and the caller's whole argv `ptdiag-report soak FILE...`. */
+    if (argc > 1 && strcmp(argv[0], "soak") != 0 && strcmp(argv[1], "soak") == 0) {
+        argc--;
+        argv++;
+    }
+    optind = 0; /* glibc: full re-initialisation, the caller may have used getopt already */
+    while ((o = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                fmt = FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                fmt = FMT_JSON;
+            else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
+                fmt = FMT_MD;
+            else {
+                fprintf(stderr, "ptdiag-report soak: --format: '%s' is not text, json or md\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case OPT_THRESHOLD:
+            if (parse_positive("--threshold-days", optarg, 3650, &v) != 0)
+                return 2;
+            opt.threshold_days = v;
+            break;
+        case OPT_MAX_GAP:
+            if (parse_positive("--max-gap-minutes", optarg, 525600, &v) != 0)
+                return 2;
+            opt.max_gap_s = (long)(v * 60.0);
+            break;
+        case OPT_NOW:
+            now_s = optarg;
+            if (ptd_time_parse_rfc3339(optarg, &opt.now) != 0) {
+                fprintf(stderr, "ptdiag-report soak: --now: '%s' is not an RFC 3339 UTC time\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!opt.now) {
+        if (now_s && now_s[0] && ptd_time_parse_rfc3339(now_s, &opt.now) != 0) {
+            fprintf(stderr, "ptdiag-report soak: PTDIAG_FIXED_TIME: '%s' is not RFC 3339\n", now_s);
+            return 2;
+        }
+        if (!opt.now)
+            opt.now = time(NULL);
+    }
+    n = argc - optind;
+    if (n <= 0) {
+        fprintf(stderr, "ptdiag-report soak: no soak log given\n");
+        usage(stderr);
+        return 2;
+    }
+    evs = calloc((size_t)n, sizeof(*evs));
+    files = calloc((size_t)n, sizeof(*files));
+    errs = calloc((size_t)n, sizeof(*errs));
+    if (!evs || !files || !errs) {
+        fprintf(stderr, "ptdiag-report soak: out of memory\n");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        files[i].path = argv[optind + i];
+        soak_eval_init(&evs[i], &opt);
+        if (eval_file(files[i].path, &evs[i], &errs[i]) == 0) {
+            files[i].ev = &evs[i];
+        } else {
+            files[i].read_error = errs[i].text;
+            fprintf(stderr, "ptdiag-report soak: %s\n", errs[i].text);
+        }
+        if (file_status(&files[i]) > status)
+            status = file_status(&files[i]);
+    }
+    if (render(fmt, files, (size_t)n) != 0) {
+        fprintf(stderr, "ptdiag-report soak: cannot write the report\n");
+        goto out;
+    }
+    ret = status;
+out:
+    free(evs);
+    free(files);
+    free(errs);
+    return ret;
+}
