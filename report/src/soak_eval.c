@@ -253,9 +253,11 @@ static void take_driver(struct soak_eval *ev, const cJSON *s, time_t t, unsigned
                  name ? name : "-", version ? version : "-");
     }
     /* The clean-run clock only runs while the driver is known to be up. */
-    if (strcmp(state, "ok") != 0 && strcmp(state, "error") != 0)
+    if (strcmp(state, "ok") != 0 && strcmp(state, "error") != 0) {
         r->run_active = false;
-    else if (!r->run_active) {
+        snprintf(r->run_stopped_why, sizeof(r->run_stopped_why),
+                 "the driver state is \"%s\" in the last sample", state);
+    } else if (!r->run_active) {
         r->run_active = true;
         r->run_start = t;
     }
@@ -267,6 +269,14 @@ static void take_events(struct soak_eval *ev, const cJSON *s, time_t t, unsigned
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(s, "events");
     const cJSON *e;
 
+    if (!cJSON_IsArray(events)) {
+        /* Errors could not have been seen: such a sample proves nothing clean. */
+        r->events_unknown_samples++;
+        r->run_active = false;
+        snprintf(r->run_stopped_why, sizeof(r->run_stopped_why),
+                 "the last sample could not read the kernel log (\"events\": null)");
+        return;
+    }
     cJSON_ArrayForEach(e, events)
     {
         const char *kind = str_member(e, "kind");
@@ -411,10 +421,8 @@ static void decide(struct soak_eval *ev)
     }
     r->verdict = SOAK_IN_VALIDATION;
     if (!r->run_active) {
-        snprintf(r->reason, sizeof(r->reason),
-                 "the driver is not up in the last sample (state \"%s\"); the clean-run clock "
-                 "restarts when it is",
-                 r->driver_state);
+        snprintf(r->reason, sizeof(r->reason), "%s; the clean-run clock restarts after it",
+                 r->run_stopped_why);
         return;
     }
     r->production_on = r->run_start + (time_t)need_s;

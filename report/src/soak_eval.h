@@ -11,7 +11,9 @@
  * log.
  *  - production:    not failed, and the current clean run covers >= threshold days. The clean
  *                   run restarts after a gap longer than max_gap_s between two samples and after
- *                   samples whose driver state is not known to be "ok" ("missing", absent).
+ *                   samples whose driver state is not known to be "ok" ("missing", absent)
+ *                   and samples whose events are unknown ("events": null: the agent could
+ *                   not read the kernel log), since errors could not have been seen then.
  *  - in-validation: neither of the above; production_on says when it would be reached.
  *  Reboots (boot id changes) and driver version changes are reported, not penalised.
  *
@@ -93,8 +95,11 @@ struct soak_result {
     struct soak_bad_line bad_list[SOAK_LISTED]; /* torn-middle and invalid lines, in order */
     unsigned long bad_listed;
 
-    bool run_active;  /* the clean-run clock is running */
-    time_t run_start; /* the current clean run began with the sample at this time */
+    unsigned long events_unknown_samples; /* "events": null (kernel log unreadable) */
+
+    bool run_active;          /* the clean-run clock is running */
+    char run_stopped_why[96]; /* why it is not running, when it is not */
+    time_t run_start;         /* the current clean run began with the sample at this time */
 
     /* filled by soak_eval_finish() */
     enum soak_verdict verdict;

@@ -147,6 +147,9 @@ static void text_one(FILE *out, const struct soak_file *f)
         }
         if (r->driver_changes)
             text_marks(out, "driver", r->driver_changes, r->driver_list);
+        if (r->events_unknown_samples)
+            fprintf(out, "  %-10s %lu sample(s) could not read the kernel log: errors unknown\n",
+                    "unchecked", r->events_unknown_samples);
         if (r->clock_backwards)
             fprintf(out, "  %-10s the clock went back %lu time(s)\n", "clock", r->clock_backwards);
         if (r->stale)
@@ -212,6 +215,8 @@ static void md_one(FILE *out, const struct soak_file *f)
     fprintf(out, "| Reboots | %lu |\n", r->reboots);
     fprintf(out, "| Driver errors | %lu |\n", r->error_events + r->driver_error_samples);
     fprintf(out, "| Driver changes | %lu |\n", r->driver_changes);
+    if (r->events_unknown_samples)
+        fprintf(out, "| Kernel log unreadable | %lu sample(s) |\n", r->events_unknown_samples);
     if (r->n_kinds) {
         fprintf(out, "\n| Error | Code | Count | First | Last |\n|---|---|---|---|---|\n");
         for (i = 0; i < r->n_kinds; i++) {
@@ -291,6 +296,7 @@ static void add_errors_json(cJSON *o, const struct soak_result *r)
     cJSON_AddNumberToObject(o, "error_events", (double)r->error_events);
     cJSON_AddNumberToObject(o, "driver_error_samples", (double)r->driver_error_samples);
     cJSON_AddNumberToObject(o, "error_events_uncounted_kinds", (double)r->other_kind_events);
+    cJSON_AddNumberToObject(o, "events_unknown_samples", (double)r->events_unknown_samples);
     add_time(o, "first_error", r->first_error_t, r->error_events + r->driver_error_samples > 0);
     add_time(o, "last_error", r->last_error_t, r->error_events + r->driver_error_samples > 0);
     for (i = 0; kinds && i < r->n_kinds; i++) {

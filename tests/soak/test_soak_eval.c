@@ -176,6 +176,26 @@ static void test_driver_missing_stops_the_clock(void **state)
     assert_false(ev.res.bad_input);
 }
 
+static void test_unreadable_kernel_log_proves_nothing(void **state)
+{
+    static const char blind[] =
+        "{\"schema\":\"ptdiag.soak/1\",\"t\":\"2026-11-15T08:05:00Z\",\"boot_id\":\"" BOOT_A
+        "\",\"uptime_s\":1209900,\"host\":\"vm\",\"os\":\"linux\",\"driver\":{\"state\":"
+        "\"ok\",\"name\":\"nvidia\",\"version\":\"570.86.16\"},\"gpus\":[],\"events\":null,"
+        "\"kmsg_until_s\":null}";
+    struct soak_eval ev;
+    unsigned long n = 0;
+
+    soak_eval_init(&ev, &opts);
+    feed_run(&ev, &n, 0, 14 * 1440, BOOT_A);
+    feed_raw(&ev, &n, blind, strlen(blind));
+    soak_eval_finish(&ev);
+    assert_int_equal(ev.res.events_unknown_samples, 1);
+    assert_false(ev.res.run_active);
+    assert_int_equal(ev.res.verdict, SOAK_IN_VALIDATION);
+    assert_false(ev.res.bad_input);
+}
+
 static void test_torn_last_line_ignored(void **state)
 {
     static const char torn[] = "{\"schema\":\"ptdiag.soak/1\",\"t\":\"2026-11-15T08:05:00Z\",\"bo";
@@ -284,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_reboot_counted_not_penalised),
         cmocka_unit_test(test_gap_over_limit_restarts_the_clock),
         cmocka_unit_test(test_driver_missing_stops_the_clock),
+        cmocka_unit_test(test_unreadable_kernel_log_proves_nothing),
         cmocka_unit_test(test_torn_last_line_ignored),
         cmocka_unit_test(test_torn_middle_reported_not_fatal),
         cmocka_unit_test(test_garbage_is_bad_input),
