@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --save-snapshot DIR: rebuilds, under DIR, every path the probes read (the root's trace),
+ * so that `ptdiag-host --root DIR` replays the same document anywhere (DESIGN §3).
+ *
+ *  - files read are copied (with --redact: host name, MACs, IPs, UUIDs and serials removed
+ *    from text files); their mtimes are kept, since the initramfs and module configuration
+ *    ages are facts;
+ *  - symlinks are recreated with their relative targets exactly as read, and the targets'
+ *    directories are created, so sysfs links resolve as on the machine;
+ *  - listed directories get their entries back (links as links, others as empty files),
+ *    since a listing is a fact too (which IOMMU units, which PCI devices);
+ *  - paths only tested for existence become empty files (directories stay directories);
+ *  - the kernel log is saved as text in DIR/dev/kmsg.
+ *
+ * Nothing is written outside DIR: traced paths with "." or ".." components are refused,
+ * every link target is checked to stay inside DIR before the link is made, and files are
+ * created with O_EXCL|O_NOFOLLOW. DIR must not exist or be empty.
+ */
+#include "probe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ptdiag/kmsg.h"
+#include "ptdiag/log.h"
+
+char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
+
+/* Larger traced files (none expected) are not copied. */
+#define COPY_MAX (64u << 20)
+
+/* ---- redaction ------------------------------------------------------------------------ */
+
+struct sbuf {
+    char *data;
+    size_t len, cap;
+    bool oom;
+};
+
+static void sb_put(struct sbuf *sb, const char *s, size_t n)
+{
+    if (sb->oom)
+        return;
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 256;
+        char *d;
+
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        d = realloc(sb->data, cap);
+        if (!d) {
+            sb->oom = true;
+            return;
+        }
+        sb->data = d;
+        sb->cap = cap;
+    }
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+static bool ishex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool isdig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool isalnum_(char c)
+{
+    return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static size_t hex_run(const char *s, const char *end)
+{
+    size_t n = 0;
+
+    while (s + n < end && ishex(s[n]))
+        n++;
+    return n;
+}
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+static size_t match_uuid(const char *s, const char *end)
+{
+    static const size_t groups[] = {8, 4, 4, 4, 12};
+    const char *p = s;
+    size_t i;
+
+    for (i = 0; i < 5; i++) {
+        if (hex_run(p, end) != groups[i])
+            return 0;
+        p += groups[i];
+        if (i < 4) {
+            if (p >= end || *p != '-')
+                return 0;
+            p++;
+        }
+    }
+    return (p < end && isalnum_(*p)) ? 0 : (size_t)(p - s);
+}
+
+/* FAT volume serials as proxmox-boot-tool lists ESPs: "5A3B-1C2D" */
+static size_t match_volid(const char *s, const char *end)
+{
+    if (end - s < 9 || hex_run(s, end) != 4 || s[4] != '-' || hex_run(s + 5, end) != 4)
+        return 0;
+    if (s + 9 < end && (isalnum_(s[9]) || s[9] == '-'))
+        return 0;
+    /* at least one digit and one letter: "2024-1122" style numbers stay */
+    {
+        bool letter = false, digit = false;
+        size_t i;
+
+        for (i = 0; i < 9; i++) {
+            letter |= (s[i] >= 'A' && s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f');
+            digit |= isdig(s[i]);
+        }
+        if (!letter || !digit)
+            return 0;
+    }
+    return 9;
+}
+
+/* "aa:bb:cc:dd:ee:ff" or with '-' */
+static size_t match_mac(const char *s, const char *end)
+{
+    char sep;
+    size_t i;
+
+    if (end - s < 17)
+        return 0;
+    sep = s[2];
+    if (sep != ':' && sep != '-')
+        return 0;
+    for (i = 0; i < 6; i++) {
+        if (!ishex(s[i * 3]) || !ishex(s[i * 3 + 1]))
+            return 0;
+        if (i < 5 && s[i * 3 + 2] != sep)
+            return 0;
+    }
+    if (s + 17 < end && (ishex(s[17]) || s[17] == sep))
+        return 0;
+    return 17;
+}
+
+static size_t match_ipv4(const char *s, const char *end)
+{
+    const char *p = s;
+    int part;
+
+    for (part = 0; part < 4; part++) {
+        size_t n = 0;
+        int v = 0;
+
+        while (p + n < end && isdig(p[n]) && n < 4)
+            v = v * 10 + (p[n++] - '0');
+        if (n == 0 || n > 3 || v > 255)
+            return 0;
+        p += n;
+        if (part < 3) {
+            if (p >= end || *p != '.')
+                return 0;
+            p++;
+        }
+    }
+    if (p < end && (isdig(*p) || (*p == '.' && p + 1 < end && isdig(p[1]))))
+        return 0;
+    return (size_t)(p - s);
+}
+
+static size_t match_ipv6(const char *s, const char *end)
+{
+    size_t n = 0, colons = 0, groups = 0, glen = 0;
+    bool dbl = false;
+
+    while (s + n < end && (ishex(s[n]) || s[n] == ':')) {
+        if (s[n] == ':') {
+            colons++;
+            if (glen > 0)
+                groups++;
+            if (n > 0 && s[n - 1] == ':') {
+                if (dbl)
+                    return 0;
+                dbl = true;
+            }
+            glen = 0;
+        } else if (++glen > 4) {
+            return 0;
+        }
+        n++;
+    }
+    if (glen > 0)
+        groups++;
+    if (colons < 2 || colons > 7 || (!dbl && colons != 7))
+        return 0;
+    if (s + n < end && (s[n] == '.' || isalnum_(s[n])))
+        return 0; /* "0000:01:00.0", "std::string" */
+    if (groups < 2 && !(n == 3 && memcmp(s, "::1", 3) == 0))
+        return 0;
+    return n;
+}
+
+/* "serial: X", "Serial Number = X", "serial=X": returns the offset of the value and its
+ * length in *vlen, or 0. */
+static size_t match_serial(const char *s, const char *end, size_t *vlen)
+{
+    static const char kw[] = "serial";
+    const char *p = s, *v;
+    size_t i;
+
+    if ((size_t)(end - s) < sizeof(kw))
+        return 0;
+    for (i = 0; i < sizeof(kw) - 1; i++)
+        if ((s[i] | 0x20) != kw[i])
+            return 0;
+    p += sizeof(kw) - 1;
+    if (p < end && (*p == ' ' || *p == '_' || *p == '-')) {
+        const char *q = p + 1;
+        if (end - q >= 6 && strncasecmp(q, "number", 6) == 0)
+            p = q + 6;
+        else if (end - q >= 2 && strncasecmp(q, "no", 2) == 0)
+            p = q + 2;
+    }
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p >= end || (*p != ':' && *p != '='))
+        return 0;
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '"'))
+        p++;
+    v = p;
+    while (p < end && *p != ' ' && *p != '\t' && *p != '\n' && *p != ',' && *p != ';' && *p != '"')
+        p++;
+    if (p == v)
+        return 0;
+    *vlen = (size_t)(p - v);
+    return (size_t)(v - s);
+}
+
+static bool host_char(char c)
+{
+    return isalnum_(c) || c == '-' || c == '.' || c == '/';
+}
+
+char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)
+{
+    struct sbuf sb = {0};
+    const char *p = text, *end = text + len, *run = text;
+    size_t hlen = hostname ? strlen(hostname) : 0;
+
+    if (hlen < 2)
+        hlen = 0; /* a one-letter host name would eat every word */
+    sb_put(&sb, "", 0);
+    while (p < end) {
+        const char *prev = p > text ? p - 1 : NULL;
+        bool word_start = !prev || !isalnum_(*prev);
+        const char *repl = NULL;
+        size_t n = 0, keep = 0, vlen = 0;
+
+        if (word_start && ishex(*p)) {
+            if ((n = match_uuid(p, end)) != 0 || (n = match_volid(p, end)) != 0)
+                repl = "[uuid]";
+            else if ((!prev || (*prev != ':' && *prev != '-')) && (n = match_mac(p, end)) != 0)
+                repl = "[mac]";
+        }
+        if (!repl && (!prev || (!ishex(*prev) && *prev != ':' && *prev != '.')) &&
+            (ishex(*p) || *p == ':') && (n = match_ipv6(p, end)) != 0)
+            repl = "[ipv6]";
+        if (!repl && isdig(*p) && (!prev || (!isdig(*prev) && *prev != '.')) &&
+            (n = match_ipv4(p, end)) != 0)
+            repl = "[ipv4]";
+        if (!repl && word_start && (*p | 0x20) == 's' && (keep = match_serial(p, end, &vlen))) {
+            repl = "[serial]";
+            n = keep + vlen;
+        }
+        if (!repl && hlen && (size_t)(end - p) >= hlen && (!prev || !host_char(*prev)) &&
+            strncasecmp(p, hostname, hlen) == 0 && (p + hlen == end || !host_char(p[hlen]))) {
+            repl = "[host]";
+            n = hlen;
+        }
+        if (!repl) {
+            p++;
+            continue;
+        }
+        sb_put(&sb, run, (size_t)(p - run));
+        sb_put(&sb, p, keep); /* the "serial: " key stays */
+        sb_put(&sb, repl, strlen(repl));
+        p += n;
+        run = p;
+    }
+    sb_put(&sb, run, (size_t)(end - run));
+    if (sb.oom) {
+        free(sb.data);
+        return NULL;
+    }
+    if (outlen)
+        *outlen = sb.len;
+    return sb.data;
+}
+
+/* ---- path safety -------------------------------------------------------------------- */
+
+struct snap {
+    struct ptd_root *root;
+    char base[PATH_MAX]; /* realpath of DIR */
+    bool redact;
+    char hostname[256];
+    unsigned failures;
+};
+
+/* A traced system path we are willing to recreate: absolute, no "." / ".." / empty parts. */
+static bool safe_sys_path(const char *p)
+{
+    const char *c = p;
+
+    if (p[0] != '/' || strlen(p) >= PATH_MAX / 2)
+        return false;
+    while (*c == '/') {
+        size_t n;
+
+        c++;
+        n = strcspn(c, "/");
+        if (n == 0 && *c != '\0')
+            return false;
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        c += n;
+    }
+    return true;
+}
+
+static bool inside(const struct snap *s, const char *real)
+{
+    size_t n = strlen(s->base);
+
+    return strncmp(real, s->base, n) == 0 && (real[n] == '\0' || real[n] == '/');
+}
+
+/* mkdir -p of base + rel (rel starts with '/'), following the links already made inside
+ * DIR; checks the result is still inside DIR. */
+static int mkdirs(struct snap *s, const char *rel)
+{
+    char path[PATH_MAX], real[PATH_MAX];
+    size_t blen = strlen(s->base), i;
+
+    if (blen + strlen(rel) >= sizeof(path))
+        return -ENAMETOOLONG;
+    snprintf(path, sizeof(path), "%s%s", s->base, rel);
+    for (i = blen + 1; path[i - 1]; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        {
+            char save = path[i];
+
+            path[i] = '\0';
+            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+                int e = -errno;
+                path[i] = save;
+                return e;
+            }
+            path[i] = save;
+        }
+        if (!path[i])
+            break;
+    }
+    if (!realpath(path, real))
+        return -errno;
+    if (!inside(s, real))
+        return -EXDEV;
+    return 0;
+}
+
+/* Lexically resolves `target` relative to the directory `dir_real` (no links in it). */
+static int resolve_lexically(const char *dir_real, const char *target, char *out, size_t outlen)
+{
+    char buf[PATH_MAX * 2];
+    char *parts[PATH_MAX / 2];
+    size_t np = 0, i, len = 0;
+    char *tok, *save = NULL;
+
+    if (snprintf(buf, sizeof(buf), "%s/%s", dir_real, target) >= (int)sizeof(buf))
+        return -ENAMETOOLONG;
+    for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (strcmp(tok, ".") == 0)
+            continue;
+        if (strcmp(tok, "..") == 0) {
+            if (np > 0)
+                np--;
+            continue;
+        }
+        if (np == sizeof(parts) / sizeof(parts[0]))
+            return -ENAMETOOLONG;
+        parts[np++] = tok;
+    }
+    out[0] = '\0';
+    for (i = 0; i < np; i++) {
+        size_t n = strlen(parts[i]);
+
+        if (len + n + 2 > outlen)
+            return -ENAMETOOLONG;
+        out[len++] = '/';
+        memcpy(out + len, parts[i], n);
+        len += n;
+        out[len] = '\0';
+    }
+    if (len == 0)
+        snprintf(out, outlen, "/");
+    return 0;
+}
+
+/* Splits sys_path into its parent (made and resolved inside DIR) and basename. */
+static int prepare_parent(struct snap *s, const char *sys_path, char *parent_real, size_t len,
+                          const char **base)
+{
+    char parent[PATH_MAX];
+    const char *slash = strrchr(sys_path, '/');
+    int ret;
+
+    *base = slash + 1;
+    snprintf(parent, sizeof(parent), "%.*s", (int)(slash - sys_path), sys_path);
+    ret = mkdirs(s, parent[0] ? parent : "/");
+    if (ret)
+        return ret;
+    {
+        char p[PATH_MAX * 2];
+
+        snprintf(p, sizeof(p), "%s%s", s->base, parent);
+        if (!realpath(p, parent_real))
+            return -errno;
+    }
+    (void)len;
+    return inside(s, parent_real) ? 0 : -EXDEV;
+}
+
+/* ---- the copy ------------------------------------------------------------------------ */
+
+static void fail(struct snap *s, const char *sys_path, const char *what, int err)
+{
+    s->failures++;
+    PTD_WARN("snapshot: %s: %s: %s", sys_path, what, strerror(err < 0 ? -err : err));
+}
+
+/* Makes DIR/sys_path a symlink to `target` (as read). Absolute targets are rewritten
+ * relative to the link so that they resolve inside DIR. */
+static int make_link(struct snap *s, const char *sys_path, const char *target, bool target_is_dir)
+{
+    char parent_real[PATH_MAX], resolved[PATH_MAX], dest[PATH_MAX * 2], rel_target[PATH_MAX];
+    const char *base;
+    int ret;
+
+    ret = prepare_parent(s, sys_path, parent_real, sizeof(parent_real), &base);
+    if (ret)
+        return ret;
+    if (target[0] == '/') {
+        /* from the link's directory up to the snapshot root, then down */
+        const char *c;
+        size_t n = 0;
+
+        rel_target[0] = '\0';
+        for (c = sys_path + 1; (c = strchr(c, '/')) != NULL; c++)
+            n += (size_t)snprintf(rel_target + n, sizeof(rel_target) - n, "../");
+        snprintf(rel_target + n, sizeof(rel_target) - n, "%s", target + 1);
+        target = rel_target;
+    }
+    ret = resolve_lexically(parent_real, target, resolved, sizeof(resolved));
+    if (ret)
+        return ret;
+    if (!inside(s, resolved))
+        return -EXDEV;
+    snprintf(dest, sizeof(dest), "%s/%s", parent_real, base);
+    if (symlink(target, dest) != 0 && errno != EEXIST)
+        return -errno;
+    /* the target's directory (or the target itself, when a directory) must exist for the
+     * link to resolve on replay */
+    {
+        char *slash;
+
+        if (!target_is_dir) {
+            slash = strrchr(resolved, '/');
+            if (slash && slash != resolved)
+                *slash = '\0';
+        }
+        ret = mkdirs(s, resolved + strlen(s->base));
+    }
+    return ret;
+}
+
+static int copy_link(struct snap *s, const char *sys_path)
+{
+    char target[PATH_MAX], src[PATH_MAX];
+    struct stat st;
+    int ret = ptd_root_readlink(s->root, sys_path, target, sizeof(target));
+
+    if (ret)
+        return ret;
+    if (ptd_root_path(s->root, sys_path, src, sizeof(src)) != 0)
+        return -ENAMETOOLONG;
+    return make_link(s, sys_path, target, stat(src, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* Opens DIR/sys_path for writing a new file; a link made earlier at that path is followed
+ * one level (its target was checked to be inside DIR). */
+static int create_file(struct snap *s, const char *sys_path)
+{
+    char parent_real[PATH_MAX], dest[PATH_MAX * 2], target[PATH_MAX], resolved[PATH_MAX];
+    const char *base;
+    ssize_t n;
+    int ret, fd;
+
+    ret = prepare_parent(s, sys_path, parent_real, sizeof(parent_real), &base);
+    if (ret)
+        return ret;
+    snprintf(dest, sizeof(dest), "%s/%s", parent_real, base);
+    n = readlink(dest, target, sizeof(target) - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        ret = resolve_lexically(parent_real, target, resolved, sizeof(resolved));
+        if (ret)
+            return ret;
+        if (!inside(s, resolved))
+            return -EXDEV;
+        snprintf(dest, sizeof(dest), "%s", resolved);
+    }
+    fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    return fd < 0 ? -errno : fd;
+}
+
+static bool is_text(const char *data, size_t len)
+{
+    return memchr(data, '\0', len) == NULL;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void keep_mtime(struct snap *s, const char *sys_path, int fd)
+{
+    char src[PATH_MAX];
+    struct stat st;
+    struct timespec ts[2];
+
+    if (ptd_root_path(s->root, sys_path, src, sizeof(src)) != 0 || stat(src, &st) != 0)
+        return;
+    ts[0] = st.st_atim;
+    ts[1] = st.st_mtim;
+    futimens(fd, ts);
+}
+
+static int copy_file(struct snap *s, const char *sys_path)
+{
+    char *data = NULL, *red = NULL;
+    size_t len = 0;
+    const char *out;
+    int ret, fd;
+    bool kmsg = strcmp(sys_path, "/dev/kmsg") == 0;
+
+    /* the live /dev/kmsg is a character device: save what it reads as a text log */
+    ret = kmsg ? ptd_kmsg_read(s->root, &data, &len)
+               : ptd_root_read_file(s->root, sys_path, COPY_MAX, &data, &len);
+    if (ret)
+        return ret;
+    out = data;
+    if (s->redact && is_text(data, len)) {
+        red = host_redact_text(data, len, s->hostname[0] ? s->hostname : NULL, &len);
+        if (!red) {
+            free(data);
+            return -ENOMEM;
+        }
+        out = red;
+    }
+    fd = create_file(s, sys_path);
+    if (fd == -EEXIST) {
+        ret = 0; /* traced twice */
+        goto out;
+    }
+    if (fd < 0) {
+        ret = fd;
+        goto out;
+    }
+    ret = write_all(fd, out, len);
+    if (!ret && !kmsg)
+        keep_mtime(s, sys_path, fd);
+    close(fd);
+out:
+    free(red);
+    free(data);
+    return ret;
+}
+
+static int copy_exists(struct snap *s, const char *sys_path)
+{
+    char src[PATH_MAX];
+    struct stat st;
+    int fd;
+
+    if (ptd_root_path(s->root, sys_path, src, sizeof(src)) != 0)
+        return -ENAMETOOLONG;
+    if (stat(src, &st) != 0)
+        return errno == ENOENT ? 0 : -errno; /* gone since the probe looked */
+    if (S_ISDIR(st.st_mode))
+        return mkdirs(s, sys_path);
+    fd = create_file(s, sys_path);
+    if (fd >= 0) {
+        keep_mtime(s, sys_path, fd);
+        close(fd);
+        return 0;
+    }
+    /* EEXIST: already copied as a file, with its mtime */
+    return fd == -EEXIST ? 0 : fd;
+}
+
+/* phase 1: child links and directories, phase 2: placeholders for other children */
+static int copy_dir(struct snap *s, const char *sys_path, int phase)
+{
+    char src[PATH_MAX];
+    DIR *d;
+    struct dirent *de;
+    int ret;
+
+    ret = mkdirs(s, sys_path);
+    if (ret)
+        return ret;
+    if (ptd_root_path(s->root, sys_path, src, sizeof(src)) != 0)
+        return -ENAMETOOLONG;
+    d = opendir(src);
+    if (!d)
+        return -errno;
+    while ((de = readdir(d)) != NULL) {
+        char child[PATH_MAX], csrc[PATH_MAX * 2];
+        struct stat st;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (snprintf(child, sizeof(child), "%s%s%s", sys_path,
+                     sys_path[strlen(sys_path) - 1] == '/' ? "" : "/",
+                     de->d_name) >= (int)sizeof(child) ||
+            !safe_sys_path(child))
+            continue;
+        snprintf(csrc, sizeof(csrc), "%s/%s", src, de->d_name);
+        if (lstat(csrc, &st) != 0)
+            continue;
+        if (phase == 1 && S_ISLNK(st.st_mode))
+            ret = copy_link(s, child);
+        else if (phase == 1 && S_ISDIR(st.st_mode))
+            ret = mkdirs(s, child);
+        else if (phase == 2 && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            int fd = create_file(s, child);
+
+            ret = fd >= 0 ? close(fd) : fd == -EEXIST ? 0 : fd;
+        } else
+            continue;
+        if (ret)
+            fail(s, child, "recreating a directory entry", ret);
+    }
+    closedir(d);
+    return 0;
+}
+
+static int depth(const char *p)
+{
+    int n = 0;
+
+    for (; *p; p++)
+        n += *p == '/';
+    return n;
+}
+
+struct order {
+    const struct ptd_trace_entry *e;
+    size_t idx;
+};
+
+static int cmp_links_by_depth(const void *a, const void *b)
+{
+    const struct order *x = a, *y = b;
+    int dx = depth(x->e->path), dy = depth(y->e->path);
+
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int check_target_dir(const char *dir, struct ptd_error *err)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    bool empty = true;
+
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT)
+            return ptd_error_set(err, "%s: %s", dir, strerror(errno));
+        if (mkdir(dir, 0755) != 0)
+            return ptd_error_set(err, "%s: cannot create the snapshot directory: %s", dir,
+                                 strerror(errno));
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return ptd_error_set(err, "%s: exists and is not a directory", dir);
+    d = opendir(dir);
+    if (!d)
+        return ptd_error_set(err, "%s: %s", dir, strerror(errno));
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            empty = false;
+            break;
+        }
+    closedir(d);
+    if (!empty)
+        return ptd_error_set(err,
+                             "%s: directory is not empty; a snapshot needs a new or empty "
+                             "directory",
+                             dir);
+    return 0;
+}
+
+int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, struct ptd_error *err)
+{
+    struct ptd_trace *trace = root->trace;
+    struct order *ord = NULL;
+    struct snap s;
+    size_t i, n = 0;
+    int ret = -1, phase;
+
+    if (!trace)
+        return ptd_error_set(err, "snapshot: nothing was traced");
+    if (check_target_dir(dir, err) != 0)
+        return -1;
+    memset(&s, 0, sizeof(s));
+    s.root = root;
+    s.redact = redact;
+    if (!realpath(dir, s.base))
+        return ptd_error_set(err, "%s: %s", dir, strerror(errno));
+    /* reads made while copying must not grow the list being walked */
+    root->trace = NULL;
+    if (redact &&
+        ptd_root_read_attr(root, "/proc/sys/kernel/hostname", s.hostname, sizeof(s.hostname)))
+        s.hostname[0] = '\0';
+
+    ord = calloc(trace->count ? trace->count : 1, sizeof(*ord));
+    if (!ord) {
+        ptd_error_set(err, "snapshot: out of memory");
+        goto out;
+    }
+    for (i = 0; i < trace->count; i++) {
+        if (!safe_sys_path(trace->entries[i].path)) {
+            fail(&s, trace->entries[i].path, "refusing path", EINVAL);
+            continue;
+        }
+        ord[n].e = &trace->entries[i];
+        ord[n].idx = i;
+        n++;
+    }
+    /* links first, shallow before deep, so that files under a linked directory land where
+     * the link points (as /sys/bus/pci/devices/X/... does on the machine) */
+    qsort(ord, n, sizeof(*ord), cmp_links_by_depth);
+    for (phase = 0; phase < 5; phase++) {
+        for (i = 0; i < n; i++) {
+            const char *p = ord[i].e->path;
+            enum ptd_trace_kind k = ord[i].e->kind;
+            int r = 0;
+
+            if (phase == 0 && k == PTD_TRACE_LINK)
+                r = copy_link(&s, p);
+            else if (phase == 1 && k == PTD_TRACE_DIR)
+                r = copy_dir(&s, p, 1);
+            else if (phase == 2 && k == PTD_TRACE_FILE)
+                r = copy_file(&s, p);
+            else if (phase == 3 && k == PTD_TRACE_DIR)
+                r = copy_dir(&s, p, 2);
+            else if (phase == 4 && k == PTD_TRACE_EXISTS)
+                r = copy_exists(&s, p);
+            if (r && r != -ENOENT)
+                fail(&s, p, "copying", r);
+        }
+    }
+    if (s.failures)
+        PTD_WARN("snapshot: %u path(s) could not be saved (see above)", s.failures);
+    ret = 0;
+out:
+    free(ord);
+    root->trace = trace;
+    return ret;
+}
