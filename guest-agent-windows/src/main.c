@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* ptdiag-agent.exe: what a Windows guest really sees of its passed-through GPU
+ * (ptdiag.guest/1, the same document as the Linux agent). Read-only, except --install-soak. */
+#include <windows.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "ptdiag/doc.h"
+#include "ptdiag/log.h"
+
+#define DEFAULT_EVENT_DAYS 30
+
+static void usage(FILE *f)
+{
+    fputs("Usage: ptdiag-agent.exe [OPTION]...\n"
+          "Collect what this Windows guest sees of its GPU(s) (read-only): DXGI adapters,\n"
+          "Direct3D feature levels, Vulkan devices, display devices with their problem codes\n"
+          "and drivers, display-driver events, Fast Startup, CPUID.\n"
+          "\n"
+          "  -j, --json            print the ptdiag.guest/1 JSON document (the default)\n"
+          "  -o, --output FILE     write the JSON document to FILE instead of stdout\n"
+          "      --soak FILE       append one ptdiag.soak/1 sample to FILE (JSON Lines) and\n"
+          "                        print nothing else unless --json or -o is given\n"
+          "      --event-days N    event-log window in days (default 30)\n"
+          "      --install-soak    create the scheduled task \"ptdiag-soak\" that runs\n"
+          "                        this .exe --soak %ProgramData%\\ptdiag\\soak.jsonl every\n"
+          "                        5 minutes as SYSTEM (needs an administrator)\n"
+          "      --uninstall-soak  delete that scheduled task (the log is kept)\n"
+          "  -v, --verbose         more diagnostics on stderr (repeat for debug)\n"
+          "  -h, --help            show this help\n"
+          "  -V, --version         show the version\n"
+          "\n"
+          "Exit status: 0 facts collected (or task installed/removed), 1 the document,\n"
+          "sample or task could not be written, 2 bad usage.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_SOAK = 256, OPT_INSTALL, OPT_UNINSTALL, OPT_DAYS };
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
+        {"soak", required_argument, NULL, OPT_SOAK},
+        {"event-days", required_argument, NULL, OPT_DAYS},
+        {"install-soak", no_argument, NULL, OPT_INSTALL},
+        {"uninstall-soak", no_argument, NULL, OPT_UNINSTALL},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *output = NULL, *soak = NULL;
+    struct ptw_agent *a = NULL;
+    struct ptd_error err;
+    bool json = false, install = false, uninstall = false;
+    int opt, verbose = 0, ret = 2, days = DEFAULT_EVENT_DAYS;
+    char *end;
+    HRESULT com;
+
+    /* A crash must end the process with a failure status, never wait on an error dialog. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    while ((opt = getopt_long(argc, argv, "jo:vhV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j':
+            json = true;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case OPT_SOAK:
+            soak = optarg;
+            break;
+        case OPT_DAYS:
+            days = (int)strtol(optarg, &end, 10);
+            if (*end || days < 1 || days > 3650) {
+                fprintf(stderr, "ptdiag-agent: --event-days wants 1..3650, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_INSTALL:
+            install = true;
+            break;
+        case OPT_UNINSTALL:
+            uninstall = true;
+            break;
+        case 'v':
+            verbose++;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("ptdiag-agent %s\n", ptd_version());
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ptdiag-agent: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (install + uninstall + (soak != NULL || json || output != NULL) > 1) {
+        fprintf(stderr, "ptdiag-agent: --install-soak and --uninstall-soak stand alone\n");
+        return 2;
+    }
+    ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
+    if (install)
+        return ptw_install_soak(NULL);
+    if (uninstall)
+        return ptw_uninstall_soak();
+
+    com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    a = calloc(1, sizeof(*a));
+    if (!a || !(a->doc = ptd_doc_new(PTD_SCHEMA_GUEST, "ptdiag-agent"))) {
+        fprintf(stderr, "ptdiag-agent: out of memory\n");
+        goto out;
+    }
+    a->event_window_days = days;
+    ptw_collect_system(a);
+    ptw_collect_dxgi(a);
+    ptw_collect_vulkan(a);
+    ptw_collect_devices(a);
+    ptw_collect_eventlog(a);
+
+    ret = 1;
+    if (soak && ptw_soak_append_doc(a->doc, soak) != 0)
+        goto out;
+    if ((!soak || json || output) && ptd_doc_write(a->doc, output, true, &err) != 0) {
+        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
+        goto out;
+    }
+    ret = 0;
+out:
+    if (a)
+        cJSON_Delete(a->doc);
+    free(a);
+    if (SUCCEEDED(com))
+        CoUninitialize();
+    return ret;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* vulkan.*: the loader (vulkan-1.dll, opened at run time: no import, so the agent runs where
+ * no Vulkan is installed), the instance version and every physical device, with the LUID
+ * that ties a Vulkan device to its DXGI adapter when the driver reports one. */
+#include <windows.h>
+
+#define VK_NO_PROTOTYPES
+#include <stdio.h>
+#include <string.h>
+#include <vulkan/vulkan.h>
+
+#include "agent.h"
+#include "ptdiag/doc.h"
+
+struct vk {
+    PFN_vkGetInstanceProcAddr gipa;
+    PFN_vkCreateInstance create_instance;
+    PFN_vkEnumerateInstanceVersion instance_version;
+    PFN_vkDestroyInstance destroy_instance;
+    PFN_vkEnumeratePhysicalDevices enum_devices;
+    PFN_vkGetPhysicalDeviceProperties props;
+    PFN_vkGetPhysicalDeviceProperties2 props2;
+    PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
+};
+
+static const char *vk_result_name(VkResult r)
+{
+    switch (r) {
+    case VK_ERROR_OUT_OF_HOST_MEMORY: return "VK_ERROR_OUT_OF_HOST_MEMORY";
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY: return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+    case VK_ERROR_INITIALIZATION_FAILED: return "VK_ERROR_INITIALIZATION_FAILED";
+    case VK_ERROR_LAYER_NOT_PRESENT: return "VK_ERROR_LAYER_NOT_PRESENT";
+    case VK_ERROR_EXTENSION_NOT_PRESENT: return "VK_ERROR_EXTENSION_NOT_PRESENT";
+    case VK_ERROR_INCOMPATIBLE_DRIVER: return "VK_ERROR_INCOMPATIBLE_DRIVER";
+    case VK_INCOMPLETE: return "VK_INCOMPLETE";
+    default: return "VK_ERROR_UNKNOWN";
+    }
+}
+
+static void version_string(uint32_t v, char *buf, size_t buflen)
+{
+    snprintf(buf, buflen, "%u.%u.%u", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
+             VK_API_VERSION_PATCH(v));
+}
+
+static const char *type_name(VkPhysicalDeviceType t)
+{
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
+    default: return "other";
+    }
+}
+
+/* driverVersion is vendor-encoded: NVIDIA packs 10.8.8.6 bits, Intel on Windows 18.14,
+ * everyone else uses the VK_MAKE_VERSION layout. */
+static void driver_version_string(uint32_t vendor, uint32_t v, char *buf, size_t buflen)
+{
+    if (vendor == 0x10de)
+        snprintf(buf, buflen, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff,
+                 (v >> 6) & 0xff, v & 0x3f);
+    else if (vendor == 0x8086)
+        snprintf(buf, buflen, "%u.%u", v >> 14, v & 0x3fff);
+    else
+        version_string(v, buf, buflen);
+}
+
+static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevice pd,
+                        uint32_t instance_api, cJSON *arr)
+{
+    VkPhysicalDeviceProperties p;
+    VkPhysicalDeviceMemoryProperties m;
+    VkPhysicalDeviceIDProperties idp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+    VkPhysicalDeviceDriverProperties drv = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    cJSON *o = cJSON_CreateObject();
+    bool have_ids = false, have_drv = false;
+    uint64_t local = 0;
+    char buf[64];
+
+    if (!o || !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return;
+    }
+    vk->props(pd, &p);
+    if (vk->props2 && instance_api >= VK_API_VERSION_1_1 && p.apiVersion >= VK_API_VERSION_1_1) {
+        p2.pNext = &idp;
+        if (p.apiVersion >= VK_API_VERSION_1_2)
+            idp.pNext = &drv, have_drv = true;
+        vk->props2(pd, &p2);
+        have_ids = true;
+    }
+    ptd_json_add_str(o, "name", p.deviceName);
+    ptd_json_add_str(o, "type", type_name(p.deviceType));
+    version_string(p.apiVersion, buf, sizeof(buf));
+    ptd_json_add_str(o, "api_version", buf);
+    driver_version_string(p.vendorID, p.driverVersion, buf, sizeof(buf));
+    ptd_json_add_str(o, "driver_version", buf);
+    ptd_json_add_num(o, "driver_id", have_drv ? (double)drv.driverID : 0, have_drv);
+    ptd_json_add_str(o, "driver_name", have_drv ? drv.driverName : NULL);
+    ptd_json_add_str(o, "driver_info", have_drv ? drv.driverInfo : NULL);
+    /* Vendor ids above 0xffff are Khronos vendor ids (0x10005 = Mesa), not PCI ids. */
+    snprintf(buf, sizeof(buf), p.vendorID > 0xffff ? "%x" : "%04x", p.vendorID);
+    ptd_json_add_str(o, "vendor_id", buf);
+    snprintf(buf, sizeof(buf), "%04x", p.deviceID);
+    ptd_json_add_str(o, "device_id", buf);
+    ptd_json_add_str(o, "pci_bus", NULL);
+    vk->mem_props(pd, &m);
+    for (uint32_t h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS; h++)
+        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT && m.memoryHeaps[h].size > local)
+            local = m.memoryHeaps[h].size;
+    ptd_json_add_u64(o, "device_local_heap_bytes", local, m.memoryHeapCount > 0);
+    if (have_ids && idp.deviceLUIDValid) {
+        uint32_t low, high;
+
+        memcpy(&low, idp.deviceLUID, 4);
+        memcpy(&high, idp.deviceLUID + 4, 4);
+        ptw_luid_string(high, low, buf, sizeof(buf));
+        ptd_json_add_str(o, "luid", buf);
+        /* The DXGI adapter with the same LUID is this device. */
+        for (int i = 0; i < a->nadapters; i++)
+            if (a->adapters[i].luid_high == high && a->adapters[i].luid_low == low)
+                ptd_json_add_num(o, "dxgi_adapter_index", i, true);
+    } else {
+        ptd_json_add_str(o, "luid", NULL);
+    }
+}
+
+void ptw_collect_vulkan(struct ptw_agent *a)
+{
+    cJSON *v = ptw_obj(a->doc, "vulkan");
+    HMODULE dll = LoadLibraryExW(L"vulkan-1.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    struct vk vk = {0};
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .pApplicationName = "ptdiag-agent",
+                             .apiVersion = VK_API_VERSION_1_0};
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                               .pApplicationInfo = &app};
+    VkInstance inst = VK_NULL_HANDLE;
+    VkPhysicalDevice devs[16];
+    uint32_t api = VK_API_VERSION_1_0, n = 16;
+    cJSON *arr;
+    VkResult r;
+    char buf[32];
+
+    if (!dll) {
+        ptd_json_add_str(v, "loader", "missing");
+        ptd_json_add_str(v, "error", NULL);
+        ptd_json_add_str(v, "instance_api_version", NULL);
+        cJSON_AddArrayToObject(v, "devices");
+        return;
+    }
+    ptd_json_add_str(v, "loader", "present");
+    vk.gipa = (PFN_vkGetInstanceProcAddr)(void *)GetProcAddress(dll, "vkGetInstanceProcAddr");
+    if (!vk.gipa) {
+        ptd_json_add_str(v, "error", "vkGetInstanceProcAddr not exported");
+        ptd_doc_add_error(a->doc, "vulkan", "vulkan-1.dll: no vkGetInstanceProcAddr");
+        goto no_devices;
+    }
+    vk.create_instance = (PFN_vkCreateInstance)vk.gipa(NULL, "vkCreateInstance");
+    vk.instance_version = (PFN_vkEnumerateInstanceVersion)vk.gipa(NULL, "vkEnumerateInstanceVersion");
+    if (vk.instance_version && vk.instance_version(&api) != VK_SUCCESS)
+        api = VK_API_VERSION_1_0;
+    version_string(api, buf, sizeof(buf));
+    ptd_json_add_str(v, "instance_api_version", buf);
+    /* Ask for 1.1 where the loader has it: the LUID comes through vkGetPhysicalDeviceProperties2. */
+    if (api >= VK_API_VERSION_1_1)
+        app.apiVersion = VK_API_VERSION_1_1;
+    r = vk.create_instance ? vk.create_instance(&ci, NULL, &inst) : VK_ERROR_INITIALIZATION_FAILED;
+    if (r != VK_SUCCESS) {
+        ptd_json_add_str(v, "error", vk_result_name(r));
+        ptd_doc_add_error(a->doc, "vulkan", "vkCreateInstance: %s (%d)", vk_result_name(r), (int)r);
+        goto no_devices;
+    }
+    vk.destroy_instance = (PFN_vkDestroyInstance)vk.gipa(inst, "vkDestroyInstance");
+    vk.enum_devices = (PFN_vkEnumeratePhysicalDevices)vk.gipa(inst, "vkEnumeratePhysicalDevices");
+    vk.props = (PFN_vkGetPhysicalDeviceProperties)vk.gipa(inst, "vkGetPhysicalDeviceProperties");
+    vk.props2 = (PFN_vkGetPhysicalDeviceProperties2)vk.gipa(inst, "vkGetPhysicalDeviceProperties2");
+    vk.mem_props = (PFN_vkGetPhysicalDeviceMemoryProperties)vk.gipa(
+        inst, "vkGetPhysicalDeviceMemoryProperties");
+    if (!vk.enum_devices || !vk.props || !vk.mem_props) {
+        ptd_json_add_str(v, "error", "loader lacks core functions");
+        goto destroy;
+    }
+    r = vk.enum_devices(inst, &n, devs);
+    if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
+        ptd_json_add_str(v, "error", vk_result_name(r));
+        ptd_doc_add_error(a->doc, "vulkan", "vkEnumeratePhysicalDevices: %s", vk_result_name(r));
+        goto destroy;
+    }
+    ptd_json_add_str(v, "error", NULL);
+    arr = cJSON_AddArrayToObject(v, "devices");
+    for (uint32_t i = 0; i < n; i++)
+        emit_device(a, &vk, devs[i], app.apiVersion, arr);
+destroy:
+    if (vk.destroy_instance)
+        vk.destroy_instance(inst, NULL);
+no_devices:
+    if (!cJSON_GetObjectItemCaseSensitive(v, "instance_api_version"))
+        ptd_json_add_str(v, "instance_api_version", NULL);
+    if (!cJSON_GetObjectItemCaseSensitive(v, "devices"))
+        cJSON_AddArrayToObject(v, "devices");
+    /* vulkan-1.dll stays loaded: ICDs may leave threads behind. */
+}
