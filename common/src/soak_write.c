@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h> /* SEEK_SET, SEEK_END (also for _lseeki64) */
 #include <stdlib.h>
 #include <string.h>
 

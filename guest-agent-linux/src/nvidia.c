@@ -223,8 +223,10 @@ void agent_nvidia(struct agent_ctx *ctx)
         ptd_json_add_str(nvml, "error", "not queried under --root");
     }
     status = ptd_json_get_str(nvml, "status");
-    /* No module, no NVIDIA device and no NVML library: nothing NVIDIA here (schema: null). */
-    if (!module && !any_nvidia_gpu(ctx->doc) && status && strcmp(status, "missing") == 0) {
+    /* No module, no NVIDIA device and no NVML library (or, under --root, no way to ask NVML):
+     * nothing NVIDIA here (schema: null). */
+    if (!module && !any_nvidia_gpu(ctx->doc) &&
+        (!ctx->live || (status && strcmp(status, "missing") == 0))) {
         cJSON_Delete(nvml);
         cJSON_Delete(nv);
         cJSON_AddNullToObject(ctx->doc, "nvidia");

@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Runs ptdiag-agent on one scenario and asserts the facts it reports.
+
+--root scenarios use trees from tests/fixtures/guest/guestgen.py; the live ones run the agent
+on this machine with the Vulkan ICD pinned (lavapipe, or a missing file) or with a stand-in
+libnvidia-ml.so.1 on LD_LIBRARY_PATH.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+FIXED_TIME = "2026-11-22T20:00:00Z"
+LVP_ICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+
+
+class Check:
+    def __init__(self):
+        self.failures = []
+
+    def eq(self, what, got, want):
+        if got != want:
+            self.failures.append("%s: got %r, want %r" % (what, got, want))
+
+    def true(self, what, cond):
+        if not cond:
+            self.failures.append(what)
+
+
+def run_agent(agent, args, env_extra=None, expect_rc=0):
+    env = dict(os.environ, PTDIAG_FIXED_TIME=FIXED_TIME)
+    env.update(env_extra or {})
+    p = subprocess.run([agent] + args, capture_output=True, text=True, env=env, timeout=50)
+    if p.returncode != expect_rc:
+        sys.exit("agent %s exited %d (want %d)\nstderr:\n%s" % (
+            " ".join(args), p.returncode, expect_rc, p.stderr))
+    return p
+
+
+def agent_doc(agent, args, env_extra=None):
+    p = run_agent(agent, ["--json"] + args, env_extra)
+    doc = json.loads(p.stdout)
+    assert doc["schema"] == "ptdiag.guest/1", doc["schema"]
+    return doc
+
+
+def events(doc, kind):
+    return [e for e in doc["kernel_log"]["events"] or [] if e["kind"] == kind]
+
+
+def error_sources(doc):
+    return sorted({e["source"] for e in doc["errors"]})
+
+
+def gpu(doc, bdf):
+    for g in doc["gpus"]:
+        if g["location"] == bdf:
+            return g
+    return None
+
+
+def common_root_facts(c, doc):
+    """What every --root run must say: live APIs unknown, never 'absent'."""
+    c.eq("vulkan.loader under --root", doc["vulkan"]["loader"], None)
+    c.eq("vulkan.devices under --root", doc["vulkan"]["devices"], None)
+    c.eq("kernel_log.readable", doc["kernel_log"]["readable"], True)
+    c.eq("cpuid.source", doc["system"]["cpuid"]["source"], "proc-cpuinfo")
+    c.eq("is_vm", doc["system"]["is_vm"], True)
+    c.true("no pci errors: %r" % doc["errors"], "pci" not in error_sources(doc))
+
+
+def bars(g):
+    return {b["index"]: (b["size_bytes"], b["is_64bit"], b["prefetchable"], b["is_io"])
+            for b in g["bars"]}
+
+
+def check_rtx3090(c, doc):
+    s = doc["system"]
+    c.eq("os.id", s["os"]["id"], "ubuntu")
+    c.eq("os.version", s["os"]["version"], "24.04")
+    c.eq("kernel_release", s["kernel_release"], "6.8.0-51-generic")
+    c.eq("boot_id", s["boot_id"], "3c6a1f0e-9b1d-4e57-8a0b-2f4d5c6e7a81")
+    c.eq("uptime_s", s["uptime_s"], 86520.41)
+    c.eq("cpuid.hypervisor_bit", s["cpuid"]["hypervisor_bit"], True)
+    c.eq("cpuid.signature", s["cpuid"]["signature"], "KVMKVMKVM")
+    c.eq("cpuid.signature_source", s["cpuid"]["signature_source"], "kernel-log")
+    c.eq("cpuid.hypervisor_kind", s["cpuid"]["hypervisor_kind"], "kvm")
+    c.eq("display functions", [g["location"] for g in doc["gpus"]], ["0000:01:00.0"])
+    g = gpu(doc, "0000:01:00.0")
+    c.eq("ids", (g["vendor_id"], g["device_id"], g["subsystem_vendor_id"],
+                 g["subsystem_device_id"], g["revision"], g["class"]),
+         ("10de", "2204", "1043", "87b3", "a1", "030000"))
+    c.eq("device_name", g["device_name"], "GA102 [GeForce RTX 3090]")
+    c.eq("driver", g["driver"], "nvidia")
+    c.eq("bars", bars(g), {0: (16 << 20, False, False, False), 1: (32 << 30, True, True, False),
+                           3: (32 << 20, True, True, False), 5: (128, False, False, True)})
+    c.eq("link", g["link"], {"current_speed_gts": 16, "max_speed_gts": 16,
+                             "current_width": 16, "max_width": 16})
+    c.eq("drm", g["drm"], {"card": "/dev/dri/card0", "render": "/dev/dri/renderD128"})
+    nv = doc["nvidia"]
+    c.eq("kernel_module.version", nv["kernel_module"]["version"], "570.86.16")
+    c.eq("kernel_module.flavor", nv["kernel_module"]["flavor"], "open")
+    c.eq("proc gpus", [(x["bus"], x["model"], x["irq"], x["video_bios"], x["bus_type"])
+                       for x in nv["gpus"]],
+         [("0000:01:00.0", "NVIDIA GeForce RTX 3090", 35, "94.02.42.00.a9", "PCIe")])
+    c.eq("nvml under --root", nv["nvml"]["status"], "unknown")
+    c.eq("vram unknown without NVML", g["vram_total_bytes"], None)
+    c.eq("amdgpu", doc["amdgpu"], [])
+
+
+def check_rtx3090_open(c, doc):
+    check_rtx3090(c, doc)
+    c.eq("no NVRM failures", [e["kind"] for e in doc["kernel_log"]["events"]
+                              if e["kind"].startswith("nvrm")], [])
+    c.eq("error sources", error_sources(doc), ["nvml", "vulkan"])
+
+
+def check_rtx3090_xid79(c, doc):
+    check_rtx3090(c, doc)
+    xid = events(doc, "nvrm-xid")
+    c.eq("xid codes", [(e["code"], e["device"], e["time_s"]) for e in xid],
+         [(79, "0000:01:00", 86412.339125)])
+    c.eq("fallen off the bus", [e["device"] for e in events(doc, "nvrm-fallen-off-bus")],
+         ["0000:01:00.0"])
+
+
+def check_pro4500(c, doc):
+    g = gpu(doc, "0000:01:00.0")
+    c.eq("ids", (g["vendor_id"], g["device_id"]), ("10de", "2c31"))
+    c.eq("driver bound", g["driver"], "nvidia")
+    c.eq("no DRM node: the GPU never initialised", g["drm"], None)
+    c.eq("link", (g["link"]["current_speed_gts"], g["link"]["current_width"]), (32, 16))
+    c.eq("BAR1 32 GiB", bars(g)[1], (32 << 30, True, True, False))
+    km = doc["nvidia"]["kernel_module"]
+    c.eq("flavor", km["flavor"], "proprietary")
+    c.eq("version", km["version"], "570.86.16")
+    c.eq("video_bios unread", doc["nvidia"]["gpus"][0]["video_bios"], "??.??.??.??.??")
+    req = events(doc, "nvrm-open-module-required")
+    c.eq("open module required", [(e["device"], e["detail"]) for e in req],
+         [("0000:01:00.0", "10de:2c31")])
+    rm = events(doc, "nvrm-rminitadapter-failed")
+    c.eq("RmInitAdapter tuples", [e["detail"] for e in rm], ["0x22:0x56:1017"] * 2)
+    c.eq("rm_init_adapter minors", [e["code"] for e in events(doc, "nvrm-init-failed")], [0, 0])
+    c.eq("boot_id", doc["system"]["boot_id"], "e1f0c9a2-5d3b-4c8e-b7a6-0d9e8f7c6b5a")
+
+
+def check_rx6800(c, doc):
+    c.eq("os.id", doc["system"]["os"]["id"], "fedora")
+    c.eq("os.version", doc["system"]["os"]["version"], "41")
+    c.eq("signature from /dev/kmsg-format log", doc["system"]["cpuid"]["signature"],
+         "KVMKVMKVM")
+    c.eq("display functions, sorted", [(g["location"], g["vendor_id"], g["device_id"],
+                                        g["driver"]) for g in doc["gpus"]],
+         [("0000:00:01.0", "1234", "1111", "bochs-drm"),
+          ("0000:01:00.0", "1002", "73bf", "amdgpu")])
+    g = gpu(doc, "0000:01:00.0")
+    c.true("device_name names Navi 21: %r" % g["device_name"], "Navi 21" in (g["device_name"] or ""))
+    c.eq("drm", g["drm"], {"card": "/dev/dri/card1", "render": "/dev/dri/renderD128"})
+    c.eq("vram from amdgpu", (g["vram_total_bytes"], g["vram_used_bytes"]),
+         (17163091968, 1197281280))
+    c.eq("BAR0 256 MiB (no ReBAR)", bars(g)[0], (256 << 20, True, True, False))
+    c.eq("amdgpu", doc["amdgpu"], [{"bdf": "0000:01:00.0", "vram_total_bytes": 17163091968,
+                                    "vram_used_bytes": 1197281280,
+                                    "vis_vram_total_bytes": 268435456,
+                                    "gtt_total_bytes": 16712126464}])
+    c.eq("emulated VGA has no link", gpu(doc, "0000:00:01.0")["link"], None)
+    c.eq("nvidia", doc["nvidia"], None)
+    c.eq("intel", doc["intel"], [])
+    c.eq("no error events", [e["kind"] for e in doc["kernel_log"]["events"]],
+         ["hypervisor-detected"])
+
+
+def check_no_driver(c, doc):
+    s = doc["system"]
+    c.eq("cpuid bit hidden", s["cpuid"]["hypervisor_bit"], False)
+    c.eq("cpuid kind", s["cpuid"]["hypervisor_kind"], "none")
+    c.true("is_vm from DMI: %r" % s["is_vm_evidence"], "QEMU" in (s["is_vm_evidence"] or ""))
+    g = gpu(doc, "0000:01:00.0")
+    c.eq("ids", (g["vendor_id"], g["device_id"]), ("10de", "2684"))
+    c.eq("no driver", g["driver"], None)
+    c.eq("no drm", g["drm"], None)
+    c.eq("link trained down", (g["link"]["current_speed_gts"], g["link"]["max_speed_gts"]),
+         (2.5, 16))
+    nv = doc["nvidia"]
+    c.true("nvidia object present for an NVIDIA GPU", isinstance(nv, dict))
+    c.eq("no kernel module", nv and nv["kernel_module"], None)
+    c.eq("no proc gpus", nv and nv["gpus"], [])
+    c.eq("no events", [e["kind"] for e in doc["kernel_log"]["events"]], [])
+
+
+def soak_lines(path):
+    with open(path) as f:
+        text = f.read()
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if line == "":
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            out.append(("torn", i + 1, line))
+    return out, text
+
+
+def scenario_soak(c, agent, gen, work):
+    root = os.path.join(work, "rtx3090-xid79")
+    subprocess.run([sys.executable, gen, work, "rtx3090-xid79"], check=True)
+    log = os.path.join(work, "soak.jsonl")
+    if os.path.exists(log):
+        os.remove(log)
+
+    def sample():
+        p = run_agent(agent, ["--root", root, "--soak", log])
+        c.eq("--soak alone prints nothing", p.stdout, "")
+        return soak_lines(log)[0][-1]
+
+    s1 = sample()
+    c.eq("s1 schema", s1["schema"], "ptdiag.soak/1")
+    c.eq("s1 t", s1["t"], FIXED_TIME)
+    c.eq("s1 boot", s1["boot_id"], "3c6a1f0e-9b1d-4e57-8a0b-2f4d5c6e7a81")
+    c.eq("s1 driver", s1["driver"], {"state": "error", "name": "nvidia",
+                                     "version": "570.86.16"})
+    c.eq("s1 events", [(e["kind"], e["code"]) for e in s1["events"]],
+         [("nvrm-xid", 79), ("nvrm-fallen-off-bus", None)])
+    c.eq("s1 kmsg_until_s", s1["kmsg_until_s"], 86412.339204)
+    s2 = sample()
+    c.eq("s2: nothing new in the same boot", s2["events"], [])
+    with open(os.path.join(root, "dev/kmsg"), "a") as f:
+        f.write("[90211.004512] NVRM: Xid (PCI:0000:01:00): 119, pid=2291, name=ollama, "
+                "Timeout after 6s of waiting for RPC response from GPU0 GSP!\n")
+    s3 = sample()
+    c.eq("s3: only the new Xid", [(e["kind"], e["code"]) for e in s3["events"]],
+         [("nvrm-xid", 119)])
+    with open(os.path.join(root, "proc/sys/kernel/random/boot_id"), "w") as f:
+        f.write("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\n")
+    s4 = sample()
+    c.eq("s4: new boot, every error event counts", len(s4["events"]), 3)
+    # a writer killed mid-line left a fragment; the next sample must stand on its own line
+    with open(log, "a") as f:
+        f.write('{"schema":"ptdiag.soak/1","t":"2026-11-22T20:05:00Z","boot_id":"9a8b')
+    s5 = sample()
+    c.eq("s5 after a torn line: nothing new", s5["events"], [])
+    lines, text = soak_lines(log)
+    c.eq("line kinds", [type(l).__name__ for l in lines],
+         ["dict", "dict", "dict", "dict", "tuple", "dict"])
+    c.true("file ends with a newline", text.endswith("\n"))
+
+
+def scenario_bad_root(c, agent, work):
+    p = run_agent(agent, ["--root", os.path.join(work, "does-not-exist")], expect_rc=2)
+    c.true("names the root: %r" % p.stderr, "does-not-exist" in p.stderr)
+    os.makedirs(work, exist_ok=True)
+    empty = os.path.join(work, "empty-root")
+    os.makedirs(empty, exist_ok=True)
+    doc = agent_doc(agent, ["--root", empty])
+    c.eq("no sysfs: gpus unknown", doc["gpus"], None)
+    c.eq("kernel log unreadable", doc["kernel_log"]["readable"], False)
+    c.eq("events unknown", doc["kernel_log"]["events"], None)
+    c.eq("uptime unknown", doc["system"]["uptime_s"], None)
+    c.eq("is_vm unknown", doc["system"]["is_vm"], None)
+    c.true("errors name the files: %r" % doc["errors"],
+           any("/proc/uptime" in e["message"] for e in doc["errors"]) and
+           any("/sys/bus/pci/devices" in e["message"] for e in doc["errors"]))
+    p = run_agent(agent, ["--root", empty, "--soak", "/nonexistent-dir/x.jsonl"], expect_rc=1)
+    c.true("soak error names the file: %r" % p.stderr, "/nonexistent-dir/x.jsonl" in p.stderr)
+    run_agent(agent, ["--no-such-option"], expect_rc=2)
+
+
+def live_env(extra):
+    env = {"LD_LIBRARY_PATH": ""}
+    env.update(extra)
+    return env
+
+
+def scenario_live_no_nvidia(c, agent):
+    if os.path.exists("/proc/driver/nvidia"):
+        sys.exit("this machine has the NVIDIA driver; the scenario needs one without")
+    doc = agent_doc(agent, [], live_env({"VK_DRIVER_FILES": LVP_ICD, "VK_ICD_FILENAMES": LVP_ICD}))
+    nvidia_gpu = any(g["vendor_id"] == "10de" for g in doc["gpus"] or [])
+    if nvidia_gpu:
+        c.eq("nvml missing", doc["nvidia"]["nvml"]["status"], "missing")
+        c.eq("no kernel module", doc["nvidia"]["kernel_module"], None)
+    else:
+        c.eq("no NVIDIA anything: nvidia is null", doc["nvidia"], None)
+    c.true("no nvidia/nvml errors: %r" % doc["errors"],
+           not {"nvidia", "nvml"} & set(error_sources(doc)))
+    c.eq("cpuid from the instruction", doc["system"]["cpuid"]["source"], "instruction")
+    c.true("boot id read", doc["system"]["boot_id"] is not None)
+
+
+def scenario_nvml(c, agent, fake_dir, mode):
+    doc = agent_doc(agent, [], live_env({"LD_LIBRARY_PATH": fake_dir, "FAKE_NVML_MODE": mode,
+                                         "VK_DRIVER_FILES": "/nonexistent/icd.json",
+                                         "VK_ICD_FILENAMES": "/nonexistent/icd.json"}))
+    nv = doc["nvidia"]
+    c.true("nvidia object when NVML is there", isinstance(nv, dict))
+    nvml = nv["nvml"]
+    if mode == "mismatch":
+        c.eq("status", nvml["status"], "error")
+        c.eq("error", nvml["error"], "Driver/library version mismatch")
+        c.eq("error_code", nvml["error_code"], 18)
+        return
+    c.eq("status", nvml["status"], "ok")
+    c.eq("driver_version", nvml["driver_version"], "570.86.16")
+    c.eq("cuda_version", nvml["cuda_version"], "12.8")
+    c.eq("devices", nvml["devices"], [{
+        "name": "NVIDIA GeForce RTX 3090", "pci_bus_id": "0000:01:00.0",
+        "memory_total_bytes": 25769803776, "memory_used_bytes": 1288896512,
+        "bar1_total_bytes": 34359738368, "pcie_gen": 4, "pcie_width": 16,
+        "virtualization_mode": "pass-through"}])
+
+
+def scenario_vulkan(c, agent, icd):
+    if icd == LVP_ICD and not os.path.exists(LVP_ICD):
+        sys.exit("%s missing: install mesa-vulkan-drivers (scripts/deps/guest-linux.list)" % icd)
+    doc = agent_doc(agent, [], live_env({"VK_DRIVER_FILES": icd, "VK_ICD_FILENAMES": icd}))
+    vk = doc["vulkan"]
+    c.eq("loader", vk["loader"], "present")
+    if icd != LVP_ICD:
+        c.eq("no device", vk["devices"], [])
+        c.eq("error", vk["error"], "VK_ERROR_INCOMPATIBLE_DRIVER")
+        return
+    c.eq("error", vk["error"], None)
+    c.eq("one device", len(vk["devices"]), 1)
+    d = vk["devices"][0]
+    c.eq("type", d["type"], "cpu")
+    c.true("name llvmpipe: %r" % d["name"], d["name"].startswith("llvmpipe"))
+    c.eq("driver_id", d["driver_id"], "MESA_LLVMPIPE")
+    c.eq("driver_name", d["driver_name"], "llvmpipe")
+    c.true("driver_info names Mesa: %r" % d["driver_info"], "Mesa" in d["driver_info"])
+    c.true("api >= 1.1: %r" % d["api_version"],
+           tuple(int(x) for x in d["api_version"].split(".")) >= (1, 1, 0))
+    c.true("device-local heap > 0", d["device_local_heap_bytes"] > 0)
+    c.eq("no PCI bus for a CPU device", d["pci_bus"], None)
+
+
+ROOT_CHECKS = {
+    "rtx3090-open": check_rtx3090_open,
+    "rtx3090-xid79": check_rtx3090_xid79,
+    "pro4500-proprietary": check_pro4500,
+    "rx6800-amdgpu": check_rx6800,
+    "nvidia-no-driver": check_no_driver,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--agent", required=True)
+    ap.add_argument("--gen")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--fake-nvml")
+    ap.add_argument("scenario")
+    a = ap.parse_args()
+    c = Check()
+    if a.scenario in ROOT_CHECKS:
+        subprocess.run([sys.executable, a.gen, a.work, a.scenario], check=True)
+        doc = agent_doc(a.agent, ["--root", os.path.join(a.work, a.scenario)])
+        common_root_facts(c, doc)
+        ROOT_CHECKS[a.scenario](c, doc)
+    elif a.scenario == "soak-sequence":
+        scenario_soak(c, a.agent, a.gen, a.work)
+    elif a.scenario == "bad-root":
+        if os.path.isdir(a.work):
+            shutil.rmtree(a.work)
+        scenario_bad_root(c, a.agent, a.work)
+    elif a.scenario == "live-no-nvidia":
+        scenario_live_no_nvidia(c, a.agent)
+    elif a.scenario in ("nvml-mismatch", "nvml-ok"):
+        scenario_nvml(c, a.agent, a.fake_nvml, a.scenario[5:])
+    elif a.scenario == "vulkan-lavapipe":
+        scenario_vulkan(c, a.agent, LVP_ICD)
+    elif a.scenario == "vulkan-no-icd":
+        scenario_vulkan(c, a.agent, "/nonexistent/icd.d/missing_icd.json")
+    else:
+        sys.exit("unknown scenario " + a.scenario)
+    for f in c.failures:
+        print("FAIL " + f)
+    if c.failures:
+        sys.exit(1)
+    print("ok: " + a.scenario)
+
+
+if __name__ == "__main__":
+    main()
