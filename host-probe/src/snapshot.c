@@ -356,9 +356,10 @@ static int mkdirs(struct snap *s, const char *rel)
     char path[PATH_MAX], real[PATH_MAX];
     size_t blen = strlen(s->base), i;
 
-    if (blen + strlen(rel) >= sizeof(path))
+    int n = snprintf(path, sizeof(path), "%s%s", s->base, rel);
+
+    if (n < 0 || (size_t)n >= sizeof(path))
         return -ENAMETOOLONG;
-    snprintf(path, sizeof(path), "%s%s", s->base, rel);
     for (i = blen + 1; path[i - 1]; i++) {
         if (path[i] != '/' && path[i] != '\0')
             continue;
