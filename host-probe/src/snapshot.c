@@ -208,7 +208,10 @@ static size_t match_ipv6(const char *s, const char *end)
         return 0;
     if (s + n < end && (s[n] == '.' || isalnum_(s[n])))
         return 0; /* "0000:01:00.0", "std::string" */
-    if (groups < 2 && !(n == 3 && memcmp(s, "::1", 3) == 0))
+    if (n == 3 && memcmp(s, "::1", 3) == 0)
+        return n;
+    /* "a::b" in C++ or a shell script is not an address; real ones have more digits */
+    if (groups < 2 || n - colons < 4)
         return 0;
     return n;
 }
@@ -287,7 +290,10 @@ char *host_redact_text(const char *text, size_t len, const char *hostname, size_
             n = keep + vlen;
         }
         if (!repl && hlen && (size_t)(end - p) >= hlen && (!prev || !host_char(*prev)) &&
-            strncasecmp(p, hostname, hlen) == 0 && (p + hlen == end || !host_char(p[hlen]))) {
+            strncasecmp(p, hostname, hlen) == 0 &&
+            (p + hlen == end || !host_char(p[hlen]) ||
+             (p[hlen] == '.' && p + hlen + 1 < end && isalnum_(p[hlen + 1])))) {
+            /* "pve1" and "pve1.example.com", not "pve1-data" or "/etc/pve1/" */
             repl = "[host]";
             n = hlen;
         }
