@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM layer (L4): every /etc/pve/qemu-server/<vmid>.conf, the PCI resource mappings, the
+ * custom CPU models and the PCI reservations; per VM the effective CPU (model, and Proxmox's own
+ * `qm showcmd` when it may run or a saved copy under --root), the cross-reference of each
+ * hostpciN with the devices the PCI probe found, and recommendations.
+ * Fills docs/schema.md `vms`, `mappings`, `cpu_models`, `pci_reservations`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+#include "ptdiag/root.h"
+
+#include "probe.h"
+#include "pve_conf.h"
+#include "pve_cpu_models.h"
+#include "pve_mapping.h"
+#include "vm_cpu_flags.h"
+#include "vm_exec.h"
+#include "vm_facts.h"
+#include "vm_recommend.h"
+#include "vm_xref.h"
+
+#define SRC               "vms"
+#define SHOWCMD_TIMEOUT_S 15
+
+void probe_vms_run(struct probe_ctx *ctx);
+
+static const char *errtext(int r)
+{
+    return r == -EFBIG ? "larger than 1 MiB (pmxcfs limit): not a Proxmox file" : strerror(-r);
+}
+
+/* Reads a SectionConfig file into a JSON array under doc[key]: [] when the file is absent
+ * (nothing configured), null with an error when unreadable. */
+static const cJSON *read_scfg(struct probe_ctx *ctx, const char *path, const char *key,
+                              cJSON *(*to_json)(const char *, const struct pve_scfg *, char ***,
+                                                size_t *))
+{
+    struct pve_scfg cfg;
+    struct ptd_error err;
+    char *data = NULL, **problems = NULL;
+    size_t len = 0, np = 0, i;
+    cJSON *arr;
+    int r;
+
+    r = ptd_root_read_file(ctx->root, path, PVE_SCFG_MAX_BYTES + 1, &data, &len);
+    if (r == -ENOENT)
+        return cJSON_AddArrayToObject(ctx->doc, key);
+    if (r) {
+        ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, errtext(r));
+        cJSON_AddNullToObject(ctx->doc, key);
+        return NULL;
+    }
+    if (pve_scfg_parse(path, data, len, &cfg, &err) != 0) {
+        free(data);
+        ptd_doc_add_error(ctx->doc, SRC, "%s", err.text);
+        cJSON_AddNullToObject(ctx->doc, key);
+        return NULL;
+    }
+    free(data);
+    for (i = 0; i < cfg.nwarnings; i++)
+        ptd_doc_add_error(ctx->doc, SRC, "%s", cfg.warnings[i]);
+    arr = to_json(path, &cfg, &problems, &np);
+    for (i = 0; i < np; i++)
+        ptd_doc_add_error(ctx->doc, SRC, "%s", problems[i]);
+    pve_problems_free(problems, np);
+    pve_scfg_free(&cfg);
+    if (!arr) {
+        cJSON_AddNullToObject(ctx->doc, key);
+        return NULL;
+    }
+    cJSON_AddItemToObject(ctx->doc, key, arr);
+    return arr;
+}
+
+/* /run/qemu-server/pci-id-reservations: JSON {"0000:01:00.0": {"vmid": N, "time": T, ...}}. */
+static void read_reservations(struct probe_ctx *ctx)
+{
+    const char *path = "/run/qemu-server/pci-id-reservations";
+    char *data = NULL;
+    size_t len = 0;
+    cJSON *parsed, *arr, *it;
+    int r;
+
+    r = ptd_root_read_file(ctx->root, path, PVE_SCFG_MAX_BYTES + 1, &data, &len);
+    if (r == -ENOENT) {
+        cJSON_AddArrayToObject(ctx->doc, "pci_reservations");
+        return;
+    }
+    if (r) {
+        ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, errtext(r));
+        cJSON_AddNullToObject(ctx->doc, "pci_reservations");
+        return;
+    }
+    parsed = cJSON_ParseWithLength(data, len);
+    free(data);
+    if (!cJSON_IsObject(parsed)) {
+        ptd_doc_add_error(ctx->doc, SRC, "%s: not a JSON object", path);
+        cJSON_Delete(parsed);
+        cJSON_AddNullToObject(ctx->doc, "pci_reservations");
+        return;
+    }
+    arr = cJSON_AddArrayToObject(ctx->doc, "pci_reservations");
+    cJSON_ArrayForEach(it, parsed)
+    {
+        cJSON *e = cJSON_CreateObject();
+        const cJSON *v = cJSON_GetObjectItem(it, "vmid");
+        cJSON_AddItemToArray(arr, e);
+        ptd_json_add_str(e, "bdf", it->string);
+        if (cJSON_IsString(v))
+            ptd_json_add_num(e, "vmid", atof(v->valuestring), true);
+        else
+            ptd_json_add_num(e, "vmid", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
+        v = cJSON_GetObjectItem(it, "time");
+        ptd_json_add_num(e, "expires_at", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
+        v = cJSON_GetObjectItem(it, "pid");
+        ptd_json_add_num(e, "pid", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
+    }
+    cJSON_Delete(parsed);
+}
+
+/* Proxmox's own -cpu: `qm showcmd VMID --pretty` live, or the saved copy under --root. */
+static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
+{
+    cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu");
+    char path[128], *text = NULL, *cpu_arg, *diff;
+    const char *qm;
+    int r;
+
+    if (!cJSON_IsObject(eff))
+        return;
+    if (!ptd_root_is_live(ctx->root)) {
+        snprintf(path, sizeof(path), "/run/ptdiag/showcmd-%u.txt", vmid);
+        r = ptd_root_read_file(ctx->root, path, 1u << 20, &text, NULL);
+        if (r) {
+            if (r != -ENOENT)
+                ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, errtext(r));
+            return;
+        }
+    } else {
+        struct vm_exec_result res;
+        char id[16];
+        char *argv[] = {NULL, "showcmd", id, "--pretty", NULL};
+        qm = vm_exec_qm_path();
+        if (!ctx->allow_exec || !qm)
+            return;
+        snprintf(id, sizeof(id), "%u", vmid);
+        argv[0] = (char *)qm;
+        if (vm_exec_capture(argv, SHOWCMD_TIMEOUT_S, 1u << 20, &res) != 0) {
+            ptd_doc_add_error(ctx->doc, SRC, "%s showcmd %u: %s", qm, vmid,
+                              strerror(res.spawn_errno));
+            return;
+        }
+        if (res.timed_out || res.status != 0) {
+            ptd_doc_add_error(ctx->doc, SRC, "%s showcmd %u: %s%.200s", qm, vmid,
+                              res.timed_out ? "timed out" : "failed: ", res.err);
+            vm_exec_result_free(&res);
+            return;
+        }
+        text = res.out;
+        res.out = NULL;
+        vm_exec_result_free(&res);
+    }
+    cpu_arg = vm_cpu_arg_from_cmdline(text);
+    free(text);
+    if (!cpu_arg) {
+        ptd_doc_add_error(ctx->doc, SRC, "qm showcmd %u: no -cpu in the command line", vmid);
+        return;
+    }
+    diff = vm_cpu_apply_showcmd(eff, cpu_arg);
+    if (diff)
+        cJSON_ReplaceItemInObject(vm, "showcmd_diff", cJSON_CreateString(diff));
+    free(diff);
+    free(cpu_arg);
+}
+
+static int cmp_vmid(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid, const cJSON *cpu_models)
+{
+    char path[128], *data = NULL;
+    struct pve_conf conf;
+    struct ptd_error err;
+    size_t len = 0, i;
+    cJSON *vm, *probs;
+    int r;
+
+    snprintf(path, sizeof(path), "/etc/pve/qemu-server/%u.conf", vmid);
+    r = ptd_root_read_file(ctx->root, path, PVE_CONF_MAX_BYTES + 1, &data, &len);
+    if (r) {
+        ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, errtext(r));
+        return;
+    }
+    if (pve_conf_parse(path, data, len, &conf, &err) != 0) {
+        free(data);
+        ptd_doc_add_error(ctx->doc, SRC, "%s", err.text);
+        return;
+    }
+    free(data);
+    vm = vm_facts_build(path, vmid, &conf, cpu_models,
+                        ptd_json_get_str(ctx->doc, "system.cpu.vendor"));
+    pve_conf_free(&conf);
+    if (!vm)
+        return;
+    cJSON_AddItemToArray(vms, vm);
+    probs = cJSON_GetObjectItem(vm, "config_problems");
+    for (i = 0; i < (size_t)cJSON_GetArraySize(probs); i++)
+        ptd_doc_add_error(ctx->doc, SRC, "%s", cJSON_GetArrayItem(probs, (int)i)->valuestring);
+    showcmd(ctx, vm, vmid);
+}
+
+void probe_vms_run(struct probe_ctx *ctx)
+{
+    const cJSON *cpu_models;
+    char **names = NULL;
+    unsigned *ids = NULL;
+    size_t count = 0, n = 0, i;
+    cJSON *vms, *vm;
+    int r;
+
+    cpu_models = read_scfg(ctx, "/etc/pve/virtual-guest/cpu-models.conf", "cpu_models",
+                           pve_cpu_models_to_json);
+    read_scfg(ctx, "/etc/pve/mapping/pci.cfg", "mappings", pve_mapping_to_json);
+    read_reservations(ctx);
+
+    r = ptd_root_list_dir(ctx->root, "/etc/pve/qemu-server", &names, &count);
+    if (r) {
+        ptd_doc_add_error(ctx->doc, SRC, "/etc/pve/qemu-server: %s", strerror(-r));
+        cJSON_AddNullToObject(ctx->doc, "vms");
+        return;
+    }
+    ids = calloc(count ? count : 1, sizeof(*ids));
+    for (i = 0; ids && i < count; i++) {
+        size_t digits = strspn(names[i], "0123456789");
+        if (digits && digits < 10 && !strcmp(names[i] + digits, ".conf"))
+            ids[n++] = (unsigned)strtoul(names[i], NULL, 10);
+    }
+    ptd_strv_free(names);
+    qsort(ids, n, sizeof(*ids), cmp_vmid);
+    vms = cJSON_AddArrayToObject(ctx->doc, "vms");
+    for (i = 0; i < n; i++)
+        read_vm(ctx, vms, ids[i], cpu_models);
+    free(ids);
+    if (ctx->only_vmid) {
+        bool found = false;
+        cJSON_ArrayForEach(vm, vms)
+        {
+            found |= (unsigned)ptd_json_get_num(vm, "vmid", -1) ==
+                     (unsigned)strtoul(ctx->only_vmid, NULL, 10);
+        }
+        if (!found)
+            ptd_doc_add_error(ctx->doc, SRC,
+                              "/etc/pve/qemu-server/%s.conf: no such VM on this "
+                              "node",
+                              ctx->only_vmid);
+    }
+    vm_xref_run(ctx->root, ctx->doc);
+    cJSON_ArrayForEach(vm, vms)
+    {
+        vm_recommend_run(ctx->doc, vm);
+    }
+}

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/* hostpciN <-> devices, groups and mappings. See vm_xref.h. */
+#include "vm_xref.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+
+#define SRC "vms"
+
+/* Sets obj[key] = item, replacing an existing member. */
+static void set_item(cJSON *obj, const char *key, cJSON *item)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+    cJSON_AddItemToObject(obj, key, item);
+}
+
+struct xref_ctx {
+    struct ptd_root *root;
+    cJSON *doc;
+    const cJSON *devices; /* NULL when the PCI probe recorded none */
+    const cJSON *groups;  /* NULL likewise */
+    char **sys_bdfs;      /* /sys/bus/pci/devices listing, NULL when unreadable */
+    size_t nsys;
+    const char *this_node;
+};
+
+static const cJSON *find_device(const struct xref_ctx *x, const char *bdf)
+{
+    const cJSON *d;
+
+    cJSON_ArrayForEach(d, x->devices)
+    {
+        const char *b = ptd_json_get_str(d, "bdf");
+        if (b && !strcmp(b, bdf))
+            return d;
+    }
+    return NULL;
+}
+
+/* The group and its member entry for bdf, from iommu_groups. */
+static const cJSON *find_group(const struct xref_ctx *x, const char *bdf, const cJSON **member)
+{
+    const cJSON *g, *m;
+
+    cJSON_ArrayForEach(g, x->groups)
+    {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItem(g, "devices"))
+        {
+            const char *b = ptd_json_get_str(m, "bdf");
+            if (b && !strcmp(b, bdf)) {
+                if (member)
+                    *member = m;
+                return g;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* 1 present, 0 absent, -1 unknown. */
+static int sys_exists(const struct xref_ctx *x, const char *bdf)
+{
+    size_t i;
+
+    if (find_device(x, bdf) || find_group(x, bdf, NULL))
+        return 1;
+    if (!x->sys_bdfs)
+        return -1;
+    for (i = 0; i < x->nsys; i++)
+        if (!strcmp(x->sys_bdfs[i], bdf))
+            return 1;
+    return 0;
+}
+
+static bool str_in(const cJSON *arr, const char *s)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
+            return true;
+    }
+    return false;
+}
+
+static void add_unique(cJSON *arr, const char *s)
+{
+    if (!str_in(arr, s))
+        cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+}
+
+/* Expands an address (function-less = every function present) into out. */
+static void expand(const struct xref_ctx *x, const char *addr, cJSON *out)
+{
+    const cJSON *d, *g, *m;
+    size_t i, n = strlen(addr);
+
+    if (n != 10) { /* not a function-less "dddd:bb:dd" */
+        add_unique(out, addr);
+        return;
+    }
+    cJSON_ArrayForEach(d, x->devices)
+    {
+        const char *b = ptd_json_get_str(d, "bdf");
+        if (b && !strncmp(b, addr, n) && b[n] == '.')
+            add_unique(out, b);
+    }
+    cJSON_ArrayForEach(g, x->groups)
+    {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItem(g, "devices"))
+        {
+            const char *b = ptd_json_get_str(m, "bdf");
+            if (b && !strncmp(b, addr, n) && b[n] == '.')
+                add_unique(out, b);
+        }
+    }
+    for (i = 0; x->sys_bdfs && i < x->nsys; i++)
+        if (!strncmp(x->sys_bdfs[i], addr, n) && x->sys_bdfs[i][n] == '.')
+            add_unique(out, x->sys_bdfs[i]);
+}
+
+static const cJSON *find_mapping(const struct xref_ctx *x, const char *id)
+{
+    const cJSON *m;
+
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(x->doc, "mappings"))
+    {
+        const char *n = ptd_json_get_str(m, "id");
+        if (n && !strcmp(n, id))
+            return m;
+    }
+    return NULL;
+}
+
+static void check_value(cJSON *mc, cJSON *problems, const char *what, const char *key,
+                        const char *expected, const char *actual, const char *mapping)
+{
+    char k[64], msg[256];
+
+    snprintf(k, sizeof(k), "expected_%s", key);
+    ptd_json_add_str(mc, k, expected);
+    snprintf(k, sizeof(k), "actual_%s", key);
+    ptd_json_add_str(mc, k, actual);
+    snprintf(k, sizeof(k), "%s_match", key);
+    if (!actual) {
+        ptd_json_add_tri(mc, k, -1);
+        return;
+    }
+    if (!expected) {
+        ptd_json_add_tri(mc, k, 0);
+        snprintf(msg, sizeof(msg), "missing expected property '%s' for device '%s'", what, mapping);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        return;
+    }
+    ptd_json_add_tri(mc, k, !strcasecmp(expected, actual));
+    if (strcasecmp(expected, actual)) {
+        snprintf(msg, sizeof(msg), "'%s' does not match for '%s' (%s != %s)", what, mapping, actual,
+                 expected);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+    }
+}
+
+/* Mapping -> this node's paths, with assert_valid's comparisons against the hardware. */
+static cJSON *mapping_check(struct xref_ctx *x, const char *name, cJSON *targets)
+{
+    cJSON *mc = cJSON_CreateObject(), *problems = cJSON_CreateArray();
+    const cJSON *m = find_mapping(x, name), *e, *entry = NULL, *p;
+    char actual_id[16], actual_sub[16], actual_grp[16], expected_grp[16], first[16];
+    const cJSON *dev, *member = NULL, *grp;
+
+    ptd_json_add_str(mc, "mapping", name);
+    ptd_json_add_str(mc, "node", x->this_node);
+    cJSON_AddItemToObject(mc, "problems", problems);
+    if (!cJSON_IsArray(cJSON_GetObjectItem(x->doc, "mappings"))) {
+        cJSON_AddNullToObject(mc, "found");
+        return mc;
+    }
+    cJSON_AddBoolToObject(mc, "found", m != NULL);
+    if (!m) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "PCI device mapping not found for '%s'", name);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        return mc;
+    }
+    if (!x->this_node) {
+        cJSON_AddNullToObject(mc, "entry_found");
+        return mc;
+    }
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "map"))
+    {
+        const char *node = ptd_json_get_str(e, "node");
+        if (node && !strcmp(node, x->this_node)) {
+            entry = e;
+            break;
+        }
+    }
+    cJSON_AddBoolToObject(mc, "entry_found", entry != NULL);
+    if (!entry) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "no map entry for node '%s' in mapping '%s'", x->this_node,
+                 name);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        return mc;
+    }
+    ptd_json_add_str(mc, "path", ptd_json_get_str(entry, "path"));
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(entry, "paths"))
+    {
+        expand(x, p->valuestring, targets);
+    }
+    /* assert_valid compares the first path (".0" of a function-less one). */
+    p = cJSON_GetArrayItem(cJSON_GetObjectItem(entry, "paths"), 0);
+    if (!p)
+        return mc;
+    snprintf(first, sizeof(first), "%s%s", p->valuestring,
+             strlen(p->valuestring) == 10 ? ".0" : "");
+    dev = find_device(x, first);
+    grp = find_group(x, first, &member);
+    if (!dev && !member) {
+        char msg[160];
+        if (sys_exists(x, first) == 0) {
+            snprintf(msg, sizeof(msg), "pci device '%s' not found", first);
+            cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        }
+    }
+    const cJSON *src = dev ? dev : member;
+    if (src && ptd_json_get_str(src, "vendor_id") && ptd_json_get_str(src, "device_id"))
+        snprintf(actual_id, sizeof(actual_id), "%s:%s", ptd_json_get_str(src, "vendor_id"),
+                 ptd_json_get_str(src, "device_id"));
+    else
+        actual_id[0] = '\0';
+    if (dev && ptd_json_get_str(dev, "subsystem_vendor_id") &&
+        ptd_json_get_str(dev, "subsystem_device_id"))
+        snprintf(actual_sub, sizeof(actual_sub), "%s:%s",
+                 ptd_json_get_str(dev, "subsystem_vendor_id"),
+                 ptd_json_get_str(dev, "subsystem_device_id"));
+    else
+        actual_sub[0] = '\0';
+    actual_grp[0] = '\0';
+    if (grp && cJSON_IsNumber(cJSON_GetObjectItem(grp, "id")))
+        snprintf(actual_grp, sizeof(actual_grp), "%d", (int)ptd_json_get_num(grp, "id", -1));
+    else if (dev && cJSON_IsNumber(cJSON_GetObjectItem(dev, "iommu_group")))
+        snprintf(actual_grp, sizeof(actual_grp), "%d",
+                 (int)ptd_json_get_num(dev, "iommu_group", -1));
+    expected_grp[0] = '\0';
+    if (cJSON_IsNumber(cJSON_GetObjectItem(entry, "iommugroup")))
+        snprintf(expected_grp, sizeof(expected_grp), "%d",
+                 (int)ptd_json_get_num(entry, "iommugroup", -1));
+    check_value(mc, problems, "id", "id", ptd_json_get_str(entry, "id"),
+                actual_id[0] ? actual_id : NULL, name);
+    check_value(mc, problems, "iommugroup", "iommugroup", expected_grp[0] ? expected_grp : NULL,
+                actual_grp[0] ? actual_grp : NULL, name);
+    /* subsystem-id is only compared when configured (the GUI fills it; the API does not). */
+    if (ptd_json_get_str(entry, "subsystem_id"))
+        check_value(mc, problems, "subsystem-id", "subsystem_id",
+                    ptd_json_get_str(entry, "subsystem_id"), actual_sub[0] ? actual_sub : NULL,
+                    name);
+    else
+        ptd_json_add_str(mc, "expected_subsystem_id", NULL);
+    return mc;
+}
+
+/* Pass 1: resolve every hostpci entry of every VM to BDFs. */
+static void resolve_all(struct xref_ctx *x, cJSON *vms)
+{
+    cJSON *vm, *h;
+
+    cJSON_ArrayForEach(vm, vms)
+    {
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
+        {
+            cJSON *targets = cJSON_CreateArray(), *resolved = cJSON_CreateArray(), *id;
+            const char *mapping = ptd_json_get_str(h, "mapping");
+            int missing = 0, unknown = 0;
+
+            cJSON_ArrayForEach(id, cJSON_GetObjectItem(h, "host_ids"))
+            {
+                cJSON *one = cJSON_CreateArray();
+                expand(x, id->valuestring, one);
+                if (cJSON_GetArraySize(one) == 0) {
+                    /* a function-less address with no function anywhere we looked */
+                    if (x->sys_bdfs)
+                        missing = 1;
+                    else
+                        unknown = 1;
+                }
+                cJSON *b;
+                cJSON_ArrayForEach(b, one)
+                {
+                    add_unique(targets, b->valuestring);
+                }
+                cJSON_Delete(one);
+            }
+            set_item(h, "mapping_check",
+                     mapping ? mapping_check(x, mapping, targets) : cJSON_CreateNull());
+            cJSON *b;
+            cJSON_ArrayForEach(b, targets)
+            {
+                cJSON *r = cJSON_CreateObject();
+                const cJSON *dev = find_device(x, b->valuestring), *member = NULL, *grp;
+                int ex = sys_exists(x, b->valuestring);
+                grp = find_group(x, b->valuestring, &member);
+                cJSON_AddItemToArray(resolved, r);
+                ptd_json_add_str(r, "bdf", b->valuestring);
+                ptd_json_add_tri(r, "exists", ex);
+                if (ex == 0)
+                    missing = 1;
+                else if (ex < 0)
+                    unknown = 1;
+                const cJSON *src = dev ? dev : member;
+                ptd_json_add_str(r, "vendor_id", src ? ptd_json_get_str(src, "vendor_id") : NULL);
+                ptd_json_add_str(r, "device_id", src ? ptd_json_get_str(src, "device_id") : NULL);
+                ptd_json_add_str(r, "class", src ? ptd_json_get_str(src, "class") : NULL);
+                ptd_json_add_str(r, "driver", src ? ptd_json_get_str(src, "driver") : NULL);
+                if (grp)
+                    ptd_json_add_num(r, "iommu_group", ptd_json_get_num(grp, "id", -1), true);
+                else if (dev && cJSON_IsNumber(cJSON_GetObjectItem(dev, "iommu_group")))
+                    ptd_json_add_num(r, "iommu_group", ptd_json_get_num(dev, "iommu_group", -1),
+                                     true);
+                else
+                    ptd_json_add_num(r, "iommu_group", 0, false);
+            }
+            if (mapping && cJSON_GetArraySize(targets) == 0) {
+                const cJSON *mc = cJSON_GetObjectItem(h, "mapping_check");
+                int found = ptd_json_get_tri(mc, "found"),
+                    entry = ptd_json_get_tri(mc, "entry_found");
+                if (found == 0 || entry == 0)
+                    missing = 1;
+                else
+                    unknown = 1;
+            }
+            set_item(h, "resolved_bdfs", targets);
+            set_item(h, "resolved", resolved);
+            set_item(h, "missing",
+                     missing   ? cJSON_CreateTrue()
+                     : unknown ? cJSON_CreateNull()
+                               : cJSON_CreateFalse());
+        }
+    }
+}
+
+static void passed_by(cJSON *vms, const char *bdf, cJSON *out)
+{
+    const cJSON *vm, *h;
+
+    cJSON_ArrayForEach(vm, vms)
+    {
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
+        {
+            if (str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), bdf)) {
+                cJSON_AddItemToArray(out, cJSON_CreateNumber(ptd_json_get_num(vm, "vmid", -1)));
+                break;
+            }
+        }
+    }
+}
+
+/* Pass 2: group completeness per hostpci entry (all entries of the VM count as passed). */
+static void groups_all(struct xref_ctx *x, cJSON *vms)
+{
+    cJSON *vm, *h;
+
+    cJSON_ArrayForEach(vm, vms)
+    {
+        cJSON *vm_bdfs = cJSON_CreateArray();
+        double vmid = ptd_json_get_num(vm, "vmid", -1);
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
+        {
+            cJSON *b;
+            cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
+            {
+                add_unique(vm_bdfs, b->valuestring);
+            }
+        }
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
+        {
+            cJSON *others = cJSON_CreateArray(), *b;
+            int complete = 1;
+            if (!x->groups) {
+                cJSON_Delete(others);
+                set_item(h, "group_complete", cJSON_CreateNull());
+                set_item(h, "group_others", cJSON_CreateNull());
+                continue;
+            }
+            cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
+            {
+                const cJSON *grp = find_group(x, b->valuestring, NULL), *m;
+                if (!grp) {
+                    complete = -1;
+                    continue;
+                }
+                cJSON_ArrayForEach(m, cJSON_GetObjectItem(grp, "devices"))
+                {
+                    const char *ob = ptd_json_get_str(m, "bdf");
+                    cJSON *o, *by;
+                    bool bridge = ptd_json_get_tri(m, "is_bridge") == 1, passed;
+                    if (!ob || str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), ob))
+                        continue;
+                    bool dup = false;
+                    cJSON *e;
+                    cJSON_ArrayForEach(e, others)
+                    {
+                        dup |= !strcmp(ptd_json_get_str(e, "bdf"), ob);
+                    }
+                    if (dup)
+                        continue;
+                    passed = str_in(vm_bdfs, ob);
+                    o = cJSON_CreateObject();
+                    cJSON_AddItemToArray(others, o);
+                    ptd_json_add_str(o, "bdf", ob);
+                    ptd_json_add_str(o, "driver", ptd_json_get_str(m, "driver"));
+                    ptd_json_add_str(o, "class", ptd_json_get_str(m, "class"));
+                    ptd_json_add_tri(o, "is_bridge", bridge);
+                    cJSON_AddBoolToObject(o, "passed", passed);
+                    by = cJSON_AddArrayToObject(o, "passed_by");
+                    passed_by(vms, ob, by);
+                    (void)vmid;
+                    if (!bridge && !passed && complete == 1)
+                        complete = 0;
+                }
+            }
+            set_item(h, "group_others", others);
+            set_item(h, "group_complete",
+                     complete < 0 ? cJSON_CreateNull() : cJSON_CreateBool(complete));
+        }
+        cJSON_Delete(vm_bdfs);
+    }
+}
+
+void vm_xref_run(struct ptd_root *root, cJSON *doc)
+{
+    struct xref_ctx x = {.root = root, .doc = doc};
+    cJSON *vms = cJSON_GetObjectItem(doc, "vms");
+    const cJSON *dev = cJSON_GetObjectItem(doc, "devices");
+    const cJSON *grp = cJSON_GetObjectItem(doc, "iommu_groups");
+    bool any = false;
+    cJSON *vm;
+
+    cJSON_ArrayForEach(vm, vms)
+    {
+        any |= cJSON_GetArraySize(cJSON_GetObjectItem(vm, "hostpci")) > 0;
+    }
+    if (!any)
+        return;
+    x.devices = cJSON_IsArray(dev) ? dev : NULL;
+    x.groups = cJSON_IsArray(grp) && cJSON_GetArraySize(grp) > 0 ? grp : NULL;
+    x.this_node = ptd_json_get_str(doc, "cluster.this_node");
+    if (!x.devices || !x.groups)
+        ptd_doc_add_error(doc, SRC,
+                          "hostpci cross-reference: the document has no %s (PCI probe "
+                          "not run, or IOMMU off): group facts unknown",
+                          !x.devices ? "devices" : "iommu_groups");
+    if (ptd_root_list_dir(root, "/sys/bus/pci/devices", &x.sys_bdfs, &x.nsys) != 0) {
+        x.sys_bdfs = NULL;
+        x.nsys = 0;
+    }
+    resolve_all(&x, vms);
+    groups_all(&x, vms);
+    ptd_strv_free(x.sys_bdfs);
+}

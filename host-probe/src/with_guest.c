@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --vm VMID --with-guest: runs the guest agent inside the VM through the QEMU guest agent
+ * (`qm guest exec VMID --timeout N -- AGENT --json`, read-only), takes its JSON document back,
+ * and prints ptdiag-report's merged diagnosis of the host and guest documents, passing the
+ * report's output and exit status through. Without a guest agent (or with an agent run that
+ * fails) it says so on stderr and diagnoses the host document alone.
+ *
+ * qm is $PTDIAG_QM when set (tests use a fake); ptdiag-report is $PTDIAG_REPORT, else next to
+ * this executable (installed layout), else ../report/ (build tree), else on PATH.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ptdiag/doc.h"
+#include "ptdiag/log.h"
+
+#include "probe.h"
+#include "vm_exec.h"
+
+#define DEFAULT_AGENT    "/usr/bin/ptdiag-agent"
+#define GUEST_TIMEOUT_S  60
+#define REPORT_TIMEOUT_S 120
+#define MAX_OUTPUT       (32u << 20)
+
+static bool is_windows_path(const char *p)
+{
+    size_t n = strlen(p);
+
+    return n > 4 && !strcasecmp(p + n - 4, ".exe");
+}
+
+/* Finds ptdiag-report; returns a path or bare name in buf. */
+static void find_report(char *buf, size_t len)
+{
+    const char *env = getenv("PTDIAG_REPORT");
+    char self[PATH_MAX - 64];
+    ssize_t n;
+
+    if (env && *env) {
+        snprintf(buf, len, "%s", env);
+        return;
+    }
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        char *slash;
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/ptdiag-report", self);
+            if (access(buf, X_OK) == 0)
+                return;
+            snprintf(buf, len, "%s/../report/ptdiag-report", self);
+            if (access(buf, X_OK) == 0)
+                return;
+        }
+    }
+    snprintf(buf, len, "ptdiag-report");
+}
+
+/* Runs `qm guest exec`; on success returns the agent's stdout (caller frees). NULL with a
+ * message on stderr saying why the guest side is missing. */
+static char *run_agent(const char *vmid, const char *agent)
+{
+    const char *qm = vm_exec_qm_path();
+    char timeout[16], *doc = NULL;
+    struct vm_exec_result res;
+    cJSON *reply = NULL;
+    const cJSON *exitcode, *outdata, *errdata;
+
+    if (!qm) {
+        fprintf(stderr, "ptdiag-host: qm not found (not a Proxmox host?): diagnosing the host "
+                        "side only\n");
+        return NULL;
+    }
+    snprintf(timeout, sizeof(timeout), "%d", GUEST_TIMEOUT_S);
+    char *argv[] = {(char *)qm, "guest", "exec",        (char *)vmid, "--timeout",
+                    timeout,    "--",    (char *)agent, "--json",     NULL};
+    if (vm_exec_capture(argv, GUEST_TIMEOUT_S + 15, MAX_OUTPUT, &res) != 0) {
+        fprintf(stderr, "ptdiag-host: cannot run %s: %s: diagnosing the host side only\n", qm,
+                strerror(res.spawn_errno));
+        return NULL;
+    }
+    if (res.timed_out) {
+        fprintf(stderr,
+                "ptdiag-host: qm guest exec %s did not return within %d s: diagnosing "
+                "the host side only\n",
+                vmid, GUEST_TIMEOUT_S + 15);
+        goto out;
+    }
+    if (res.status != 0) {
+        const char *e = res.err && *res.err ? res.err : res.out;
+        if (strstr(e, "QEMU guest agent is not running"))
+            fprintf(stderr,
+                    "ptdiag-host: VM %s has no running QEMU guest agent (install "
+                    "qemu-guest-agent in the guest and set `qm set %s --agent 1`): "
+                    "diagnosing the host side only\n",
+                    vmid, vmid);
+        else if (strstr(e, "not running"))
+            fprintf(stderr,
+                    "ptdiag-host: VM %s is not running: diagnosing the host side "
+                    "only\n",
+                    vmid);
+        else
+            fprintf(stderr,
+                    "ptdiag-host: qm guest exec %s failed (exit %d): %.300s: "
+                    "diagnosing the host side only\n",
+                    vmid, res.status, e);
+        goto out;
+    }
+    reply = cJSON_Parse(res.out);
+    if (!cJSON_IsObject(reply)) {
+        fprintf(stderr,
+                "ptdiag-host: qm guest exec %s: reply is not JSON: diagnosing the host "
+                "side only\n",
+                vmid);
+        goto out;
+    }
+    exitcode = cJSON_GetObjectItem(reply, "exitcode");
+    outdata = cJSON_GetObjectItem(reply, "out-data");
+    errdata = cJSON_GetObjectItem(reply, "err-data");
+    if (!cJSON_IsNumber(exitcode)) {
+        fprintf(stderr,
+                "ptdiag-host: %s in VM %s did not finish within %d s: diagnosing the "
+                "host side only\n",
+                agent, vmid, GUEST_TIMEOUT_S);
+        goto out;
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItem(reply, "out-truncated"))) {
+        fprintf(stderr, "ptdiag-host: the guest agent's output was truncated by the QEMU guest "
+                        "agent: diagnosing the host side only\n");
+        goto out;
+    }
+    if (!cJSON_IsString(outdata) || !*outdata->valuestring) {
+        fprintf(stderr,
+                "ptdiag-host: %s in VM %s exited %d without output%s%.300s: diagnosing "
+                "the host side only\n",
+                agent, vmid, (int)exitcode->valuedouble, cJSON_IsString(errdata) ? ": " : "",
+                cJSON_IsString(errdata) ? errdata->valuestring : "");
+        goto out;
+    }
+    if (exitcode->valuedouble != 0)
+        fprintf(stderr, "ptdiag-host: %s in VM %s exited %d; using its document\n", agent, vmid,
+                (int)exitcode->valuedouble);
+    doc = strdup(outdata->valuestring);
+out:
+    cJSON_Delete(reply);
+    vm_exec_result_free(&res);
+    return doc;
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wx");
+    int ok;
+
+    if (!f)
+        return -1;
+    ok = fputs(text, f) >= 0;
+    ok &= fclose(f) == 0;
+    return ok ? 0 : -1;
+}
+
+int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
+{
+    const char *agent = agent_path && *agent_path ? agent_path : DEFAULT_AGENT;
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX], host_json[PATH_MAX + 16], guest_json[PATH_MAX + 16], report[PATH_MAX];
+    char *guest = NULL;
+    struct ptd_error err;
+    struct vm_exec_result res;
+    bool have_guest = false;
+    int ret = 2;
+
+    if (!ctx->allow_exec) {
+        fprintf(stderr, "ptdiag-host: --with-guest runs qm, which is not done under --root: "
+                        "diagnosing the host side only\n");
+    } else {
+        PTD_INFO("running %s in VM %s (%s guest)", agent, ctx->only_vmid,
+                 is_windows_path(agent) ? "Windows" : "Linux");
+        guest = run_agent(ctx->only_vmid, agent);
+    }
+    snprintf(dir, sizeof(dir), "%s/ptdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "ptdiag-host: mkdtemp %s: %s\n", dir, strerror(errno));
+        free(guest);
+        return 2;
+    }
+    snprintf(host_json, sizeof(host_json), "%s/host.json", dir);
+    snprintf(guest_json, sizeof(guest_json), "%s/guest.json", dir);
+    if (ptd_doc_write(ctx->doc, host_json, false, &err) != 0) {
+        fprintf(stderr, "ptdiag-host: %s\n", err.text);
+        goto out;
+    }
+    if (guest) {
+        cJSON *parsed = NULL;
+        if (ptd_doc_parse("guest agent output", guest, strlen(guest), PTD_SCHEMA_GUEST, &parsed,
+                          &err) != 0) {
+            fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n", err.text);
+        } else if (write_text(guest_json, guest) != 0) {
+            fprintf(stderr, "ptdiag-host: %s: %s\n", guest_json, strerror(errno));
+            cJSON_Delete(parsed);
+            goto out;
+        } else {
+            have_guest = true;
+        }
+        cJSON_Delete(parsed);
+    }
+    find_report(report, sizeof(report));
+    {
+        char *argv[] = {report, host_json, have_guest ? guest_json : NULL, NULL};
+        if (vm_exec_capture(argv, REPORT_TIMEOUT_S, MAX_OUTPUT, &res) != 0) {
+            fprintf(stderr, "ptdiag-host: cannot run %s: %s\n", report, strerror(res.spawn_errno));
+            goto out;
+        }
+    }
+    fwrite(res.out, 1, res.out_len, out);
+    fflush(out);
+    fwrite(res.err, 1, res.err_len, stderr);
+    if (res.timed_out)
+        fprintf(stderr, "ptdiag-host: %s timed out after %d s\n", report, REPORT_TIMEOUT_S);
+    else if (res.status >= 0 && res.status <= 2)
+        ret = res.status;
+    vm_exec_result_free(&res);
+out:
+    unlink(host_json);
+    unlink(guest_json);
+    rmdir(dir);
+    free(guest);
+    return ret;
+}
