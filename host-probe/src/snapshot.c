@@ -642,8 +642,9 @@ static int copy_exists(struct snap *s, const char *sys_path)
     return fd == -EEXIST ? 0 : fd;
 }
 
-/* phase 1: child links and directories, phase 2: placeholders for other children */
-static int copy_dir(struct snap *s, const char *sys_path, int phase)
+/* Recreates a listed directory's entries: its links and subdirectories (structure = true),
+ * or empty placeholders for the other entries (structure = false, after files are copied). */
+static int copy_dir(struct snap *s, const char *sys_path, bool structure)
 {
     char src[PATH_MAX];
     DIR *d;
@@ -672,11 +673,11 @@ static int copy_dir(struct snap *s, const char *sys_path, int phase)
         snprintf(csrc, sizeof(csrc), "%s/%s", src, de->d_name);
         if (lstat(csrc, &st) != 0)
             continue;
-        if (phase == 1 && S_ISLNK(st.st_mode))
+        if (structure && S_ISLNK(st.st_mode))
             ret = copy_link(s, child);
-        else if (phase == 1 && S_ISDIR(st.st_mode))
+        else if (structure && S_ISDIR(st.st_mode))
             ret = mkdirs(s, child);
-        else if (phase == 2 && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        else if (!structure && !S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)) {
             int fd = create_file(s, child);
 
             ret = fd >= 0 ? close(fd) : fd == -EEXIST ? 0 : fd;
@@ -785,23 +786,27 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, str
         n++;
     }
     /* links first, shallow before deep, so that files under a linked directory land where
-     * the link points (as /sys/bus/pci/devices/X/... does on the machine) */
+     * the link points (as /sys/bus/pci/devices/X/... does on the machine); then files,
+     * placeholders for the rest of each listing, and existence-only paths */
     qsort(ord, n, sizeof(*ord), cmp_links_by_depth);
-    for (phase = 0; phase < 5; phase++) {
+    for (phase = 0; phase < 4; phase++) {
         for (i = 0; i < n; i++) {
             const char *p = ord[i].e->path;
             enum ptd_trace_kind k = ord[i].e->kind;
             int r = 0;
 
+            /* links traced and links found in listed directories, together and by
+             * depth: /sys/bus/pci/devices (listed) must hold its device links before
+             * /sys/bus/pci/devices/X/driver is made inside one of them */
             if (phase == 0 && k == PTD_TRACE_LINK)
                 r = copy_link(&s, p);
-            else if (phase == 1 && k == PTD_TRACE_DIR)
-                r = copy_dir(&s, p, 1);
-            else if (phase == 2 && k == PTD_TRACE_FILE)
+            else if (phase == 0 && k == PTD_TRACE_DIR)
+                r = copy_dir(&s, p, true);
+            else if (phase == 1 && k == PTD_TRACE_FILE)
                 r = copy_file(&s, p);
-            else if (phase == 3 && k == PTD_TRACE_DIR)
-                r = copy_dir(&s, p, 2);
-            else if (phase == 4 && k == PTD_TRACE_EXISTS)
+            else if (phase == 2 && k == PTD_TRACE_DIR)
+                r = copy_dir(&s, p, false);
+            else if (phase == 3 && k == PTD_TRACE_EXISTS)
                 r = copy_exists(&s, p);
             if (r && r != -ENOENT)
                 fail(&s, p, "copying", r);
