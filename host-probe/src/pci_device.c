@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Facts of one PCI function: sysfs attributes, the `resource` file, and config space decoded
+ * with ptdiag/pcicfg.h. See pci_facts.h and docs/schema.md (devices[]).
+ */
+#include "pci_facts.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+#include "ptdiag/pcicfg.h"
+
+#include "pci_resource.h"
+#include "vendor_reset_db.h"
+
+#define CONFIG_MAX 4096
+
+struct fn_state {
+    struct probe_ctx *ctx;
+    const struct ptd_pci_fn *fn;
+    uint8_t *cfg; /* owned; NULL when unreadable */
+    size_t cfg_len;
+    bool cfg_ok;   /* at least the header, not all 0xff */
+    bool cfg_full; /* the extended space (>= 0x100 + something) is there */
+    struct pci_res res;
+    bool res_ok;
+};
+
+void pci_attr_path(char *buf, size_t len, const char *bdf, const char *attr)
+{
+    snprintf(buf, len, "/sys/bus/pci/devices/%s/%s", bdf, attr);
+}
+
+static void add_err(struct fn_state *st, const char *attr, const char *fmt, ...) PTD_PRINTF(3, 4);
+
+static void add_err(struct fn_state *st, const char *attr, const char *fmt, ...)
+{
+    char msg[640];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "/sys/bus/pci/devices/%s/%s: %s", st->fn->bdf, attr,
+                      msg);
+}
+
+static const char *errstr(int neg_errno)
+{
+    return strerror(-neg_errno);
+}
+
+long pci_read_class(struct ptd_root *root, const char *bdf)
+{
+    char path[128];
+    uint64_t v;
+
+    pci_attr_path(path, sizeof(path), bdf, "class");
+    if (ptd_root_read_u64(root, path, &v) != 0 || v > 0xffffff)
+        return -1;
+    return (long)v;
+}
+
+bool pci_class_is_bridge(long class24)
+{
+    long c = class24 >> 8;
+
+    return class24 >= 0 && (c == 0x0600 || c == 0x0604 || c == 0x0609);
+}
+
+/* Reads an attribute; returns 0, or -errno. */
+static int read_attr(struct fn_state *st, const char *attr, char *buf, size_t len)
+{
+    char path[128];
+
+    pci_attr_path(path, sizeof(path), st->fn->bdf, attr);
+    return ptd_root_read_attr(st->ctx->root, path, buf, len);
+}
+
+static void add_hex_or_null(cJSON *obj, const char *key, int v, unsigned digits)
+{
+    char buf[16];
+
+    if (v < 0) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%0*x", (int)digits, (unsigned)v);
+    ptd_json_add_str(obj, key, buf);
+}
+
+static void add_name(cJSON *obj, const char *key, const char *name)
+{
+    ptd_json_add_str(obj, key, name && name[0] ? name : NULL);
+}
+
+static void read_config(struct fn_state *st, cJSON *dev)
+{
+    char path[128];
+    char *data = NULL;
+    size_t len = 0;
+    int ret;
+
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "config");
+    ret = ptd_root_read_file(st->ctx->root, path, CONFIG_MAX, &data, &len);
+    if (ret) {
+        add_err(st, "config", "unreadable: %s", errstr(ret));
+        ptd_json_add_num(dev, "config_bytes", 0, true);
+        return;
+    }
+    st->cfg = (uint8_t *)data;
+    st->cfg_len = len;
+    ptd_json_add_num(dev, "config_bytes", (double)len, true);
+    if (len < 64) {
+        add_err(st, "config", "%s", "truncated below the 64-byte header");
+        return;
+    }
+    if (!ptd_pcicfg_valid(st->cfg, len)) {
+        add_err(st, "config", "%s",
+                "reads all 0xff: the device does not answer (fell off the bus, or in D3cold)");
+        return;
+    }
+    st->cfg_ok = true;
+    st->cfg_full = len >= 256;
+    if (len < 256)
+        add_err(st, "config",
+                "only %s bytes readable (not root): FLR, ACS, ReBAR and link "
+                "facts from config space unknown",
+                len == 64 ? "64" : "a part of 256");
+}
+
+static void add_bars(struct fn_state *st, cJSON *dev)
+{
+    char path[128], *data = NULL;
+    struct ptd_error err;
+    size_t len;
+    cJSON *bars;
+    unsigned i;
+    int ret;
+
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "resource");
+    ret = ptd_root_read_file(st->ctx->root, path, 64 * 1024, &data, &len);
+    if (ret) {
+        add_err(st, "resource", "unreadable: %s", errstr(ret));
+        cJSON_AddNullToObject(dev, "bars");
+        return;
+    }
+    ret = pci_res_parse(data, len, &st->res, &err);
+    free(data);
+    if (ret) {
+        add_err(st, "resource", "malformed: %s", err.text);
+        cJSON_AddNullToObject(dev, "bars");
+        return;
+    }
+    st->res_ok = true;
+    bars = cJSON_AddArrayToObject(dev, "bars");
+    for (i = 0; i < PCI_RES_ROM && bars; i++) {
+        struct pci_bar b;
+        cJSON *o;
+
+        if (!pci_res_bar(&st->res, i, &b))
+            continue;
+        o = cJSON_CreateObject();
+        if (!o)
+            return;
+        cJSON_AddItemToArray(bars, o);
+        ptd_json_add_num(o, "index", i, true);
+        ptd_json_add_u64(o, "start", b.start, b.assigned);
+        ptd_json_add_u64(o, "size_bytes", b.size_bytes, true);
+        cJSON_AddBoolToObject(o, "is_64bit", b.is_64bit);
+        cJSON_AddBoolToObject(o, "prefetchable", b.prefetchable);
+        cJSON_AddBoolToObject(o, "is_io", b.is_io);
+        cJSON_AddBoolToObject(o, "assigned", b.assigned);
+    }
+}
+
+static void add_rom(struct fn_state *st, cJSON *dev)
+{
+    char path[128];
+    struct pci_bar b;
+    bool in_res = st->res_ok && pci_res_bar(&st->res, PCI_RES_ROM, &b);
+    int file;
+    cJSON *rom = cJSON_AddObjectToObject(dev, "rom");
+
+    if (!rom)
+        return;
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "rom");
+    file = ptd_root_exists(st->ctx->root, path);
+    if (!in_res && file < 0) {
+        cJSON_AddNullToObject(rom, "present");
+        cJSON_AddNullToObject(rom, "size_bytes");
+        return;
+    }
+    cJSON_AddBoolToObject(rom, "present", in_res || file == 1);
+    ptd_json_add_u64(rom, "size_bytes", in_res ? b.size_bytes : 0, in_res);
+}
+
+static void add_reset(struct fn_state *st, cJSON *dev)
+{
+    char buf[256], path[128];
+    cJSON *arr;
+    int ret = read_attr(st, "reset_method", buf, sizeof(buf));
+
+    if (ret == -ENOENT) {
+        cJSON_AddArrayToObject(dev, "reset_method");
+    } else if (ret) {
+        add_err(st, "reset_method", "unreadable: %s", errstr(ret));
+        cJSON_AddNullToObject(dev, "reset_method");
+    } else if ((arr = cJSON_AddArrayToObject(dev, "reset_method")) != NULL) {
+        char *save = NULL, *tok;
+
+        for (tok = strtok_r(buf, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+            cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+    }
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "reset");
+    ret = ptd_root_exists(st->ctx->root, path);
+    ptd_json_add_tri(dev, "reset_file", ret);
+    if (ret < 0)
+        add_err(st, "reset", "cannot tell whether it exists: %s", errstr(ret));
+}
+
+static int parse_speed(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+
+    /* "16.0 GT/s PCIe" (5.x+), "8 GT/s" (older), "Unknown" when the link is down. */
+    if (end == s || v <= 0.0 || strncmp(end, " GT/s", 5) != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info *pcie)
+{
+    char cs[64], ms[64], cw[32], mw[32];
+    double cur_gts, max_gts;
+    unsigned long cur_w, max_w;
+    cJSON *link;
+
+    if (pcie && pcie->present && pcie->link_regs && pcie->max_speed_code) {
+        link = cJSON_AddObjectToObject(dev, "link");
+        if (!link)
+            return;
+        ptd_json_add_num(link, "current_speed_gts", ptd_pcie_speed_gts(pcie->cur_speed_code),
+                         ptd_pcie_speed_gts(pcie->cur_speed_code) > 0.0);
+        ptd_json_add_num(link, "max_speed_gts", ptd_pcie_speed_gts(pcie->max_speed_code),
+                         ptd_pcie_speed_gts(pcie->max_speed_code) > 0.0);
+        ptd_json_add_num(link, "current_width", pcie->cur_width, true);
+        ptd_json_add_num(link, "max_width", pcie->max_width, true);
+        cJSON_AddStringToObject(link, "source", "config");
+        return;
+    }
+    /* The kernel's view: works unprivileged, where config space stops at 64 bytes. */
+    if (read_attr(st, "current_link_speed", cs, sizeof(cs)) == 0 &&
+        read_attr(st, "max_link_speed", ms, sizeof(ms)) == 0 &&
+        read_attr(st, "current_link_width", cw, sizeof(cw)) == 0 &&
+        read_attr(st, "max_link_width", mw, sizeof(mw)) == 0 && parse_speed(ms, &max_gts) == 0 &&
+        parse_uint(mw, &max_w) == 0) {
+        link = cJSON_AddObjectToObject(dev, "link");
+        if (!link)
+            return;
+        ptd_json_add_num(link, "current_speed_gts", parse_speed(cs, &cur_gts) == 0 ? cur_gts : 0,
+                         parse_speed(cs, &cur_gts) == 0);
+        ptd_json_add_num(link, "max_speed_gts", max_gts, true);
+        ptd_json_add_num(link, "current_width", parse_uint(cw, &cur_w) == 0 ? (double)cur_w : 0,
+                         parse_uint(cw, &cur_w) == 0);
+        ptd_json_add_num(link, "max_width", (double)max_w, true);
+        cJSON_AddStringToObject(link, "source", "sysfs");
+        return;
+    }
+    cJSON_AddNullToObject(dev, "link");
+    /* A conventional PCI function (full config space, no PCIe capability) or a root-complex
+     * integrated one has no link: not an unknown. */
+    if (!(st->cfg_full && pcie && (!pcie->present || !pcie->link_regs)))
+        add_err(st, "current_link_speed", "%s",
+                "PCIe link unknown: no readable LnkCap/LnkSta and no sysfs link attributes");
+}
+
+static void add_power(struct fn_state *st, cJSON *dev)
+{
+    static const char *const pm_names[] = {"D0", "D1", "D2", "D3hot"};
+    char buf[32];
+    int ret = read_attr(st, "power_state", buf, sizeof(buf));
+    int pm;
+
+    if (ret == 0 && strcmp(buf, "unknown") != 0) {
+        ptd_json_add_str(dev, "power_state", buf);
+    } else if (st->cfg_ok && (pm = ptd_pcicfg_decode_pm_state(st->cfg, st->cfg_len)) >= 0) {
+        ptd_json_add_str(dev, "power_state", pm_names[pm & 3]);
+    } else {
+        cJSON_AddNullToObject(dev, "power_state");
+        add_err(st, "power_state", "%s", "power state unknown (no attribute, no PM capability)");
+    }
+
+    ret = read_attr(st, "d3cold_allowed", buf, sizeof(buf));
+    if (ret == 0 && (strcmp(buf, "0") == 0 || strcmp(buf, "1") == 0)) {
+        cJSON_AddBoolToObject(dev, "d3cold_allowed", buf[0] == '1');
+    } else {
+        cJSON_AddNullToObject(dev, "d3cold_allowed");
+        add_err(st, "d3cold_allowed", "%s", ret ? errstr(ret) : "not 0 or 1");
+    }
+}
+
+static void add_numa_boot_vga(struct fn_state *st, cJSON *dev, long class24)
+{
+    char buf[32];
+    char *end;
+    long v;
+    int ret = read_attr(st, "numa_node", buf, sizeof(buf));
+
+    errno = 0;
+    v = ret == 0 ? strtol(buf, &end, 10) : -1;
+    if (ret == 0 && (errno || end == buf || *end)) {
+        add_err(st, "numa_node", "not a number: '%s'", buf);
+        v = -1;
+    } else if (ret && ret != -ENOENT) {
+        add_err(st, "numa_node", "unreadable: %s", errstr(ret));
+    }
+    /* -1 (or no attribute on a non-NUMA kernel): no node affinity. */
+    ptd_json_add_num(dev, "numa_node", (double)v, v >= 0);
+
+    ret = read_attr(st, "boot_vga", buf, sizeof(buf));
+    if (ret == 0 && (strcmp(buf, "0") == 0 || strcmp(buf, "1") == 0)) {
+        cJSON_AddBoolToObject(dev, "boot_vga", buf[0] == '1');
+        return;
+    }
+    cJSON_AddNullToObject(dev, "boot_vga");
+    /* The kernel creates boot_vga for VGA-class functions only. */
+    if ((class24 >> 8) == 0x0300)
+        add_err(st, "boot_vga", "%s", ret ? errstr(ret) : "not 0 or 1");
+}
+
+static void add_driver(struct fn_state *st, cJSON *dev)
+{
+    char path[128], name[128], buf[256];
+    int ret;
+
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "driver");
+    ret = ptd_root_link_basename(st->ctx->root, path, name, sizeof(name));
+    if (ret == -ENOENT) {
+        cJSON_AddNullToObject(dev, "driver");
+    } else if (ret) {
+        cJSON_AddNullToObject(dev, "driver");
+        add_err(st, "driver", "unreadable link: %s", errstr(ret));
+    } else {
+        ptd_json_add_str(dev, "driver", name);
+        if (ptd_root_exists(st->ctx->root, path) == 0)
+            add_err(st, "driver", "link to '%s' is dangling (driver directory missing)", name);
+    }
+
+    ret = read_attr(st, "driver_override", buf, sizeof(buf));
+    if (ret == 0) {
+        ptd_json_add_str(dev, "driver_override",
+                         strcmp(buf, "(null)") == 0 || !buf[0] ? NULL : buf);
+    } else {
+        cJSON_AddNullToObject(dev, "driver_override");
+        add_err(st, "driver_override", "unreadable: %s", errstr(ret));
+    }
+}
+
+static long add_group(struct fn_state *st, cJSON *dev)
+{
+    char path[128], name[64], *end;
+    long g;
+    int ret;
+
+    pci_attr_path(path, sizeof(path), st->fn->bdf, "iommu_group");
+    ret = ptd_root_link_basename(st->ctx->root, path, name, sizeof(name));
+    if (ret) {
+        cJSON_AddNullToObject(dev, "iommu_group");
+        add_err(st, "iommu_group", "%s",
+                ret == -ENOENT ? "no link: the device is in no IOMMU group (IOMMU off?)"
+                               : errstr(ret));
+        return -1;
+    }
+    errno = 0;
+    g = strtol(name, &end, 10);
+    if (errno || end == name || *end || g < 0) {
+        cJSON_AddNullToObject(dev, "iommu_group");
+        add_err(st, "iommu_group", "link target '%s' is not a group number", name);
+        return -1;
+    }
+    ptd_json_add_num(dev, "iommu_group", (double)g, true);
+    return g;
+}
+
+static void add_rebar(struct fn_state *st, cJSON *dev)
+{
+    struct ptd_rebar_info rb;
+    cJSON *arr;
+    unsigned i;
+    int n;
+
+    if (st->cfg_full) {
+        arr = cJSON_AddArrayToObject(dev, "rebar");
+        if (!arr || ptd_pcicfg_decode_rebar(st->cfg, st->cfg_len, &rb) != 0)
+            return; /* [] : config space says there is no (well-formed) ReBAR capability */
+        for (i = 0; i < rb.count; i++) {
+            const struct ptd_rebar_bar *b = &rb.bars[i];
+            cJSON *o = cJSON_CreateObject(), *sup;
+            char attr[32], path[128];
+
+            if (!o)
+                return;
+            cJSON_AddItemToArray(arr, o);
+            ptd_json_add_num(o, "bar", b->bar, true);
+            ptd_json_add_u64(o, "current_bytes", b->current_bytes, b->current_bytes != 0);
+            sup = cJSON_AddArrayToObject(o, "supported_bytes");
+            for (n = 0; n < 44 && sup; n++)
+                if (b->supported_mask & (1ull << n))
+                    cJSON_AddItemToArray(sup, cJSON_CreateNumber((double)((1ull << 20) << n)));
+            ptd_json_add_u64(o, "max_bytes", ptd_rebar_max_bytes(b), ptd_rebar_max_bytes(b) != 0);
+            snprintf(attr, sizeof(attr), "resource%u_resize", b->bar);
+            pci_attr_path(path, sizeof(path), st->fn->bdf, attr);
+            ptd_json_add_tri(o, "sysfs_resize", ptd_root_exists(st->ctx->root, path));
+        }
+        return;
+    }
+    /* Short config space (not root): resourceN_resize holds the supported-size bitmap, but it
+     * is mode 0600 too, so usually this only tells that the capability exists. */
+    arr = NULL;
+    for (i = 0; i < 6; i++) {
+        char attr[32], buf[64], path[128], *end;
+        unsigned long long mask;
+        struct pci_bar b;
+        int ret;
+        cJSON *o, *sup;
+
+        snprintf(attr, sizeof(attr), "resource%u_resize", i);
+        pci_attr_path(path, sizeof(path), st->fn->bdf, attr);
+        if (ptd_root_exists(st->ctx->root, path) != 1)
+            continue;
+        ret = read_attr(st, attr, buf, sizeof(buf));
+        errno = 0;
+        mask = ret == 0 ? strtoull(buf, &end, 16) : 0;
+        if (ret == 0 && (errno || end == buf || *end))
+            ret = -EINVAL;
+        if (!arr && !(arr = cJSON_AddArrayToObject(dev, "rebar")))
+            return;
+        o = cJSON_CreateObject();
+        if (!o)
+            return;
+        cJSON_AddItemToArray(arr, o);
+        ptd_json_add_num(o, "bar", i, true);
+        ptd_json_add_u64(o, "current_bytes", 0, false);
+        if (st->res_ok && pci_res_bar(&st->res, i, &b))
+            cJSON_ReplaceItemInObject(o, "current_bytes", cJSON_CreateNumber((double)b.size_bytes));
+        if (ret) {
+            cJSON_AddNullToObject(o, "supported_bytes");
+            cJSON_AddNullToObject(o, "max_bytes");
+            add_err(st, attr, "supported sizes unreadable: %s", errstr(ret));
+        } else {
+            uint64_t max = 0;
+
+            sup = cJSON_AddArrayToObject(o, "supported_bytes");
+            for (n = 0; n < 44 && sup; n++)
+                if (mask & (1ull << n)) {
+                    max = (1ull << 20) << n;
+                    cJSON_AddItemToArray(sup, cJSON_CreateNumber((double)max));
+                }
+            ptd_json_add_u64(o, "max_bytes", max, max != 0);
+        }
+        cJSON_AddBoolToObject(o, "sysfs_resize", true);
+    }
+    if (!arr)
+        cJSON_AddNullToObject(dev, "rebar"); /* the config error already says why */
+}
+
+static const char *port_type_name(const struct ptd_pcie_info *p)
+{
+    switch (p->port_type) {
+    case PTD_PCIE_ENDPOINT:
+        return "endpoint";
+    case PTD_PCIE_LEGACY_ENDPOINT:
+        return "legacy_endpoint";
+    case PTD_PCIE_ROOT_PORT:
+        return "root_port";
+    case PTD_PCIE_UPSTREAM_PORT:
+        return "upstream_port";
+    case PTD_PCIE_DOWNSTREAM_PORT:
+        return "downstream_port";
+    case PTD_PCIE_PCIE_TO_PCI_BRIDGE:
+        return "pcie_to_pci_bridge";
+    case PTD_PCIE_PCI_TO_PCIE_BRIDGE:
+        return "pci_to_pcie_bridge";
+    case PTD_PCIE_RC_INTEGRATED:
+        return "rc_integrated";
+    case PTD_PCIE_RC_EVENT_COLLECTOR:
+        return "rc_event_collector";
+    default:
+        return "other";
+    }
+}
+
+static bool is_bdf(const char *s, size_t n)
+{
+    unsigned dom, bus, dev, fn;
+    char tail;
+    char buf[32];
+
+    if (n != 12 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return sscanf(buf, "%4x:%2x:%2x.%1u%c", &dom, &bus, &dev, &fn, &tail) == 4;
+}
+
+static void add_one_upstream(struct fn_state *st, cJSON *arr, const char *bdf)
+{
+    char path[128];
+    char *data = NULL;
+    size_t len = 0;
+    struct ptd_pcie_info pcie;
+    struct ptd_acs_info acs;
+    cJSON *o = cJSON_CreateObject(), *a;
+    int ret;
+
+    if (!o)
+        return;
+    cJSON_AddItemToArray(arr, o);
+    cJSON_AddStringToObject(o, "bdf", bdf);
+    pci_attr_path(path, sizeof(path), bdf, "config");
+    ret = ptd_root_read_file(st->ctx->root, path, CONFIG_MAX, &data, &len);
+    if (ret || !ptd_pcicfg_valid((uint8_t *)data, len)) {
+        cJSON_AddNullToObject(o, "type");
+        cJSON_AddNullToObject(o, "acs");
+        ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: %s", path,
+                          ret ? errstr(ret) : "no valid header (truncated or all 0xff)");
+        free(data);
+        return;
+    }
+    if (ptd_pcicfg_decode_pcie((uint8_t *)data, len, &pcie) == 0)
+        cJSON_AddStringToObject(o, "type", port_type_name(&pcie));
+    else if (len >= 256)
+        cJSON_AddStringToObject(o, "type", (data[0x0e] & 0x7f) == 1 ? "pci_bridge" : "other");
+    else
+        cJSON_AddNullToObject(o, "type");
+    if (len < 0x104) {
+        /* ACS lives in extended config space: root only. */
+        cJSON_AddNullToObject(o, "acs");
+        ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: only %zu bytes readable: ACS unknown",
+                          path, len);
+    } else if (ptd_pcicfg_decode_acs((uint8_t *)data, len, &acs) == 0) {
+        a = cJSON_AddObjectToObject(o, "acs");
+        if (a) {
+            cJSON_AddBoolToObject(a, "present", true);
+            ptd_json_add_num(a, "cap", acs.cap, true);
+            ptd_json_add_num(a, "ctrl", acs.ctrl, true);
+        }
+    } else {
+        a = cJSON_AddObjectToObject(o, "acs");
+        if (a) {
+            cJSON_AddBoolToObject(a, "present", false);
+            cJSON_AddNullToObject(a, "cap");
+            cJSON_AddNullToObject(a, "ctrl");
+        }
+    }
+    free(data);
+}
+
+/* Bridges between the function and its root complex, nearest first, from the device's real
+ * sysfs path ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"). */
+static void add_upstream(struct fn_state *st, cJSON *dev)
+{
+    char path[128], target[PATH_MAX];
+    const char *comps[64];
+    size_t lens[64], n = 0, i;
+    const char *p;
+    cJSON *arr;
+    int ret;
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", st->fn->bdf);
+    ret = ptd_root_readlink(st->ctx->root, path, target, sizeof(target));
+    if (ret) {
+        cJSON_AddNullToObject(dev, "upstream");
+        ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: not a link to /sys/devices: %s", path,
+                          errstr(ret));
+        return;
+    }
+    for (p = target; *p && n < 64;) {
+        const char *slash = strchr(p, '/');
+        size_t l = slash ? (size_t)(slash - p) : strlen(p);
+
+        if (is_bdf(p, l)) {
+            comps[n] = p;
+            lens[n] = l;
+            n++;
+        }
+        if (!slash)
+            break;
+        p = slash + 1;
+    }
+    arr = cJSON_AddArrayToObject(dev, "upstream");
+    if (!arr || n == 0)
+        return;
+    /* The last component is the function itself. */
+    for (i = n - 1; i-- > 0;) {
+        char bdf[16];
+
+        memcpy(bdf, comps[i], lens[i]);
+        bdf[lens[i]] = '\0';
+        add_one_upstream(st, arr, bdf);
+    }
+}
+
+static void add_vendor_reset(cJSON *dev, const struct ptd_pci_fn *fn)
+{
+    const struct vendor_reset_entry *e =
+        fn->vendor_id >= 0 ? vendor_reset_lookup((uint16_t)fn->vendor_id, (uint16_t)fn->device_id)
+                           : NULL;
+    cJSON *o;
+
+    if (!e) {
+        cJSON_AddNullToObject(dev, "vendor_reset");
+        return;
+    }
+    o = cJSON_AddObjectToObject(dev, "vendor_reset");
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "family", e->family);
+    cJSON_AddStringToObject(o, "reset_op", e->reset_op);
+}
+
+static void add_iomem(struct fn_state *st, cJSON *dev, const struct pci_iomem_view *iomem)
+{
+    cJSON *arr;
+    unsigned i;
+    size_t r;
+
+    if (!iomem->usable || !st->res_ok) {
+        cJSON_AddNullToObject(dev, "iomem_overlaps"); /* reason recorded once by the caller */
+        return;
+    }
+    arr = cJSON_AddArrayToObject(dev, "iomem_overlaps");
+    for (i = 0; i < PCI_RES_ROM && arr; i++) {
+        struct pci_bar b;
+        uint64_t bar_end;
+
+        if (!pci_res_bar(&st->res, i, &b) || !b.assigned || b.is_io)
+            continue;
+        bar_end = b.start + b.size_bytes - 1;
+        for (r = 0; r < iomem->map.count; r++) {
+            const struct iomem_range *ir = &iomem->map.ranges[r];
+            cJSON *o;
+
+            if (!iomem_is_boot_framebuffer(ir->name) || ir->end < b.start || ir->start > bar_end)
+                continue;
+            o = cJSON_CreateObject();
+            if (!o)
+                return;
+            cJSON_AddItemToArray(arr, o);
+            cJSON_AddStringToObject(o, "name", ir->name);
+            ptd_json_add_u64(o, "start", ir->start, true);
+            ptd_json_add_u64(o, "end", ir->end, true);
+            ptd_json_add_num(o, "bar", i, true);
+        }
+    }
+}
+
+cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct ptd_pci_fn *fn,
+                        const struct pci_iomem_view *iomem, long *group_out)
+{
+    struct fn_state st = {.ctx = ctx, .fn = fn};
+    struct ptd_pci_ext ext;
+    struct ptd_pci_names names;
+    struct ptd_pcie_info pcie;
+    struct ptd_error err;
+    bool have_pcie = false;
+    long class24;
+    cJSON *dev = cJSON_CreateObject();
+
+    *group_out = -1;
+    if (!dev)
+        return NULL;
+    cJSON_AddStringToObject(dev, "bdf", fn->bdf);
+    if (fn->vendor_id < 0)
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: ids unreadable: %s", fn->bdf, fn->error);
+    if (ptd_pci_fill_ext(pci, fn, &ext, &err) != 0 && fn->vendor_id >= 0)
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", fn->bdf, err.text);
+    add_hex_or_null(dev, "vendor_id", fn->vendor_id, 4);
+    add_hex_or_null(dev, "device_id", fn->device_id, 4);
+    add_hex_or_null(dev, "subsystem_vendor_id", ext.subsys_vendor_id, 4);
+    add_hex_or_null(dev, "subsystem_device_id", ext.subsys_device_id, 4);
+    add_hex_or_null(dev, "revision", ext.revision, 2);
+    class24 = pci_read_class(ctx->root, fn->bdf);
+    if (class24 < 0 && fn->class_id >= 0 && ext.prog_if >= 0)
+        class24 = (long)fn->class_id << 8 | ext.prog_if;
+    add_hex_or_null(dev, "class", (int)class24, 6);
+
+    ptd_pci_lookup_names(pci, fn, &ext, &names);
+    add_name(dev, "vendor_name", names.vendor);
+    add_name(dev, "device_name", names.device);
+    add_name(dev, "subsystem_name", names.subsystem);
+    add_name(dev, "class_name", names.class_name);
+    ptd_json_add_tri(dev, "is_gpu", class24 >= 0 ? (class24 >> 16) == 0x03 : -1);
+    cJSON_AddStringToObject(dev, "slot", fn->slot);
+
+    add_driver(&st, dev);
+    *group_out = add_group(&st, dev);
+    read_config(&st, dev);
+    add_bars(&st, dev);
+    add_rebar(&st, dev);
+    add_rom(&st, dev);
+    add_reset(&st, dev);
+    if (st.cfg_ok && ptd_pcicfg_decode_pcie(st.cfg, st.cfg_len, &pcie) == 0)
+        have_pcie = true;
+    if (have_pcie)
+        cJSON_AddBoolToObject(dev, "flr", pcie.flr);
+    else if (st.cfg_full)
+        cJSON_AddBoolToObject(dev, "flr", false); /* conventional PCI: no FLR capability */
+    else
+        cJSON_AddNullToObject(dev, "flr");
+    if (!have_pcie)
+        memset(&pcie, 0, sizeof(pcie));
+    add_link(&st, dev, have_pcie || st.cfg_full ? &pcie : NULL);
+    add_power(&st, dev);
+    add_numa_boot_vga(&st, dev, class24);
+    add_upstream(&st, dev);
+    add_vendor_reset(dev, fn);
+    add_iomem(&st, dev, iomem);
+    free(st.cfg);
+    return dev;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sysfs `resource` file of a PCI function: one line per resource,
+ * "0x<start> 0x<end> 0x<flags>" with start/end inclusive. Lines 0-5 are the BARs, 6 the
+ * expansion ROM, 7-12 bridge windows (13 lines on x86_64 kernels). Flags are the kernel's
+ * IORESOURCE_* bits (include/linux/ioport.h). Pure parser over a buffer: no I/O.
+ */
+#ifndef PTDIAG_HOST_PCI_RESOURCE_H
+#define PTDIAG_HOST_PCI_RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ptdiag/error.h"
+
+#define PCI_RES_LINES 13
+#define PCI_RES_ROM   6
+
+/* IORESOURCE_* bits that matter here (include/linux/ioport.h). */
+#define PCI_RES_IO       0x00000100u
+#define PCI_RES_MEM      0x00000200u
+#define PCI_RES_PREFETCH 0x00002000u
+#define PCI_RES_MEM_64   0x00100000u
+#define PCI_RES_DISABLED 0x10000000u
+#define PCI_RES_UNSET    0x20000000u
+
+struct pci_res_line {
+    uint64_t start, end, flags;
+};
+
+struct pci_res {
+    struct pci_res_line line[PCI_RES_LINES];
+    unsigned count; /* lines parsed (13 on x86_64; fewer on other architectures) */
+};
+
+/* Parses a resource file image. Returns 0, or -1 with err naming the line and what is wrong
+ * (non-hex fields, end below start with a non-zero size, more than 13 lines, no line at all). */
+int pci_res_parse(const char *buf, size_t len, struct pci_res *out, struct ptd_error *err);
+
+/* Decoded view of one line. */
+struct pci_bar {
+    uint64_t start;
+    uint64_t size_bytes; /* 0 when the BAR is not implemented */
+    bool is_64bit, prefetchable, is_io;
+    bool assigned; /* has an address: not UNSET/DISABLED and start != 0 */
+};
+
+/* Decodes line `index`. Returns false when the resource is not implemented (all zero). */
+bool pci_res_bar(const struct pci_res *res, unsigned index, struct pci_bar *out);
+
+#endif

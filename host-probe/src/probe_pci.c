@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The "pci" probe: every display-class function and every function sharing its slot
+ * (devices[]), and every IOMMU group holding one of them (iommu_groups[]). docs/schema.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+
+#include "pci_facts.h"
+#include "probe.h"
+
+/* Named by the registry in probes.c (a weak reference there). */
+void probe_pci_run(struct probe_ctx *ctx);
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void load_iomem(struct probe_ctx *ctx, struct pci_iomem_view *view)
+{
+    struct ptd_error err;
+
+    memset(view, 0, sizeof(*view));
+    if (iomem_read(ctx->root, &view->map, &err) != 0) {
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: framebuffer overlaps unknown", err.text);
+        return;
+    }
+    if (view->map.bad_lines)
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE,
+                          "/proc/iomem: %u malformed line(s), first at "
+                          "line %u, skipped",
+                          view->map.bad_lines, view->map.first_bad_line);
+    if (view->map.addresses_hidden || view->map.count == 0) {
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "/proc/iomem: %s: framebuffer overlaps unknown",
+                          view->map.count ? "addresses read as 0 (not root)" : "no ranges");
+        iomem_map_free(&view->map);
+        return;
+    }
+    view->usable = true;
+}
+
+/* Marks the functions to list: display class (0x03) and everything in the same slot. */
+static size_t select_functions(const struct ptd_pci_fn *fns, size_t n, bool *listed)
+{
+    size_t i, j, count = 0;
+
+    for (i = 0; i < n; i++) {
+        if (fns[i].class_id < 0 || (fns[i].class_id >> 8) != 0x03)
+            continue;
+        for (j = 0; j < n; j++)
+            if (!listed[j] && strcmp(fns[j].slot, fns[i].slot) == 0) {
+                listed[j] = true;
+                count++;
+            }
+    }
+    return count;
+}
+
+void probe_pci_run(struct probe_ctx *ctx)
+{
+    const struct ptd_pci_fn *fns = NULL;
+    struct pci_iomem_view iomem;
+    struct ptd_pci *pci = NULL;
+    struct ptd_error err;
+    bool *listed = NULL;
+    long *groups = NULL;
+    size_t n = 0, nlisted, ngroups = 0, i;
+    cJSON *devices, *arr;
+    const char *warn;
+
+    memset(&iomem, 0, sizeof(iomem));
+    devices = cJSON_AddArrayToObject(ctx->doc, "devices");
+    if (!devices)
+        return;
+    if (ptd_pci_open(ctx->root, &pci, &err) != 0 || ptd_pci_scan(pci, &fns, &n, &err) != 0) {
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: no PCI facts", err.text);
+        cJSON_AddNullToObject(ctx->doc, "iommu_groups");
+        cJSON_ReplaceItemInObject(ctx->doc, "devices", cJSON_CreateNull());
+        goto out;
+    }
+    listed = calloc(n ? n : 1, sizeof(*listed));
+    groups = calloc(n ? n : 1, sizeof(*groups));
+    if (!listed || !groups)
+        goto out;
+    for (i = 0; i < n; i++)
+        if (fns[i].vendor_id < 0)
+            ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", fns[i].bdf, fns[i].error);
+    nlisted = select_functions(fns, n, listed);
+    if (nlisted)
+        load_iomem(ctx, &iomem);
+    for (i = 0; i < n; i++) {
+        cJSON *dev;
+        long g;
+
+        if (!listed[i])
+            continue;
+        dev = pci_device_facts(ctx, pci, &fns[i], &iomem, &g);
+        if (!dev)
+            break;
+        cJSON_AddItemToArray(devices, dev);
+        if (g >= 0)
+            groups[ngroups++] = g;
+    }
+    qsort(groups, ngroups, sizeof(*groups), cmp_long);
+    for (i = 0; n && i + 1 < ngroups;) {
+        if (groups[i] == groups[i + 1]) {
+            memmove(&groups[i + 1], &groups[i + 2], (ngroups - i - 2) * sizeof(*groups));
+            ngroups--;
+        } else {
+            i++;
+        }
+    }
+    arr = pci_groups_facts(ctx, pci, groups, ngroups);
+    if (arr)
+        cJSON_AddItemToObject(ctx->doc, "iommu_groups", arr);
+    warn = ptd_pci_take_warnings(pci);
+    if (warn[0])
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "libpci: %s", warn);
+out:
+    iomem_map_free(&iomem.map);
+    free(listed);
+    free(groups);
+    ptd_pci_close(pci);
+}
