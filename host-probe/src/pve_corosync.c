@@ -42,6 +42,8 @@ cJSON *pve_corosync_parse(const char *file, const char *buf, size_t len, struct 
         memcpy(line, buf + pos, n);
         line[n] = '\0';
         pos += n + (eol ? 1 : 0);
+        if (n && line[n - 1] == '\r')
+            line[--n] = '\0';
         if (memchr(line, '\0', n) || !pve_line_is_text(line, n)) {
             ptd_error_set(err, "%s:%u: binary data or invalid UTF-8", file, lineno);
             cJSON_Delete(nodes);

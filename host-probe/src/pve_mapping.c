@@ -201,32 +201,29 @@ void pve_scfg_free(struct pve_scfg *cfg)
 }
 
 /* "dddd:bb:dd[.f]" or "bb:dd[.f]" in canonical lower-case with a domain. */
-static bool canonical_bdf(const char *in, char *out, size_t outlen)
-{
-    unsigned dom = 0, bus = 0, dev = 0, fn = 0;
-    char tail;
-    int n;
-
-    if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
-        strchr(in, ':') != strrchr(in, ':')) {
-        n = snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-    } else if (sscanf(in, "%x:%x:%x%c", &dom, &bus, &dev, &tail) == 3 && !strchr(in, '.')) {
-        n = snprintf(out, outlen, "%04x:%02x:%02x", dom, bus, dev);
-    } else if (sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3 &&
-               strchr(in, ':') == strrchr(in, ':')) {
-        n = snprintf(out, outlen, "0000:%02x:%02x.%x", bus, dev, fn);
-    } else if (sscanf(in, "%x:%x%c", &bus, &dev, &tail) == 2 && !strchr(in, '.')) {
-        n = snprintf(out, outlen, "0000:%02x:%02x", bus, dev);
-    } else {
-        return false;
-    }
-    return n > 0 && (size_t)n < outlen && bus < 256 && dev < 32 && (n < 13 || fn < 8) &&
-           dom < 0x10000;
-}
-
 bool pve_bdf_canonical(const char *in, char *out, size_t outlen)
 {
-    return canonical_bdf(in, out, outlen);
+    unsigned dom = 0, bus = 0, dev = 0, fn = 0;
+    bool two_colons = strchr(in, ':') != strrchr(in, ':'), has_fn = strchr(in, '.') != NULL;
+    char tail;
+    int got, n;
+
+    if (two_colons && has_fn)
+        got = sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4;
+    else if (two_colons)
+        got = sscanf(in, "%x:%x:%x%c", &dom, &bus, &dev, &tail) == 3;
+    else if (has_fn)
+        got = sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3;
+    else
+        got = sscanf(in, "%x:%x%c", &bus, &dev, &tail) == 2;
+    if (!got || strspn(in, "0123456789abcdefABCDEF:.") != strlen(in) || dom > 0xffff ||
+        bus > 0xff || dev > 0x1f || fn > 7)
+        return false;
+    if (has_fn)
+        n = snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+    else
+        n = snprintf(out, outlen, "%04x:%02x:%02x", dom, bus, dev);
+    return n > 0 && (size_t)n < outlen;
 }
 
 static bool is_id_pair(const char *s)
@@ -267,7 +264,7 @@ static cJSON *map_entry_json(const char *file, const char *mapping, const struct
         char *copy = strdup(v), *tok, *save = NULL, canon[32];
         for (tok = copy ? strtok_r(copy, ";", &save) : NULL; tok;
              tok = strtok_r(NULL, ";", &save)) {
-            if (canonical_bdf(tok, canon, sizeof(canon)))
+            if (pve_bdf_canonical(tok, canon, sizeof(canon)))
                 cJSON_AddItemToArray(paths, cJSON_CreateString(canon));
             else
                 pve_problem_add(problems, np,

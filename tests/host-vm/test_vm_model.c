@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The effective-CPU model against qemu-server@e6352be behaviour (catalogue §1.4, §3.11), and
+ * the cross-reference and recommendations over hand-built documents for hardware the fixture
+ * builder has no scenario for (an NVIDIA professional card, AMD cards in and out of
+ * vendor-reset's table, a mapping without an entry for this node).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ptdiag/doc.h"
+#include "ptdiag/root.h"
+
+#include "pve_conf.h"
+#include "vm_cpu_flags.h"
+#include "vm_facts.h"
+#include "vm_recommend.h"
+#include "vm_xref.h"
+
+/* Parses a config text and returns its vms[] entry (caller frees). */
+static cJSON *vm_from(const char *text, unsigned vmid, const cJSON *models)
+{
+    struct pve_conf c;
+    struct ptd_error err;
+    cJSON *vm;
+
+    assert_int_equal(pve_conf_parse("test.conf", text, strlen(text), &c, &err), 0);
+    vm = vm_facts_build("test.conf", vmid, &c, models, "GenuineIntel");
+    pve_conf_free(&c);
+    assert_non_null(vm);
+    return vm;
+}
+
+static const char *cpu_arg(const cJSON *vm)
+{
+    return ptd_json_get_str(vm, "effective_cpu.cpu_arg");
+}
+
+static bool any_uncertain(const cJSON *vm, const char *needle)
+{
+    const cJSON *u;
+
+    cJSON_ArrayForEach(u, ptd_json_get(vm, "effective_cpu.uncertain"))
+    {
+        if (strstr(u->valuestring, needle))
+            return true;
+    }
+    return false;
+}
+
+static void test_builtin_models(void **state)
+{
+    cJSON *vm;
+
+    (void)state;
+    /* PVE 8's default for new VMs */
+    vm = vm_from("cpu: x86-64-v2-AES\nostype: l26\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "qemu64,+aes,enforce,+kvm_pv_eoi,+kvm_pv_unhalt,+pni,"
+                                     "+popcnt,+sse4.1,+sse4.2,+ssse3");
+    cJSON_Delete(vm);
+    /* named Intel model: enforce + vendor */
+    vm = vm_from("cpu: Haswell,phys-bits=host\nostype: l26\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "Haswell,enforce,+kvm_pv_eoi,+kvm_pv_unhalt,"
+                                     "vendor=GenuineIntel,host-phys-bits=true");
+    cJSON_Delete(vm);
+    /* kvm: 0 is TCG: qemu64, no KVM flags */
+    vm = vm_from("kvm: 0\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "qemu64");
+    cJSON_Delete(vm);
+}
+
+static void test_windows_thresholds(void **state)
+{
+    cJSON *vm;
+
+    (void)state;
+    /* machine 2.5: spinlocks/vapic/time yes (>= 2.3), reset/vpindex/runtime no (< 2.6) */
+    vm = vm_from("cpu: host\nmachine: pc-i440fx-2.5\nostype: win7\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,hv_relaxed,hv_spinlocks=0x1fff,hv_time,hv_vapic,"
+                                     "+kvm_pv_eoi,+kvm_pv_unhalt");
+    cJSON_Delete(vm);
+    /* machine 2.12 on Windows 10: synic/stimer, no ipi (3.1) */
+    vm = vm_from("cpu: host\nmachine: pc-q35-2.12\nostype: win10\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,hv_relaxed,hv_reset,hv_runtime,hv_spinlocks=0x1fff,"
+                                     "hv_stimer,hv_synic,hv_time,hv_vapic,hv_vpindex,"
+                                     "+kvm_pv_eoi,+kvm_pv_unhalt");
+    cJSON_Delete(vm);
+    /* Windows 7 with OVMF: Proxmox adds no enlightenments (needs Windows 8 with OVMF) */
+    vm = vm_from("cpu: host\nbios: ovmf\nmachine: pc-q35-8.1\nostype: win7\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,+kvm_pv_eoi,+kvm_pv_unhalt");
+    cJSON_Delete(vm);
+    /* Vista (6): spinlocks, no hv_relaxed (Windows 7+) */
+    vm = vm_from("cpu: host\nmachine: pc-i440fx-2.3\nostype: wvista\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,hv_spinlocks=0x1fff,hv_time,hv_vapic,+kvm_pv_eoi,"
+                                     "+kvm_pv_unhalt");
+    cJSON_Delete(vm);
+    /* unversioned machine: thresholds met, and said so; Win11 on Intel: hv_evmcs unsure */
+    vm = vm_from("cpu: host\nmachine: q35\nostype: win11\n", 100, NULL);
+    assert_non_null(strstr(cpu_arg(vm), "hv_ipi"));
+    assert_true(any_uncertain(vm, "machine version not pinned"));
+    assert_true(any_uncertain(vm, "hv_evmcs"));
+    cJSON_Delete(vm);
+}
+
+static void test_hiding(void **state)
+{
+    cJSON *vm;
+
+    (void)state;
+    /* hidden + hv-vendor-id on Windows */
+    vm = vm_from("cpu: host,hidden=1,hv-vendor-id=GenuineIntel\nmachine: pc-q35-8.1\n"
+                 "ostype: win10\n",
+                 100, NULL);
+    assert_int_equal(ptd_json_get_tri(vm, "effective_cpu.kvm_hidden"), 1);
+    assert_int_equal(ptd_json_get_tri(vm, "effective_cpu.hypervisor_bit_hidden"), 0);
+    assert_string_equal(ptd_json_get_str(vm, "effective_cpu.hv_vendor_id"), "GenuineIntel");
+    cJSON_Delete(vm);
+    /* on Linux hv-vendor-id has no effect: said, not guessed */
+    vm = vm_from("cpu: host,hidden=1,hv-vendor-id=GenuineIntel\nostype: l26\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,kvm=off,+kvm_pv_eoi,+kvm_pv_unhalt");
+    assert_true(any_uncertain(vm, "does not pass it on"));
+    cJSON_Delete(vm);
+    /* -hypervisor is not allowed in a VM's flags */
+    vm = vm_from("cpu: host,flags=-hypervisor\nostype: win11\n", 100, NULL);
+    assert_true(any_uncertain(vm, "'-hypervisor' is not in the VM-level allow-list"));
+    assert_int_equal(ptd_json_get_tri(vm, "effective_cpu.hypervisor_bit_hidden"), 0);
+    cJSON_Delete(vm);
+    /* allowed flags pass through, sorted */
+    vm = vm_from("cpu: host,flags=+pdpe1gb;+pcid\nostype: l26\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,+kvm_pv_eoi,+kvm_pv_unhalt,+pcid,+pdpe1gb");
+    cJSON_Delete(vm);
+    /* x-vga with an explicit hidden=0: modelled visible, flagged uncertain */
+    vm = vm_from("cpu: host,hidden=0\nhostpci0: 01:00,x-vga=1\nostype: l26\n", 100, NULL);
+    assert_int_equal(ptd_json_get_tri(vm, "effective_cpu.kvm_hidden"), 0);
+    assert_true(any_uncertain(vm, "hidden=0 with x-vga=1"));
+    cJSON_Delete(vm);
+    /* x-vga on Linux: kvm=off but no hv_vendor_id (no enlightenments for Linux) */
+    vm = vm_from("cpu: host\nhostpci0: 01:00,x-vga=1\nostype: l26\n", 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,kvm=off,+kvm_pv_eoi,+kvm_pv_unhalt");
+    cJSON_Delete(vm);
+    /* the last -cpu in args wins, quoting as a shell splits it */
+    vm = vm_from("args: -cpu kvm64 -device foo -cpu 'host,kvm=off,hv-relaxed'\nostype: win10\n"
+                 "machine: pc-q35-8.1\n",
+                 100, NULL);
+    assert_string_equal(cpu_arg(vm), "host,kvm=off,hv-relaxed");
+    assert_string_equal(ptd_json_get_str(vm, "effective_cpu.lost_enlightenments.0"), "hv_ipi");
+    assert_int_equal(cJSON_GetArraySize(ptd_json_get(vm, "effective_cpu.lost_enlightenments")),
+                     9); /* hv_relaxed kept (hv-relaxed is the same property) */
+    cJSON_Delete(vm);
+}
+
+static void test_showcmd_diff(void **state)
+{
+    cJSON *vm = vm_from("cpu: host\nostype: l26\n", 100, NULL), *eff;
+    char *arg, *diff;
+
+    (void)state;
+    eff = cJSON_GetObjectItem(vm, "effective_cpu");
+    arg = vm_cpu_arg_from_cmdline("/usr/bin/kvm \\\n  -id 100 \\\n  -cpu 'host,+kvm_pv_eoi,"
+                                  "+kvm_pv_unhalt,kvm=off' \\\n  -m 2048\n");
+    assert_string_equal(arg, "host,+kvm_pv_eoi,+kvm_pv_unhalt,kvm=off");
+    diff = vm_cpu_apply_showcmd(eff, arg);
+    assert_string_equal(diff, "only in model: -; only in qm showcmd: kvm=off");
+    assert_string_equal(ptd_json_get_str(eff, "source"), "qm showcmd");
+    assert_int_equal(ptd_json_get_tri(eff, "kvm_hidden"), 1);
+    free(diff);
+    free(arg);
+    cJSON_Delete(vm);
+}
+
+static void test_hostpci_facts(void **state)
+{
+    cJSON *vm = vm_from("hostpci0: host=0000:01:00.0;0000:01:00.1,rombar=0,romfile=vbios.bin,"
+                        "device-id=0x10F6,sub-vendor-id=0x0000,driver=keep,legacy-igd=1\n"
+                        "hostpci1: mapping=x,host=01:00.0\n"
+                        "hostpci2: 0000:zz:00\n"
+                        "hostpci3: mapping=arc,pcie=yes\n",
+                        100, NULL);
+    const cJSON *h = cJSON_GetObjectItem(vm, "hostpci"), *p;
+    bool both = false, badaddr = false;
+
+    (void)state;
+    assert_string_equal(ptd_json_get_str(h, "0.host_ids.1"), "0000:01:00.1");
+    assert_int_equal(ptd_json_get_tri(h, "0.rombar"), 0);
+    assert_string_equal(ptd_json_get_str(h, "0.romfile"), "vbios.bin");
+    assert_string_equal(ptd_json_get_str(h, "0.device_id"), "10f6");
+    assert_string_equal(ptd_json_get_str(h, "0.sub_vendor_id"), "0000");
+    assert_string_equal(ptd_json_get_str(h, "0.driver"), "keep");
+    assert_int_equal(ptd_json_get_tri(h, "0.legacy_igd"), 1);
+    assert_int_equal(ptd_json_get_tri(h, "3.pcie"), 1);
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(vm, "config_problems"))
+    {
+        both |= strstr(p->valuestring, "test.conf:2: hostpci1: Cannot set both") != NULL;
+        badaddr |= strstr(p->valuestring, "test.conf:3: hostpci2: '0000:zz:00' is not") != NULL;
+    }
+    assert_true(both);
+    assert_true(badaddr);
+    cJSON_Delete(vm);
+}
+
+/* A host document as the PCI probe writes it (docs/schema.md names). */
+static cJSON *host_doc(const char *vendor, const char *device, const char *name)
+{
+    char buf[2048];
+    cJSON *doc;
+
+    snprintf(buf, sizeof(buf),
+             "{\"schema\":\"ptdiag.host/1\",\"errors\":[],"
+             "\"system\":{\"cpu\":{\"vendor\":\"AuthenticAMD\"},\"modules\":{"
+             "\"builtin_or_loaded\":{\"vendor_reset\":false}}},"
+             "\"cluster\":{\"this_node\":\"pve1\",\"clustered\":true,\"nodes\":[\"pve1\","
+             "\"pve2\"]},"
+             "\"devices\":[{\"bdf\":\"0000:0b:00.0\",\"vendor_id\":\"%s\",\"device_id\":\"%s\","
+             "\"subsystem_vendor_id\":\"10de\",\"subsystem_device_id\":\"1459\","
+             "\"class\":\"030000\",\"is_gpu\":true,\"device_name\":\"%s\",\"driver\":"
+             "\"vfio-pci\",\"iommu_group\":27,\"reset_method\":[\"bus\"]},"
+             "{\"bdf\":\"0000:0b:00.1\",\"vendor_id\":\"%s\",\"device_id\":\"1aef\",\"class\":"
+             "\"040300\",\"is_gpu\":false,\"driver\":\"snd_hda_intel\",\"iommu_group\":27}],"
+             "\"iommu_groups\":[{\"id\":27,\"devices\":["
+             "{\"bdf\":\"0000:0b:00.0\",\"vendor_id\":\"%s\",\"device_id\":\"%s\",\"class\":"
+             "\"030000\",\"driver\":\"vfio-pci\",\"is_bridge\":false},"
+             "{\"bdf\":\"0000:0b:00.1\",\"vendor_id\":\"%s\",\"device_id\":\"1aef\",\"class\":"
+             "\"040300\",\"driver\":\"snd_hda_intel\",\"is_bridge\":false}]}],"
+             "\"mappings\":[{\"id\":\"gpu\",\"map\":[{\"node\":\"pve2\",\"id\":\"10de:2230\","
+             "\"path\":\"0000:0b:00.0\",\"paths\":[\"0000:0b:00.0\"],\"iommugroup\":27}]}],"
+             "\"vms\":[]}",
+             vendor, device, name, vendor, vendor, device, vendor);
+    doc = cJSON_Parse(buf);
+    assert_non_null(doc);
+    return doc;
+}
+
+struct tmproot {
+    char dir[64];
+    struct ptd_root root;
+};
+
+static void tmproot_init(struct tmproot *t, bool with_sys)
+{
+    struct ptd_error err;
+    char p[256];
+
+    snprintf(t->dir, sizeof(t->dir), "/tmp/ptdiag-vmtest-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    if (with_sys) {
+        snprintf(p, sizeof(p),
+                 "mkdir -p %s/sys/bus/pci/devices/0000:0b:00.0 "
+                 "%s/sys/bus/pci/devices/0000:0b:00.1",
+                 t->dir, t->dir);
+        assert_int_equal(system(p), 0);
+    }
+    assert_int_equal(ptd_root_init(&t->root, t->dir, &err), 0);
+}
+
+static void tmproot_fini(struct tmproot *t)
+{
+    char p[128];
+
+    ptd_root_fini(&t->root);
+    snprintf(p, sizeof(p), "rm -rf %s", t->dir);
+    assert_int_equal(system(p), 0);
+}
+
+static const cJSON *find_rec(const cJSON *vm, const char *cls)
+{
+    const cJSON *r;
+
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(vm, "recommendations"))
+    {
+        if (!strcmp(ptd_json_get_str(r, "vendor_class"), cls))
+            return r;
+    }
+    return NULL;
+}
+
+static void test_nvidia_pro_xvga(void **state)
+{
+    cJSON *doc = host_doc("10de", "2230", "GA102GL [RTX A6000]"), *vm;
+    const cJSON *r;
+    struct tmproot t;
+
+    (void)state;
+    tmproot_init(&t, true);
+    vm = vm_from("bios: ovmf\nballoon: 0\ncpu: host,hidden=1\nhostpci0: 0000:0b:00,pcie=1,"
+                 "x-vga=1\nmachine: pc-q35-8.1\nostype: win11\n",
+                 103, NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
+    vm_xref_run(&t.root, doc);
+    vm_recommend_run(doc, vm);
+    assert_string_equal(ptd_json_get_str(vm, "hostpci.0.resolved_bdfs.1"), "0000:0b:00.1");
+    assert_int_equal(ptd_json_get_tri(vm, "hostpci.0.group_complete"), 1);
+    r = find_rec(vm, "nvidia-pro");
+    assert_non_null(r);
+    assert_string_equal(ptd_json_get_str(r, "status"), "change");
+    assert_string_equal(ptd_json_get_str(r, "commands.0"),
+                        "qm set 103 --hostpci0 0000:0b:00,pcie=1");
+    assert_string_equal(ptd_json_get_str(r, "commands.1"), "qm set 103 --cpu host");
+    assert_string_equal(vm_gpu_vendor_class(ptd_json_get(doc, "devices.0")), "nvidia-pro");
+    tmproot_fini(&t);
+    cJSON_Delete(doc);
+}
+
+static void test_partial_group_and_mapping(void **state)
+{
+    cJSON *doc = host_doc("10de", "2204", "GA102 [GeForce RTX 3090]"), *vm, *vm2;
+    struct tmproot t;
+
+    (void)state;
+    tmproot_init(&t, true);
+    vm = vm_from("hostpci0: 0000:0b:00.0,pcie=1\nmachine: q35\n", 105, NULL);
+    vm2 = vm_from("hostpci0: mapping=gpu,pcie=1\nhostpci1: 0000:0c:00,pcie=1\nmachine: q35\n", 106,
+                  NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm2);
+    vm_xref_run(&t.root, doc);
+    /* one function of the two-function group */
+    assert_int_equal(ptd_json_get_tri(vm, "hostpci.0.group_complete"), 0);
+    assert_string_equal(ptd_json_get_str(vm, "hostpci.0.group_others.0.bdf"), "0000:0b:00.1");
+    assert_string_equal(ptd_json_get_str(vm, "hostpci.0.group_others.0.driver"), "snd_hda_intel");
+    assert_int_equal(ptd_json_get_tri(vm, "hostpci.0.missing"), 0);
+    /* the mapping has no entry for pve1: not resolvable here */
+    assert_int_equal(ptd_json_get_tri(vm2, "hostpci.0.mapping_check.entry_found"), 0);
+    assert_int_equal(ptd_json_get_tri(vm2, "hostpci.0.missing"), 1);
+    assert_string_equal(ptd_json_get_str(vm2, "hostpci.0.mapping_check.problems.0"),
+                        "no map entry for node 'pve1' in mapping 'gpu'");
+    /* a slot with no function present */
+    assert_int_equal(ptd_json_get_tri(vm2, "hostpci.1.missing"), 1);
+    tmproot_fini(&t);
+    cJSON_Delete(doc);
+}
+
+static void test_no_sys_is_unknown(void **state)
+{
+    cJSON *doc = host_doc("10de", "2204", "GA102 [GeForce RTX 3090]"), *vm;
+    struct tmproot t;
+
+    (void)state;
+    tmproot_init(&t, false);
+    vm = vm_from("hostpci0: 0000:0c:00.0\n", 107, NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
+    vm_xref_run(&t.root, doc);
+    /* not in the document and no sysfs to look in: unknown, never "missing" */
+    assert_true(cJSON_IsNull(ptd_json_get(vm, "hostpci.0.missing")));
+    tmproot_fini(&t);
+    cJSON_Delete(doc);
+}
+
+static void test_amd_reset(void **state)
+{
+    cJSON *doc = host_doc("1002", "731f", "Navi 10 [Radeon RX 5600 OEM/5600 XT / 5700/5700 XT]");
+    cJSON *vm;
+    const cJSON *r;
+    struct tmproot t;
+
+    (void)state;
+    tmproot_init(&t, true);
+    vm = vm_from("bios: ovmf\nballoon: 0\ncpu: host\nhostpci0: 0000:0b:00,pcie=1\n"
+                 "machine: q35\nostype: l26\n",
+                 110, NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
+    vm_xref_run(&t.root, doc);
+    vm_recommend_run(doc, vm);
+    r = find_rec(vm, "amd");
+    assert_string_equal(ptd_json_get_str(r, "status"), "change");
+    assert_non_null(strstr(ptd_json_get_str(r, "config_lines.3"), "ATTR{device}==\"0x731f\""));
+    cJSON_Delete(doc);
+
+    /* RX 6700 (Navi 22) is not in vendor-reset's table */
+    doc = host_doc("1002", "73df", "Navi 22 [Radeon RX 6700/6700 XT/6750 XT / 6800M/6850M XT]");
+    vm = vm_from("hostpci0: 0000:0b:00,pcie=1\nmachine: q35\n", 111, NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
+    vm_xref_run(&t.root, doc);
+    vm_recommend_run(doc, vm);
+    r = find_rec(vm, "amd");
+    assert_string_equal(ptd_json_get_str(r, "status"), "info");
+    assert_non_null(strstr(ptd_json_get_str(r, "text"), "not in vendor-reset's device table"));
+    tmproot_fini(&t);
+    cJSON_Delete(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_builtin_models),
+        cmocka_unit_test(test_windows_thresholds),
+        cmocka_unit_test(test_hiding),
+        cmocka_unit_test(test_showcmd_diff),
+        cmocka_unit_test(test_hostpci_facts),
+        cmocka_unit_test(test_nvidia_pro_xvga),
+        cmocka_unit_test(test_partial_group_and_mapping),
+        cmocka_unit_test(test_no_sys_is_unknown),
+        cmocka_unit_test(test_amd_reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
