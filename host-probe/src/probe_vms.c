@@ -29,6 +29,11 @@
 
 void probe_vms_run(struct probe_ctx *ctx);
 
+/* snapshot.c's text redactor (MACs, IPs, UUIDs, serials, the host name); weak so that the VM
+ * layer links without it. */
+char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)
+    __attribute__((weak));
+
 static const char *errtext(int r)
 {
     return r == -EFBIG ? "larger than 1 MiB (pmxcfs limit): not a Proxmox file" : strerror(-r);
@@ -218,6 +223,83 @@ static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid, const cJSO
     showcmd(ctx, vm, vmid);
 }
 
+/* Replaces doc[key] (a string) with its redacted text. */
+static void redact_member(cJSON *obj, const char *key)
+{
+    const char *v = ptd_json_get_str(obj, key);
+    char *r;
+
+    if (!v)
+        return;
+    r = host_redact_text ? host_redact_text(v, strlen(v), NULL, NULL) : NULL;
+    cJSON_ReplaceItemInObject(obj, key,
+                              r ? cJSON_CreateString(r) : cJSON_CreateString("[redacted]"));
+    free(r);
+}
+
+/* Node name -> "[node-N]", the same N wherever the name appears. */
+static void redact_node(cJSON *names, cJSON *item)
+{
+    char buf[32];
+    int i = 0;
+    const cJSON *n;
+
+    if (!cJSON_IsString(item))
+        return;
+    cJSON_ArrayForEach(n, names)
+    {
+        if (!strcmp(n->valuestring, item->valuestring))
+            break;
+        i++;
+    }
+    if (!n)
+        cJSON_AddItemToArray(names, cJSON_CreateString(item->valuestring));
+    snprintf(buf, sizeof(buf), "[node-%d]", i + 1);
+    cJSON_SetValuestring(item, buf);
+}
+
+/* --redact: node (host) names, VM names, args, hookscript and descriptions. Runs after the
+ * cross-reference, which needs the real node names. */
+static void redact_vm_layer(cJSON *doc)
+{
+    cJSON *names = cJSON_CreateArray(), *cl = cJSON_GetObjectItem(doc, "cluster"), *it, *m, *e;
+
+    if (cJSON_IsObject(cl)) {
+        redact_node(names, cJSON_GetObjectItem(cl, "this_node"));
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(cl, "nodes"))
+        {
+            redact_node(names, it);
+        }
+        if (ptd_json_get_str(cl, "name"))
+            cJSON_ReplaceItemInObject(cl, "name", cJSON_CreateString("[cluster]"));
+    }
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(doc, "mappings"))
+    {
+        redact_member(m, "description");
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "map"))
+        {
+            redact_node(names, cJSON_GetObjectItem(e, "node"));
+            redact_member(e, "description");
+            /* raw holds node=NAME; the parsed members carry everything else */
+            cJSON_ReplaceItemInObject(e, "raw", cJSON_CreateNull());
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, "vms"))
+    {
+        if (ptd_json_get_str(it, "name"))
+            cJSON_ReplaceItemInObject(it, "name", cJSON_CreateString("[vm-name]"));
+        redact_member(it, "args");
+        redact_member(it, "hookscript");
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(it, "hostpci"))
+        {
+            cJSON *mc = cJSON_GetObjectItem(e, "mapping_check");
+            if (cJSON_IsObject(mc))
+                redact_node(names, cJSON_GetObjectItem(mc, "node"));
+        }
+    }
+    cJSON_Delete(names);
+}
+
 void probe_vms_run(struct probe_ctx *ctx)
 {
     const cJSON *cpu_models;
@@ -268,4 +350,6 @@ void probe_vms_run(struct probe_ctx *ctx)
     {
         vm_recommend_run(ctx->doc, vm);
     }
+    if (ctx->redact)
+        redact_vm_layer(ctx->doc);
 }

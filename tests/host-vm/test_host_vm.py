@@ -205,6 +205,16 @@ def test_cluster(host, tmp):
     check(any("not in cpu-models.conf" in u for u in e["uncertain"]),
           "201 missing custom model is said, not guessed")
 
+    # --redact: node names consistently replaced, after the cross-reference used them
+    red = run_host(host, root, "--redact")
+    vm_layer = json.dumps([red["cluster"], red["mappings"], red["vms"]])
+    check("pve1" not in vm_layer and "pve2" not in vm_layer and "homelab" not in vm_layer,
+          "--redact removes node and cluster names")
+    eq(red["cluster"]["nodes"], ["[node-1]", "[node-2]"], "--redact node names")
+    eq(red["mappings"][0]["map"][1]["node"], "[node-2]", "--redact mapping node")
+    eq(vm(red, 201)["hostpci"][0]["mapping_check"]["iommugroup_match"], False,
+       "--redact keeps the cross-reference")
+
     # --vm narrows to the VM and the hardware it passes
     doc = run_host(host, root, "--vm", "201")
     eq([v["vmid"] for v in doc["vms"]], [201], "--vm keeps one VM")
