@@ -157,6 +157,10 @@ static void add_bars(cJSON *gpu, const struct pci_dev *d)
     }
 }
 
+/* Names come from pci.ids only: udev's hwdb holds the same data, but libpci's hwdb lookup
+ * leaks its udev context, and a --root tree carries no hwdb of its own. */
+#define NAME_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
+
 static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
                     const struct gpu_fn *fn)
 {
@@ -178,13 +182,12 @@ static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
     ptd_json_add_str(gpu, "revision", hex);
     snprintf(hex, sizeof(hex), "%04x%02x", d->device_class, d->prog_if);
     ptd_json_add_str(gpu, "class", hex);
-    ptd_json_add_str(gpu, "vendor_name",
-                     pci_lookup_name(pacc, name, sizeof(name),
-                                     PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id));
+    ptd_json_add_str(
+        gpu, "vendor_name",
+        pci_lookup_name(pacc, name, sizeof(name), PCI_LOOKUP_VENDOR | NAME_FLAGS, d->vendor_id));
     ptd_json_add_str(gpu, "device_name",
-                     pci_lookup_name(pacc, name, sizeof(name),
-                                     PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id,
-                                     d->device_id));
+                     pci_lookup_name(pacc, name, sizeof(name), PCI_LOOKUP_DEVICE | NAME_FLAGS,
+                                     d->vendor_id, d->device_id));
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", fn->bdf);
     r = ptd_root_link_basename(ctx->root, path, driver, sizeof(driver));
     if (r != 0 && r != -ENOENT)
