@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The few derived facts the matrix may name as <root>.x.<name>. Each one is something a data
+ * condition cannot say well (arithmetic over arrays, parsing a vendor's version format,
+ * picking the host's bootloader commands). All of them are listed in docs/schema.md
+ * (ptdiag.report/1, "Derived facts"); a value that cannot be computed is left out, so a rule
+ * that names it does not fire and says "not checked".
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+#include "report.h"
+
+static cJSON *obj(cJSON **slot)
+{
+    if (!*slot)
+        *slot = cJSON_CreateObject();
+    return *slot;
+}
+
+/* Largest and 64-bit total BAR size of a device (host devices[] or guest gpus[]). */
+static void bar_sizes(const cJSON *dev, double *largest, double *total64, bool *known)
+{
+    *largest = *total64 = 0;
+    *known = false;
+    const cJSON *b;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(dev, "bars"))
+    {
+        double sz = ptd_json_get_num(b, "size_bytes", -1);
+        if (sz < 0 || ptd_json_get_tri(b, "is_io") == 1)
+            continue;
+        *known = true;
+        if (sz > *largest)
+            *largest = sz;
+        if (ptd_json_get_tri(b, "is_64bit") == 1)
+            *total64 += sz;
+    }
+}
+
+static bool valid_id_part(const char *s, size_t n)
+{
+    if (n != 4)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool host_has_ids(const cJSON *host, const char *ven, const char *dev)
+{
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(host, "devices"))
+    {
+        const char *v = ptd_json_get_str(d, "vendor_id"), *i = ptd_json_get_str(d, "device_id");
+        if (v && i && strcasecmp(v, ven) == 0 && strcasecmp(i, dev) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Checks one `ids=` value; appends a problem string per defect. */
+static void check_ids(const cJSON *host, const char *value, const char *where, cJSON *problems)
+{
+    char msg[512];
+    if (strpbrk(value, " \t")) {
+        snprintf(msg, sizeof msg, "%s: \"%s\" contains whitespace (only the first id is used)",
+                 where, value);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+    }
+    const char *p = value;
+    while (*p) {
+        while (*p == ',' || *p == ' ' || *p == '\t' || *p == '"')
+            p++;
+        if (!*p)
+            break;
+        const char *e = p;
+        while (*e && *e != ',' && *e != ' ' && *e != '\t' && *e != '"')
+            e++;
+        size_t n = (size_t)(e - p);
+        /* vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] */
+        char tok[64];
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < 63 ? n : 63), p);
+        char ven[8] = "", dev[8] = "";
+        bool ok = n < 63;
+        int parts = 0;
+        for (char *save = NULL, *t = strtok_r(tok, ":", &save); t && ok;
+             t = strtok_r(NULL, ":", &save), parts++) {
+            size_t tl = strlen(t);
+            ok = parts < 2 ? valid_id_part(t, tl)
+                           : tl >= 1 && tl <= 8 && strspn(t, "0123456789abcdefABCDEF") == tl;
+            if (parts == 0 && ok)
+                snprintf(ven, sizeof ven, "%s", t);
+            if (parts == 1 && ok)
+                snprintf(dev, sizeof dev, "%s", t);
+        }
+        if (!ok || parts < 2 || parts > 6) {
+            snprintf(msg, sizeof msg,
+                     "%s: \"%.*s\" is not a vendor:device id (hex, like 10de:2204)", where, (int)n,
+                     p);
+            cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        } else if ((strcasecmp(ven, "10de") == 0 || strcasecmp(ven, "1002") == 0) &&
+                   !host_has_ids(host, ven, dev)) {
+            /* Only GPU vendors' ids can be checked: devices[] lists GPU slots, not NICs. */
+            snprintf(msg, sizeof msg, "%s: %s:%s matches no device on this host", where, ven, dev);
+            cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        }
+        p = e;
+    }
+}
+
+void rpt_derive_host(struct rpt_model *m)
+{
+    const cJSON *h = m->host.json;
+    if (!h)
+        return;
+    cJSON *x = obj(&m->host_derived);
+    if (!x)
+        return;
+    const char *vendor = ptd_json_get_str(h, "system.cpu.vendor");
+    if (vendor && strcmp(vendor, "GenuineIntel") == 0)
+        cJSON_AddStringToObject(x, "iommu_flag", "intel_iommu=on");
+    else if (vendor && strcmp(vendor, "AuthenticAMD") == 0)
+        cJSON_AddStringToObject(x, "iommu_flag", "amd_iommu=on");
+    const char *loader = ptd_json_get_str(h, "system.boot.loader");
+    if (loader && strcmp(loader, "systemd-boot") == 0) {
+        cJSON_AddStringToObject(x, "cmdline_file", "/etc/kernel/cmdline (one line)");
+        cJSON_AddStringToObject(x, "cmdline_apply", "proxmox-boot-tool refresh");
+    } else if (loader && strcmp(loader, "grub") == 0) {
+        cJSON_AddStringToObject(x, "cmdline_file",
+                                "/etc/default/grub (GRUB_CMDLINE_LINUX_DEFAULT=\"...\")");
+        cJSON_AddStringToObject(x, "cmdline_apply", "update-grub");
+    }
+    cJSON *problems = cJSON_AddArrayToObject(x, "vfio_ids_problems");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(h, "system"), "modules"),
+                              "vfio_pci_ids"))
+    {
+        const char *v = ptd_json_get_str(e, "value");
+        char where[300];
+        snprintf(where, sizeof where, "%s:%d",
+                 ptd_json_get_str(e, "file") ? ptd_json_get_str(e, "file") : "?",
+                 (int)ptd_json_get_num(e, "line", 0));
+        if (v && problems)
+            check_ids(h, v, where, problems);
+    }
+    const char *cl = ptd_json_get_str(h, "system.cmdline.vfio_pci_ids");
+    if (cl && problems)
+        check_ids(h, cl, "/proc/cmdline vfio-pci.ids", problems);
+
+    size_t i = 0;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(h, "devices"))
+    {
+        if (i >= m->ndevs)
+            break;
+        cJSON *dx = obj(&m->dev_derived[i++]);
+        if (!dx)
+            continue;
+        const char *v = ptd_json_get_str(d, "vendor_id"), *id = ptd_json_get_str(d, "device_id");
+        if (v && id) {
+            char ids[16];
+            snprintf(ids, sizeof ids, "%s:%s", v, id);
+            cJSON_AddStringToObject(dx, "ids", ids);
+        }
+        double largest, total64;
+        bool known;
+        bar_sizes(d, &largest, &total64, &known);
+        if (known) {
+            cJSON_AddNumberToObject(dx, "largest_bar_bytes", largest);
+            cJSON_AddNumberToObject(dx, "bar64_total_bytes", total64);
+        }
+        /* Every function of the slot, for `options vfio-pci ids=` lines. */
+        const char *slot = ptd_json_get_str(d, "slot");
+        struct rpt_buf b = {0};
+        const cJSON *o;
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(h, "devices"))
+        {
+            const char *os = ptd_json_get_str(o, "slot");
+            const char *ov = ptd_json_get_str(o, "vendor_id"),
+                       *oi = ptd_json_get_str(o, "device_id");
+            if (!slot || !os || strcmp(os, slot) != 0 || !ov || !oi)
+                continue;
+            char one[16];
+            snprintf(one, sizeof one, "%s:%s", ov, oi);
+            if (b.s && strstr(b.s, one))
+                continue;
+            if (b.len)
+                rpt_buf_add(&b, ",");
+            rpt_buf_add(&b, one);
+        }
+        char *s = rpt_buf_take(&b);
+        if (s && *s)
+            cJSON_AddStringToObject(dx, "slot_ids", s);
+        free(s);
+    }
+}
+
+/* "0-1;3" style Proxmox hostnodes contains node? */
+static bool hostnodes_has(const char *spec, int node)
+{
+    const char *p = spec;
+    while (*p) {
+        char *e;
+        long a = strtol(p, &e, 10), b = a;
+        if (e == p)
+            return false;
+        if (*e == '-')
+            b = strtol(e + 1, &e, 10);
+        if (node >= a && node <= b)
+            return true;
+        p = e;
+        while (*p == ';' || *p == ',')
+            p++;
+    }
+    return false;
+}
+
+void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)
+{
+    cJSON *x = obj(&p->derived);
+    if (!x)
+        return;
+    if (p->guest)
+        cJSON_AddBoolToObject(x, "guest_match", p->ggpu != NULL);
+    /* NUMA: only decidable when the VM pins host nodes and the device's node is known. */
+    const cJSON *node = p->dev ? cJSON_GetObjectItemCaseSensitive(p->dev, "numa_node") : NULL;
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(p->vm, "numa_nodes");
+    if (cJSON_IsNumber(node) && cJSON_GetArraySize(nodes) > 0) {
+        bool any_bound = false, has = false;
+        const cJSON *n;
+        cJSON_ArrayForEach(n, nodes)
+        {
+            const char *hn = ptd_json_get_str(n, "hostnodes");
+            if (!hn)
+                continue;
+            any_bound = true;
+            has |= hostnodes_has(hn, node->valueint);
+        }
+        if (any_bound)
+            cJSON_AddBoolToObject(x, "numa_mismatch", !has);
+    }
+    /* A VM that binds no host node cannot mismatch; single-node hosts report no node. */
+    if (cJSON_IsNumber(node) && !cJSON_GetObjectItemCaseSensitive(x, "numa_mismatch"))
+        cJSON_AddBoolToObject(x, "numa_mismatch", false);
+    (void)m;
+}
+
+static const cJSON *find_dxgi(const cJSON *guest, const cJSON *gpu)
+{
+    const char *v = ptd_json_get_str(gpu, "vendor_id"), *d = ptd_json_get_str(gpu, "device_id");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, ptd_json_get(guest, "dxgi.adapters"))
+    {
+        const char *av = ptd_json_get_str(a, "vendor_id"), *ad = ptd_json_get_str(a, "device_id");
+        if (ptd_json_get_tri(a, "software") != 1 && v && d && av && ad && strcasecmp(v, av) == 0 &&
+            strcasecmp(d, ad) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* VRAM as the guest sees it, from the most trustworthy source present: DXGI's
+ * DedicatedVideoMemory, then the registry's qwMemorySize, then the driver's own total. */
+static double guest_vram(const cJSON *guest, const cJSON *gpu)
+{
+    const cJSON *a = find_dxgi(guest, gpu);
+    double v = a ? ptd_json_get_num(a, "dedicated_video_memory_bytes", -1) : -1;
+    if (v < 0)
+        v = ptd_json_get_num(gpu, "windows.memory_size_bytes", -1);
+    if (v < 0)
+        v = ptd_json_get_num(gpu, "vram_total_bytes", -1);
+    if (v < 0) {
+        const cJSON *nd;
+        cJSON_ArrayForEach(nd, ptd_json_get(guest, "nvidia.nvml.devices"))
+        {
+            const char *bus = ptd_json_get_str(nd, "pci_bus_id");
+            const char *loc = ptd_json_get_str(gpu, "location");
+            if (bus && loc && rpt_bdf_eq(bus, loc))
+                v = ptd_json_get_num(nd, "memory_total_bytes", -1);
+        }
+    }
+    return v;
+}
+
+void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g)
+{
+    cJSON *gx = obj(&g->derived);
+    char ver[32];
+    const char *kv = ptd_json_get_str(g->doc.json, "nvidia.kernel_module.version");
+    if (!kv)
+        kv = ptd_json_get_str(g->doc.json, "nvidia.nvml.driver_version");
+    for (size_t i = 0; i < g->ngpus; i++) {
+        struct rpt_ggpu *gg = &g->gpus[i];
+        cJSON *x = obj(&gg->derived);
+        if (!x)
+            continue;
+        double vram = guest_vram(g->doc.json, gg->gpu);
+        if (vram >= 0)
+            cJSON_AddNumberToObject(x, "vram_bytes", vram);
+        double largest, total64;
+        bool known;
+        bar_sizes(gg->gpu, &largest, &total64, &known);
+        if (known)
+            cJSON_AddNumberToObject(x, "guest_bar_bytes", largest);
+        if (gg->match && gg->match->dev) {
+            bar_sizes(gg->match->dev, &largest, &total64, &known);
+            if (known)
+                cJSON_AddNumberToObject(x, "host_bar_bytes", largest);
+        }
+        const char *vid = ptd_json_get_str(gg->gpu, "vendor_id");
+        if (vid && strcasecmp(vid, "10de") == 0) {
+            const char *wv = ptd_json_get_str(gg->gpu, "windows.driver_version");
+            if (wv && rpt_nvidia_version_from_windows(wv, ver, sizeof ver))
+                cJSON_AddStringToObject(x, "nvidia_driver_version", ver);
+            else if (kv && rpt_nvidia_version_from_windows(kv, ver, sizeof ver))
+                cJSON_AddStringToObject(x, "nvidia_driver_version", ver);
+        }
+    }
+    if (gx && kv && rpt_nvidia_version_from_windows(kv, ver, sizeof ver))
+        cJSON_AddStringToObject(gx, "nvidia_driver_version", ver);
+    (void)m;
+}

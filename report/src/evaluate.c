@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Evaluates the matrix over the merged model. Conditions have three values: true, false and
+ * unknown (a fact that is absent or null, or a document that was not given). A rule fires
+ * only on true; a rule that stays unknown everywhere it applies is listed as "not checked"
+ * with the first unknown fact, so a missing document never reads as "all good".
+ *
+ * Evidence is kept only for the facts that decided the result: the true branches of an
+ * `any`, every leaf of a true `all`, the matching elements of a `some`.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptdiag/doc.h"
+#include "report.h"
+
+enum tri { F = 0, T = 1, U = 2 };
+
+struct binding {
+    const char *name;
+    const cJSON *node;
+    char where[300];
+    const char *source;
+};
+
+struct ev_list {
+    struct rpt_evidence *v;
+    size_t n, cap;
+};
+
+struct ctx {
+    const struct rpt_model *m;
+    const cJSON *root[RPT_ROOT_BOUND];
+    const cJSON *derived[RPT_ROOT_BOUND];
+    char where[RPT_ROOT_BOUND][96];
+    const char *source[RPT_ROOT_BOUND];
+    const char *absent[RPT_ROOT_BOUND]; /* why a root is unbound */
+    struct binding bound[8];
+    size_t nbound;
+    struct ev_list ev;
+    char unknown[256]; /* first unknown fact, for "not checked" */
+};
+
+#define EV_CAP 24
+
+static void ev_free_range(struct ev_list *l, size_t from)
+{
+    for (size_t i = from; i < l->n; i++) {
+        free(l->v[i].fact);
+        free(l->v[i].where);
+        free(l->v[i].source);
+        cJSON_Delete(l->v[i].value);
+    }
+    if (from < l->n)
+        l->n = from;
+}
+
+static void ev_push(struct ev_list *l, const char *fact, const char *where, const char *source,
+                    const cJSON *value)
+{
+    if (l->n >= EV_CAP)
+        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct rpt_evidence *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return;
+        l->v = v;
+        l->cap = cap;
+    }
+    struct rpt_evidence *e = &l->v[l->n];
+    /* Large arrays and objects would drown the report: keep their size instead. */
+    char label[300];
+    if (value && (cJSON_IsArray(value) || cJSON_IsObject(value))) {
+        char *txt = cJSON_PrintUnformatted(value);
+        size_t len = txt ? strlen(txt) : 0;
+        cJSON_free(txt);
+        if (len > 160) {
+            snprintf(label, sizeof label, "count(%s)", fact);
+            e->fact = strdup(label);
+            e->where = strdup(where);
+            e->source = strdup(source ? source : "?");
+            e->value = cJSON_CreateNumber((double)cJSON_GetArraySize(value));
+            if (e->fact && e->where && e->source) {
+                l->n++;
+                return;
+            }
+            free(e->fact);
+            free(e->where);
+            free(e->source);
+            cJSON_Delete(e->value);
+            return;
+        }
+    }
+    e->fact = strdup(fact);
+    e->where = strdup(where);
+    e->source = strdup(source ? source : "?");
+    e->value = value && !cJSON_IsNull(value) ? cJSON_Duplicate(value, true) : NULL;
+    if (!e->fact || !e->where || !e->source) {
+        free(e->fact);
+        free(e->where);
+        free(e->source);
+        cJSON_Delete(e->value);
+        return;
+    }
+    l->n++;
+}
+
+/* Keeps evidence [from, n) only when keep is true. */
+static void ev_keep(struct ev_list *l, size_t from, bool keep)
+{
+    if (!keep)
+        ev_free_range(l, from);
+}
+
+/* Walks "a.b.0.c" below node. */
+static const cJSON *walk(const cJSON *node, const char *rest)
+{
+    char seg[96];
+    const char *p = rest;
+    while (node && p && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof seg)
+            return NULL;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        if (cJSON_IsArray(node)) {
+            char *e;
+            long i = strtol(seg, &e, 10);
+            node = *e == '\0' && i >= 0 ? cJSON_GetArrayItem(node, (int)i) : NULL;
+        } else if (cJSON_IsObject(node)) {
+            node = cJSON_GetObjectItemCaseSensitive(node, seg);
+        } else {
+            return NULL;
+        }
+        p = dot ? dot + 1 : NULL;
+    }
+    return node;
+}
+
+/* Resolves a path. Returns false when its root is not bound (document absent). *val is
+ * NULL for an absent fact. where/source describe the concrete place. */
+static bool resolve(struct ctx *c, const struct rpt_path *p, const cJSON **val, char *where,
+                    size_t wl, const char **source)
+{
+    const cJSON *base = NULL;
+    const char *bw = "";
+    *val = NULL;
+    *source = "?";
+    if (p->root == RPT_ROOT_BOUND) {
+        for (size_t i = c->nbound; i-- > 0;) {
+            if (strcmp(c->bound[i].name, p->bound_name) == 0) {
+                base = c->bound[i].node;
+                bw = c->bound[i].where;
+                *source = c->bound[i].source;
+                break;
+            }
+        }
+        if (!base)
+            return false;
+    } else if (p->derived) {
+        if (!c->root[p->root])
+            return false;
+        base = c->derived[p->root];
+        *source = "derived";
+        snprintf(where, wl, "%s.x.%s", c->where[p->root], p->rest);
+        *val = base ? walk(base, p->rest) : NULL;
+        return true;
+    } else {
+        base = c->root[p->root];
+        if (!base)
+            return false;
+        bw = c->where[p->root];
+        *source = c->source[p->root];
+    }
+    if (p->rest && *p->rest)
+        snprintf(where, wl, "%s.%s", bw, p->rest);
+    else
+        snprintf(where, wl, "%s", bw);
+    *val = walk(base, p->rest);
+    return true;
+}
+
+static void set_unknown(struct ctx *c, const struct rpt_path *p, bool root_absent)
+{
+    if (c->unknown[0])
+        return;
+    if (root_absent && p->root != RPT_ROOT_BOUND && c->absent[p->root])
+        snprintf(c->unknown, sizeof c->unknown, "%s", c->absent[p->root]);
+    else
+        snprintf(c->unknown, sizeof c->unknown, "%s is unknown", p->text);
+}
+
+static bool is_null(const cJSON *v)
+{
+    return !v || cJSON_IsNull(v);
+}
+
+static bool as_number(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v) && *v->valuestring) {
+        char *e;
+        *out = strtod(v->valuestring, &e);
+        return *e == '\0';
+    }
+    return false;
+}
+
+/* eq over scalars: numbers numerically (a numeric string counts), strings without case
+ * (ids are hex), booleans exactly. */
+static bool scalar_eq(const cJSON *a, const cJSON *b)
+{
+    if (cJSON_IsBool(a) || cJSON_IsBool(b))
+        return cJSON_IsBool(a) && cJSON_IsBool(b) && cJSON_IsTrue(a) == cJSON_IsTrue(b);
+    if (cJSON_IsString(a) && cJSON_IsString(b))
+        return strcasecmp(a->valuestring, b->valuestring) == 0;
+    double x, y;
+    if (as_number(a, &x) && as_number(b, &y))
+        return x == y;
+    return false;
+}
+
+/* <0, 0, >0, or 2 when not comparable. */
+static int scalar_cmp(const cJSON *a, const cJSON *b)
+{
+    if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
+        return a->valuedouble < b->valuedouble ? -1 : a->valuedouble > b->valuedouble;
+    if (cJSON_IsString(a) && cJSON_IsString(b)) {
+        int r = strcmp(a->valuestring, b->valuestring);
+        return r < 0 ? -1 : r > 0;
+    }
+    double x, y;
+    if (as_number(a, &x) && as_number(b, &y))
+        return x < y ? -1 : x > y;
+    return 2;
+}
+
+static bool str_contains(const char *hay, const char *needle)
+{
+    return strstr(hay, needle) != NULL;
+}
+
+static enum tri op_contains(const cJSON *fact, const cJSON *value)
+{
+    if (cJSON_IsArray(value)) {
+        const cJSON *v;
+        cJSON_ArrayForEach(v, value) if (op_contains(fact, v) == T) return T;
+        return F;
+    }
+    if (cJSON_IsString(fact))
+        return cJSON_IsString(value) && str_contains(fact->valuestring, value->valuestring) ? T : F;
+    if (cJSON_IsArray(fact)) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, fact) if (scalar_eq(e, value)) return T;
+        return F;
+    }
+    return U;
+}
+
+static enum tri op_prefix(const cJSON *fact, const cJSON *value)
+{
+    if (!cJSON_IsString(fact))
+        return U;
+    if (cJSON_IsArray(value)) {
+        const cJSON *v;
+        cJSON_ArrayForEach(v, value) if (op_prefix(fact, v) == T) return T;
+        return F;
+    }
+    if (!cJSON_IsString(value))
+        return F;
+    return strncasecmp(fact->valuestring, value->valuestring, strlen(value->valuestring)) == 0 ? T
+                                                                                               : F;
+}
+
+static enum tri eval(struct ctx *c, const struct rpt_cond *k);
+
+static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
+{
+    const cJSON *fv;
+    const char *src;
+    char where[256];
+    if (!resolve(c, &k->fact, &fv, where, sizeof where, &src)) {
+        set_unknown(c, &k->fact, true);
+        return U;
+    }
+    enum tri r = U;
+    if (k->op == RPT_OP_EXISTS || k->op == RPT_OP_MISSING) {
+        r = (is_null(fv) == (k->op == RPT_OP_MISSING)) ? T : F;
+        ev_push(&c->ev, k->fact.text, where, src, fv);
+        return r;
+    }
+    if (is_null(fv)) {
+        set_unknown(c, &k->fact, false);
+        return U;
+    }
+    cJSON *scaled = NULL;
+    const cJSON *vv = k->value;
+    if (k->has_value_fact) {
+        const char *vsrc;
+        char vwhere[256];
+        if (!resolve(c, &k->value_fact, &vv, vwhere, sizeof vwhere, &vsrc)) {
+            set_unknown(c, &k->value_fact, true);
+            return U;
+        }
+        if (is_null(vv)) {
+            set_unknown(c, &k->value_fact, false);
+            return U;
+        }
+        if (k->scale != 1.0 && cJSON_IsNumber(vv)) {
+            scaled = cJSON_CreateNumber(vv->valuedouble * k->scale);
+            if (!scaled)
+                return U;
+            vv = scaled;
+        }
+        ev_push(&c->ev, k->value_fact.text, vwhere, vsrc, vv);
+    }
+    int cmp;
+    switch (k->op) {
+    case RPT_OP_EQ:
+        r = scalar_eq(fv, vv) ? T : F;
+        break;
+    case RPT_OP_NE:
+        r = scalar_eq(fv, vv) ? F : T;
+        break;
+    case RPT_OP_LT:
+    case RPT_OP_LE:
+    case RPT_OP_GT:
+    case RPT_OP_GE:
+        cmp = scalar_cmp(fv, vv);
+        if (cmp == 2)
+            r = U;
+        else if (k->op == RPT_OP_LT)
+            r = cmp < 0 ? T : F;
+        else if (k->op == RPT_OP_LE)
+            r = cmp <= 0 ? T : F;
+        else if (k->op == RPT_OP_GT)
+            r = cmp > 0 ? T : F;
+        else
+            r = cmp >= 0 ? T : F;
+        break;
+    case RPT_OP_IN:
+    case RPT_OP_NOT_IN: {
+        bool found = false;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, vv) found |= scalar_eq(fv, e);
+        r = found == (k->op == RPT_OP_IN) ? T : F;
+        break;
+    }
+    case RPT_OP_EMPTY:
+    case RPT_OP_NONEMPTY: {
+        int n = -1;
+        if (cJSON_IsArray(fv) || cJSON_IsObject(fv))
+            n = cJSON_GetArraySize(fv);
+        else if (cJSON_IsString(fv))
+            n = (int)strlen(fv->valuestring);
+        r = n < 0 ? U : ((n == 0) == (k->op == RPT_OP_EMPTY) ? T : F);
+        break;
+    }
+    case RPT_OP_CONTAINS:
+        r = op_contains(fv, vv);
+        break;
+    case RPT_OP_NOT_CONTAINS:
+        r = op_contains(fv, vv);
+        r = r == U ? U : (r == T ? F : T);
+        break;
+    case RPT_OP_PREFIX:
+        r = op_prefix(fv, vv);
+        break;
+    case RPT_OP_VERSION_LT:
+    case RPT_OP_VERSION_GE:
+        if (!cJSON_IsString(fv) || !cJSON_IsString(vv))
+            r = U;
+        else
+            r = (rpt_version_cmp(fv->valuestring, vv->valuestring) < 0) ==
+                        (k->op == RPT_OP_VERSION_LT)
+                    ? T
+                    : F;
+        break;
+    case RPT_OP_BDF_EQ:
+        r = cJSON_IsString(fv) && cJSON_IsString(vv) && rpt_bdf_eq(fv->valuestring, vv->valuestring)
+                ? T
+                : F;
+        break;
+    default:
+        r = U;
+    }
+    if (r == U)
+        set_unknown(c, &k->fact, false);
+    ev_push(&c->ev, k->fact.text, where, src, fv);
+    cJSON_Delete(scaled);
+    return r;
+}
+
+static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
+{
+    const cJSON *arr;
+    const char *src;
+    char where[256];
+    if (!resolve(c, &k->fact, &arr, where, sizeof where, &src)) {
+        set_unknown(c, &k->fact, true);
+        return U;
+    }
+    if (is_null(arr) || !cJSON_IsArray(arr)) {
+        set_unknown(c, &k->fact, false);
+        return U;
+    }
+    if (c->nbound >= sizeof c->bound / sizeof c->bound[0])
+        return U;
+    size_t start = c->ev.n;
+    long trues = 0, unknowns = 0;
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        struct binding *b = &c->bound[c->nbound++];
+        b->name = k->as;
+        b->node = e;
+        b->source = src;
+        snprintf(b->where, sizeof b->where, "%s[%d]", where, i++);
+        size_t mark = c->ev.n;
+        enum tri r = k->nkids ? eval(c, k->kids[0]) : T;
+        c->nbound--;
+        /* Keep the evidence of matching elements only (without a where, the count is it). */
+        ev_keep(&c->ev, mark, r == T && k->nkids);
+        if (r == T)
+            trues++;
+        else if (r == U)
+            unknowns++;
+    }
+    enum tri r;
+    if (k->kind == RPT_C_COUNT) {
+        if (unknowns) {
+            r = U;
+        } else {
+            cJSON *n = cJSON_CreateNumber((double)trues);
+            int cmp = n ? scalar_cmp(n, k->value) : 2;
+            switch (k->op) {
+            case RPT_OP_EQ:
+                r = cmp == 0 ? T : F;
+                break;
+            case RPT_OP_NE:
+                r = cmp != 0 ? T : F;
+                break;
+            case RPT_OP_LT:
+                r = cmp < 0 ? T : F;
+                break;
+            case RPT_OP_LE:
+                r = cmp <= 0 ? T : F;
+                break;
+            case RPT_OP_GT:
+                r = cmp > 0 && cmp != 2 ? T : F;
+                break;
+            default:
+                r = cmp >= 0 && cmp != 2 ? T : F;
+            }
+            char label[300];
+            snprintf(label, sizeof label, "count(%s)", k->fact.text);
+            ev_push(&c->ev, label, where, src, n);
+            cJSON_Delete(n);
+        }
+    } else {
+        r = trues ? T : (unknowns ? U : F);
+        if (r == F) {
+            /* Nothing matched: the evidence is the array's size, not each element. */
+            ev_free_range(&c->ev, start);
+            cJSON *n = cJSON_CreateNumber((double)cJSON_GetArraySize(arr));
+            char label[300];
+            snprintf(label, sizeof label, "count(%s) with none matching", k->fact.text);
+            ev_push(&c->ev, label, where, src, n);
+            cJSON_Delete(n);
+        }
+        if (k->kind == RPT_C_NONE)
+            r = r == U ? U : (r == T ? F : T);
+    }
+    if (r == U)
+        set_unknown(c, &k->fact, false);
+    return r;
+}
+
+static enum tri eval(struct ctx *c, const struct rpt_cond *k)
+{
+    switch (k->kind) {
+    case RPT_C_LEAF:
+        return eval_leaf(c, k);
+    case RPT_C_SOME:
+    case RPT_C_NONE:
+    case RPT_C_COUNT:
+        return eval_quant(c, k);
+    case RPT_C_NOT: {
+        enum tri r = eval(c, k->kids[0]);
+        return r == U ? U : (r == T ? F : T);
+    }
+    case RPT_C_ALL:
+    case RPT_C_ANY: {
+        bool all = k->kind == RPT_C_ALL;
+        /* all: false wins; any: true wins. Evidence of the deciding kids only. */
+        enum tri decisive = all ? F : T;
+        size_t marks[64];
+        enum tri res[64];
+        size_t n = k->nkids < 64 ? k->nkids : 64;
+        bool seen_dec = false, seen_u = false;
+        for (size_t i = 0; i < n; i++) {
+            marks[i] = c->ev.n;
+            res[i] = eval(c, k->kids[i]);
+            seen_dec |= res[i] == decisive;
+            seen_u |= res[i] == U;
+        }
+        enum tri r = seen_dec ? decisive : (seen_u ? U : (all ? T : F));
+        if (seen_dec) {
+            /* Drop the evidence of kids that did not decide. Walk backwards so marks stay
+             * valid. */
+            for (size_t i = n; i-- > 0;) {
+                if (res[i] == decisive)
+                    continue;
+                size_t end = i + 1 < n ? marks[i + 1] : c->ev.n;
+                size_t from = marks[i];
+                if (end > c->ev.n)
+                    end = c->ev.n;
+                if (from >= end)
+                    continue;
+                for (size_t e = from; e < end; e++) {
+                    free(c->ev.v[e].fact);
+                    free(c->ev.v[e].where);
+                    free(c->ev.v[e].source);
+                    cJSON_Delete(c->ev.v[e].value);
+                }
+                memmove(&c->ev.v[from], &c->ev.v[end], (c->ev.n - end) * sizeof *c->ev.v);
+                size_t removed = end - from;
+                c->ev.n -= removed;
+                for (size_t j = i + 1; j < n; j++)
+                    marks[j] -= removed;
+            }
+        }
+        return r;
+    }
+    }
+    return U;
+}
+
+/* ---- templates ----------------------------------------------------------------------------- */
+
+static void value_text(struct rpt_buf *b, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        rpt_buf_add(b, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 1e17)
+            rpt_buf_printf(b, "%.0f", d);
+        else
+            rpt_buf_printf(b, "%g", d);
+    } else if (cJSON_IsBool(v)) {
+        rpt_buf_add(b, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsArray(v)) {
+        const cJSON *e;
+        bool first = true;
+        cJSON_ArrayForEach(e, v)
+        {
+            if (!first)
+                rpt_buf_add(b, ",");
+            value_text(b, e);
+            first = false;
+        }
+    } else {
+        char *s = cJSON_PrintUnformatted(v);
+        if (s)
+            rpt_buf_add(b, s);
+        free(s);
+    }
+}
+
+static enum rpt_root root_of(const char *name, size_t n)
+{
+    static const char *const names[] = {"host", "dev", "vm", "hp", "guest", "ggpu"};
+    for (int i = 0; i < RPT_ROOT_BOUND; i++)
+        if (strlen(names[i]) == n && strncmp(names[i], name, n) == 0)
+            return (enum rpt_root)i;
+    return RPT_ROOT_COUNT;
+}
+
+/* Replaces {root.path} with the fact's value; an unknown one stays visible as <root.path>. */
+static char *fill(struct ctx *c, const char *t)
+{
+    struct rpt_buf b = {0};
+    const char *p = t;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            rpt_buf_add(&b, p);
+            break;
+        }
+        rpt_buf_addn(&b, p, (size_t)(open - p));
+        const char *close = strchr(open, '}');
+        const char *dot = close ? memchr(open, '.', (size_t)(close - open)) : NULL;
+        enum rpt_root r = dot ? root_of(open + 1, (size_t)(dot - open - 1)) : RPT_ROOT_COUNT;
+        if (r == RPT_ROOT_COUNT) {
+            rpt_buf_add(&b, "{");
+            p = open + 1;
+            continue;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+        struct rpt_path path = {.root = r, .text = name, .rest = name + (dot - open)};
+        if (strncmp(path.rest, "x.", 2) == 0) {
+            path.derived = true;
+            path.rest += 2;
+        }
+        const cJSON *v = NULL;
+        const char *src;
+        char where[256];
+        if (resolve(c, &path, &v, where, sizeof where, &src) && !is_null(v))
+            value_text(&b, v);
+        else
+            rpt_buf_printf(&b, "<%s>", name);
+        p = close + 1;
+    }
+    return rpt_buf_take(&b);
+}
+
+/* ---- instances ------------------------------------------------------------------------------ */
+
+static void bind_root(struct ctx *c, enum rpt_root r, const cJSON *node, const cJSON *derived,
+                      const char *where, const char *source)
+{
+    c->root[r] = node;
+    c->derived[r] = derived;
+    snprintf(c->where[r], sizeof c->where[r], "%s", where);
+    c->source[r] = source;
+}
+
+static void bind_host(struct ctx *c)
+{
+    const struct rpt_model *m = c->m;
+    if (m->host.json)
+        bind_root(c, RPT_ROOT_HOST, m->host.json, m->host_derived, "host", m->host.file);
+    else
+        c->absent[RPT_ROOT_HOST] = "no host document (ptdiag-host --json)";
+}
+
+static void bind_dev(struct ctx *c, int di)
+{
+    const struct rpt_model *m = c->m;
+    char w[64];
+    const cJSON *d =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m->host.json, "devices"), di);
+    snprintf(w, sizeof w, "host.devices[%d]", di);
+    bind_root(c, RPT_ROOT_DEV, d, (size_t)di < m->ndevs ? m->dev_derived[di] : NULL, w,
+              m->host.file);
+}
+
+static void bind_vm(struct ctx *c, const cJSON *vm, int vi, long vmid)
+{
+    char w[64];
+    snprintf(w, sizeof w, "host.vms[%d]", vi);
+    bind_root(c, RPT_ROOT_VM, vm, NULL, w, c->m->host.file);
+    (void)vmid;
+}
+
+static void bind_guest(struct ctx *c, const struct rpt_guest *g)
+{
+    bind_root(c, RPT_ROOT_GUEST, g->doc.json, g->derived, "guest", g->doc.file);
+}
+
+static void bind_ggpu(struct ctx *c, const struct rpt_guest *g, const struct rpt_ggpu *gg)
+{
+    char w[64];
+    snprintf(w, sizeof w, "guest.gpus[%d]", gg->index);
+    bind_root(c, RPT_ROOT_GGPU, gg->gpu, gg->derived, w, g->doc.file);
+}
+
+static void bind_passed(struct ctx *c, const struct rpt_passed *p)
+{
+    char w[64];
+    bind_vm(c, p->vm, p->vm_index, p->vmid);
+    snprintf(w, sizeof w, "host.vms[%d].hostpci[%d]", p->vm_index, p->hp_index);
+    bind_root(c, RPT_ROOT_HP, p->hp, p->derived, w, c->m->host.file);
+    if (p->dev)
+        bind_dev(c, p->dev_index);
+    else
+        c->absent[RPT_ROOT_DEV] = "the hostpci entry resolves to no device on this host";
+}
+
+static const struct rpt_guest *guest_for_vm(const struct rpt_model *m, long vmid)
+{
+    for (size_t i = 0; i < m->nguests; i++)
+        if (m->guests[i].vmid >= 0 && m->guests[i].vmid == vmid)
+            return &m->guests[i];
+    return NULL;
+}
+
+struct instance {
+    struct ctx c;
+    char subject[256];
+    long vmid;
+    char bdf[64];
+};
+
+static void reset_ctx(struct instance *in, const struct rpt_model *m)
+{
+    memset(in, 0, sizeof *in);
+    in->c.m = m;
+    in->vmid = -1;
+    for (int r = 0; r < RPT_ROOT_BOUND; r++)
+        in->c.absent[r] = NULL;
+}
+
+static void absent_guest(struct ctx *c, long vmid)
+{
+    static char why[96];
+    snprintf(why, sizeof why, "no guest document for VM %ld (ptdiag-agent --json)", vmid);
+    c->absent[RPT_ROOT_GUEST] = why;
+    c->absent[RPT_ROOT_GGPU] = why;
+}
+
+static const char *str_or(const cJSON *o, const char *path, const char *dflt)
+{
+    const char *s = o ? ptd_json_get_str(o, path) : NULL;
+    return s ? s : dflt;
+}
+
+/* ---- driver ---------------------------------------------------------------------------------- */
+
+struct acc {
+    struct rpt_result *res;
+    const struct rpt_rule *rule;
+    long instances, unknown;
+    char reason[600];
+    bool fired;
+    bool oom;
+};
+
+static void add_finding(struct acc *a, struct instance *in)
+{
+    struct rpt_result *res = a->res;
+    const struct rpt_rule *rule = a->rule;
+    for (size_t i = 0; i < res->nfindings; i++)
+        if (res->findings[i].rule == rule && strcmp(res->findings[i].subject, in->subject) == 0)
+            return;
+    struct rpt_finding *nf = realloc(res->findings, (res->nfindings + 1) * sizeof *nf);
+    if (!nf) {
+        a->oom = true;
+        return;
+    }
+    res->findings = nf;
+    struct rpt_finding *f = &nf[res->nfindings];
+    memset(f, 0, sizeof *f);
+    f->rule = rule;
+    f->severity = rule->severity;
+    const char *rc = rule->root_cause, *fx = rule->fix;
+    for (size_t i = 0; i < rule->ncases; i++) {
+        in->c.unknown[0] = '\0';
+        size_t mark = in->c.ev.n;
+        if (eval(&in->c, rule->cases[i].when) == T) {
+            if (rule->cases[i].root_cause)
+                rc = rule->cases[i].root_cause;
+            if (rule->cases[i].fix)
+                fx = rule->cases[i].fix;
+            if (rule->cases[i].severity >= 0)
+                f->severity = (enum rpt_severity)rule->cases[i].severity;
+            break;
+        }
+        ev_free_range(&in->c.ev, mark);
+    }
+    f->subject = strdup(in->subject);
+    f->vmid = in->vmid;
+    f->bdf = in->bdf[0] ? strdup(in->bdf) : NULL;
+    f->root_cause = fill(&in->c, rc);
+    f->fix = fill(&in->c, fx);
+    f->evidence = in->c.ev.v;
+    f->nevidence = in->c.ev.n;
+    in->c.ev.v = NULL;
+    in->c.ev.n = in->c.ev.cap = 0;
+    if (!f->subject || !f->root_cause || !f->fix)
+        a->oom = true;
+    res->nfindings++;
+    res->counts[f->severity]++;
+    a->fired = true;
+}
+
+static void run_instance(struct acc *a, struct instance *in)
+{
+    const struct rpt_rule *rule = a->rule;
+    if (rule->applies) {
+        enum tri ap = eval(&in->c, rule->applies);
+        ev_free_range(&in->c.ev, 0);
+        if (ap != T)
+            goto out;
+    }
+    a->instances++;
+    in->c.unknown[0] = '\0';
+    enum tri r = eval(&in->c, rule->when);
+    if (r == T) {
+        add_finding(a, in);
+    } else if (r == U) {
+        a->unknown++;
+        if (!a->reason[0])
+            snprintf(a->reason, sizeof a->reason, "%s%s%s", in->c.unknown,
+                     in->subject[0] ? " for " : "", in->subject);
+    }
+out:
+    ev_free_range(&in->c.ev, 0);
+    free(in->c.ev.v);
+    in->c.ev.v = NULL;
+    in->c.ev.cap = 0;
+}
+
+static void eval_rule(struct acc *a, const struct rpt_model *m)
+{
+    const struct rpt_rule *rule = a->rule;
+    struct instance in;
+    const cJSON *hj = m->host.json;
+    const char *hostname = str_or(hj, "system.hostname", "host");
+    switch (rule->scope) {
+    case RPT_SCOPE_HOST:
+        if (!hj) {
+            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
+            return;
+        }
+        reset_ctx(&in, m);
+        bind_host(&in.c);
+        snprintf(in.subject, sizeof in.subject, "host %s", hostname);
+        run_instance(a, &in);
+        break;
+    case RPT_SCOPE_HOST_DEVICE:
+        if (!hj) {
+            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
+            return;
+        }
+        for (size_t i = 0; i < m->ndevs; i++) {
+            reset_ctx(&in, m);
+            bind_host(&in.c);
+            bind_dev(&in.c, (int)i);
+            const cJSON *d = in.c.root[RPT_ROOT_DEV];
+            snprintf(in.bdf, sizeof in.bdf, "%s", str_or(d, "bdf", "?"));
+            snprintf(in.subject, sizeof in.subject, "%s %s", in.bdf,
+                     str_or(d, "device_name", str_or(d, "device_id", "")));
+            run_instance(a, &in);
+        }
+        break;
+    case RPT_SCOPE_VM: {
+        if (!hj) {
+            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
+            return;
+        }
+        int vi = 0;
+        const cJSON *vm;
+        cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(hj, "vms"))
+        {
+            reset_ctx(&in, m);
+            bind_host(&in.c);
+            long vmid = (long)ptd_json_get_num(vm, "vmid", -1);
+            bind_vm(&in.c, vm, vi++, vmid);
+            const struct rpt_guest *g = guest_for_vm(m, vmid);
+            if (g)
+                bind_guest(&in.c, g);
+            else
+                absent_guest(&in.c, vmid);
+            in.vmid = vmid;
+            snprintf(in.subject, sizeof in.subject, "VM %ld (%s)", vmid, str_or(vm, "name", "?"));
+            run_instance(a, &in);
+        }
+        break;
+    }
+    case RPT_SCOPE_VM_HOSTPCI:
+        if (!hj) {
+            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
+            return;
+        }
+        for (size_t i = 0; i < m->npassed; i++) {
+            const struct rpt_passed *p = &m->passed[i];
+            reset_ctx(&in, m);
+            bind_host(&in.c);
+            bind_passed(&in.c, p);
+            if (p->guest)
+                bind_guest(&in.c, p->guest);
+            else
+                absent_guest(&in.c, p->vmid);
+            if (p->ggpu)
+                bind_ggpu(&in.c, p->guest, p->ggpu);
+            else if (p->guest)
+                in.c.absent[RPT_ROOT_GGPU] = "the guest shows no GPU with the passed device's ids";
+            in.vmid = p->vmid;
+            int idx = (int)ptd_json_get_num(p->hp, "index", p->hp_index);
+            snprintf(in.bdf, sizeof in.bdf, "%s",
+                     p->dev ? str_or(p->dev, "bdf", "?")
+                            : str_or(p->hp, "host", str_or(p->hp, "mapping", "?")));
+            snprintf(in.subject, sizeof in.subject, "VM %ld hostpci%d (%s)", p->vmid, idx, in.bdf);
+            run_instance(a, &in);
+        }
+        break;
+    case RPT_SCOPE_GUEST:
+    case RPT_SCOPE_GUEST_GPU:
+        if (m->nguests == 0) {
+            snprintf(a->reason, sizeof a->reason, "no guest document (ptdiag-agent --json)");
+            return;
+        }
+        for (size_t gi = 0; gi < m->nguests; gi++) {
+            const struct rpt_guest *g = &m->guests[gi];
+            size_t n = rule->scope == RPT_SCOPE_GUEST ? 1 : g->ngpus;
+            for (size_t k = 0; k < n; k++) {
+                reset_ctx(&in, m);
+                bind_host(&in.c);
+                bind_guest(&in.c, g);
+                in.vmid = g->vmid;
+                if (g->vm) {
+                    int vi = 0;
+                    const cJSON *vm;
+                    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(hj, "vms"))
+                    {
+                        if (vm == g->vm)
+                            bind_vm(&in.c, vm, vi, g->vmid);
+                        vi++;
+                    }
+                } else {
+                    in.c.absent[RPT_ROOT_VM] = "the guest is not tied to a VM of the host document";
+                }
+                char gname[128];
+                if (g->vmid >= 0)
+                    snprintf(gname, sizeof gname, "guest %s (VM %ld)",
+                             str_or(g->doc.json, "system.hostname", "?"), g->vmid);
+                else
+                    snprintf(gname, sizeof gname, "guest %s",
+                             str_or(g->doc.json, "system.hostname", g->doc.file));
+                if (rule->scope == RPT_SCOPE_GUEST) {
+                    snprintf(in.subject, sizeof in.subject, "%s", gname);
+                } else {
+                    const struct rpt_ggpu *gg = &g->gpus[k];
+                    bind_ggpu(&in.c, g, gg);
+                    if (gg->match) {
+                        in.c.root[RPT_ROOT_HP] = NULL;
+                        bind_passed(&in.c, gg->match);
+                    } else {
+                        in.c.absent[RPT_ROOT_HP] = in.c.absent[RPT_ROOT_DEV] =
+                            "the guest GPU is not matched to a passed host device";
+                    }
+                    snprintf(in.bdf, sizeof in.bdf, "%s", str_or(gg->gpu, "location", "?"));
+                    snprintf(in.subject, sizeof in.subject, "%s GPU %s:%s at %s", gname,
+                             str_or(gg->gpu, "vendor_id", "?"), str_or(gg->gpu, "device_id", "?"),
+                             in.bdf);
+                }
+                run_instance(a, &in);
+            }
+        }
+        break;
+    case RPT_SCOPE_SOAK:
+        snprintf(a->reason, sizeof a->reason, "decided from a soak log: ptdiag-report soak FILE");
+        break;
+    default:
+        break;
+    }
+}
+
+int rpt_evaluate(const struct rpt_matrix *mx, const struct rpt_model *m, struct rpt_result **out,
+                 struct ptd_error *err)
+{
+    struct rpt_result *res = calloc(1, sizeof *res);
+    *out = NULL;
+    if (!res)
+        return ptd_error_set(err, "out of memory");
+    res->unchecked = calloc(mx->nrules, sizeof *res->unchecked);
+    if (!res->unchecked) {
+        free(res);
+        return ptd_error_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < mx->nrules; i++) {
+        struct acc a = {.res = res, .rule = &mx->rules[i]};
+        eval_rule(&a, m);
+        if (a.oom) {
+            rpt_result_free(res);
+            return ptd_error_set(err, "out of memory");
+        }
+        if (!a.fired && (a.unknown > 0 || (a.instances == 0 && a.reason[0]))) {
+            struct rpt_unchecked *u = &res->unchecked[res->nunchecked++];
+            u->rule = a.rule;
+            u->reason = strdup(a.reason[0] ? a.reason : "facts unknown");
+        }
+    }
+    *out = res;
+    return 0;
+}
+
+void rpt_result_free(struct rpt_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct rpt_finding *f = &r->findings[i];
+        struct ev_list l = {.v = f->evidence, .n = f->nevidence};
+        ev_free_range(&l, 0);
+        free(f->evidence);
+        free(f->subject);
+        free(f->bdf);
+        free(f->root_cause);
+        free(f->fix);
+    }
+    free(r->findings);
+    for (size_t i = 0; i < r->nunchecked; i++)
+        free(r->unchecked[i].reason);
+    free(r->unchecked);
+    free(r);
+}
+
+int rpt_result_exit_status(const struct rpt_result *r)
+{
+    return r->counts[RPT_SEV_ERROR] > 0 ? 1 : 0;
+}

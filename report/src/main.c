@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptdiag-report: joins a host document and guest documents, evaluates the symptom matrix and
+ * renders the findings. Exit status (DESIGN §6): 0 no error finding, 1 at least one, 2 bad
+ * usage or unreadable input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ptdiag/doc.h"
+#include "report.h"
+
+/* Defined by report/src/soak_cli.c when the soak evaluator is built in. */
+int report_soak_main(int argc, char **argv) __attribute__((weak));
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM };
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE]\n"
+               "                     [--guest VMID=FILE]... DOC...\n"
+               "       ptdiag-report gen-docs [--matrix FILE] [-o FILE]\n"
+               "       ptdiag-report check-matrix FILE\n"
+               "       ptdiag-report soak FILE...\n"
+               "DOC: ptdiag.host/1 or ptdiag.guest/1 JSON (at most one host).\n"
+               "Exit: 0 no error finding, 1 error finding(s), 2 bad usage or input.\n");
+}
+
+static int load_matrix(const char *path, struct rpt_matrix **mx)
+{
+    struct ptd_error err = {{0}};
+    int rc = path ? rpt_matrix_load_file(path, mx, &err) : rpt_matrix_load_builtin(mx, &err);
+    if (rc < 0)
+        fprintf(stderr, "ptdiag-report: %s\n", err.text);
+    return rc;
+}
+
+static FILE *open_out(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "ptdiag-report: %s: cannot write: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int close_out(FILE *f, const char *path)
+{
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    if (bad)
+        fprintf(stderr, "ptdiag-report: %s: write error\n", path ? path : "stdout");
+    return bad ? -1 : 0;
+}
+
+static int gen_docs(int argc, char **argv)
+{
+    const char *matrix = NULL, *outp = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--matrix") == 0 && i + 1 < argc)
+            matrix = argv[++i];
+        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            outp = argv[++i];
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    struct rpt_matrix *mx = NULL;
+    if (load_matrix(matrix, &mx) < 0)
+        return 2;
+    FILE *out = open_out(outp);
+    int rc = out ? rpt_render_troubleshooting(out, mx) : -1;
+    if (out && close_out(out, outp) < 0)
+        rc = -1;
+    rpt_matrix_free(mx);
+    return rc < 0 ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "soak") == 0) {
+        if (report_soak_main)
+            return report_soak_main(argc - 1, argv + 1);
+        fprintf(stderr, "ptdiag-report: soak evaluation not available in this build\n");
+        return 2;
+    }
+    if (argc > 1 && strcmp(argv[1], "gen-docs") == 0)
+        return gen_docs(argc - 1, argv + 1);
+    if (argc == 3 && strcmp(argv[1], "check-matrix") == 0) {
+        struct rpt_matrix *mx = NULL;
+        if (load_matrix(argv[2], &mx) < 0)
+            return 2;
+        printf("%s: %zu rules, valid\n", argv[2], mx->nrules);
+        rpt_matrix_free(mx);
+        return 0;
+    }
+
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"matrix", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"guest", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    enum fmt fmt = FMT_TEXT;
+    const char *matrix = NULL, *outp = NULL;
+    struct rpt_input *in = calloc((size_t)argc, sizeof *in);
+    size_t nin = 0;
+    int status = 2;
+    struct rpt_matrix *mx = NULL;
+    struct rpt_model *model = NULL;
+    struct rpt_result *res = NULL;
+    FILE *out = NULL;
+    if (!in) {
+        fprintf(stderr, "ptdiag-report: out of memory\n");
+        return 2;
+    }
+    int c;
+    while ((c = getopt_long(argc, argv, "f:m:o:g:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                fmt = FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                fmt = FMT_JSON;
+            else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
+                fmt = FMT_MD;
+            else if (strcmp(optarg, "prom") == 0 || strcmp(optarg, "prometheus") == 0)
+                fmt = FMT_PROM;
+            else {
+                fprintf(stderr, "ptdiag-report: unknown format '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case 'm':
+            matrix = optarg;
+            break;
+        case 'o':
+            outp = optarg;
+            break;
+        case 'g': {
+            char *eq = strchr(optarg, '=');
+            char *end = NULL;
+            long vmid = eq ? strtol(optarg, &end, 10) : -1;
+            if (!eq || end != eq || vmid < 100 || !eq[1]) {
+                fprintf(stderr, "ptdiag-report: --guest takes VMID=FILE (VMID >= 100), got '%s'\n",
+                        optarg);
+                goto out;
+            }
+            in[nin].file = eq + 1;
+            in[nin++].vmid = vmid;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            status = 0;
+            goto out;
+        default:
+            usage(stderr);
+            goto out;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        in[nin].file = argv[i];
+        in[nin++].vmid = -1;
+    }
+    if (nin == 0) {
+        usage(stderr);
+        goto out;
+    }
+    if (load_matrix(matrix, &mx) < 0)
+        goto out;
+    struct ptd_error err = {{0}};
+    if (rpt_model_load(in, nin, &model, &err) < 0 || rpt_evaluate(mx, model, &res, &err) < 0) {
+        fprintf(stderr, "ptdiag-report: %s\n", err.text);
+        goto out;
+    }
+    out = open_out(outp);
+    if (!out)
+        goto out;
+    struct rpt_render_ctx rc = {.matrix = mx, .model = model, .result = res};
+    rc.colour = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    int r = fmt == FMT_JSON   ? rpt_render_json(out, &rc)
+            : fmt == FMT_MD   ? rpt_render_md(out, &rc)
+            : fmt == FMT_PROM ? rpt_render_prom(out, &rc)
+                              : rpt_render_text(out, &rc);
+    if (close_out(out, outp) < 0 || r < 0)
+        goto out;
+    status = rpt_result_exit_status(res);
+out:
+    rpt_result_free(res);
+    rpt_model_free(model);
+    rpt_matrix_free(mx);
+    free(in);
+    return status;
+}

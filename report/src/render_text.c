@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* The report for a person: one PASS/WARN/FAIL line per layer, each problem with its evidence
+ * and the fix under it. Colour only when the caller says stdout is a terminal. */
+#include <string.h>
+
+#include "ptdiag/doc.h"
+#include "report.h"
+
+#define C_RED  "\033[31m"
+#define C_YEL  "\033[33m"
+#define C_GRN  "\033[32m"
+#define C_BLU  "\033[36m"
+#define C_BOLD "\033[1m"
+#define C_OFF  "\033[0m"
+
+static const char *col(const struct rpt_render_ctx *c, const char *code)
+{
+    return c->colour ? code : "";
+}
+
+static const char *sev_word(enum rpt_severity s)
+{
+    return s == RPT_SEV_ERROR ? "FAIL" : s == RPT_SEV_WARNING ? "WARN" : "NOTE";
+}
+
+static const char *sev_col(enum rpt_severity s)
+{
+    return s == RPT_SEV_ERROR ? C_RED : s == RPT_SEV_WARNING ? C_YEL : C_BLU;
+}
+
+/* Prints text with every line indented. */
+static void indented(FILE *out, const char *indent, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(out, "%s%.*s\n", indent, (int)n, p);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+void rpt_evidence_text(FILE *out, const struct rpt_evidence *e);
+void rpt_evidence_text(FILE *out, const struct rpt_evidence *e)
+{
+    char *v = e->value ? cJSON_PrintUnformatted(e->value) : NULL;
+    fprintf(out, "%s = %s  [%s: %s]", e->fact, v ? v : "null", e->source, e->where);
+    cJSON_free(v);
+}
+
+int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
+{
+    const struct rpt_model *m = c->model;
+    const struct rpt_result *r = c->result;
+    fprintf(out, "%sptdiag report%s", col(c, C_BOLD), col(c, C_OFF));
+    if (m->host.json)
+        fprintf(out, " - host %s (%s)",
+                ptd_json_get_str(m->host.json, "system.hostname")
+                    ? ptd_json_get_str(m->host.json, "system.hostname")
+                    : "?",
+                m->host.file);
+    fprintf(out, ", %zu guest document%s\n", m->nguests, m->nguests == 1 ? "" : "s");
+    for (size_t i = 0; i < m->nguests; i++) {
+        const struct rpt_guest *g = &m->guests[i];
+        if (g->vmid >= 0)
+            fprintf(out, "  guest %s -> VM %ld (tied by %s)\n", g->doc.file, g->vmid, g->tied_by);
+        else
+            fprintf(out, "  guest %s -> no VM\n", g->doc.file);
+    }
+    static const char *const layers[] = {"L1", "L2", "L3", "L4", "L5"};
+    for (size_t li = 0; li < 5; li++) {
+        int worst = -1;
+        for (size_t i = 0; i < r->nfindings; i++)
+            if (strcmp(r->findings[i].rule->layer, layers[li]) == 0 &&
+                (int)r->findings[i].severity > worst)
+                worst = (int)r->findings[i].severity;
+        const char *word = worst == RPT_SEV_ERROR     ? "FAIL"
+                           : worst == RPT_SEV_WARNING ? "WARN"
+                                                      : "PASS";
+        const char *cc = worst == RPT_SEV_ERROR ? C_RED : worst == RPT_SEV_WARNING ? C_YEL : C_GRN;
+        fprintf(out, "\n%s%-4s%s %s\n", col(c, cc), word, col(c, C_OFF),
+                rpt_layer_label(layers[li]));
+        for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--) {
+            for (size_t i = 0; i < r->nfindings; i++) {
+                const struct rpt_finding *f = &r->findings[i];
+                if (strcmp(f->rule->layer, layers[li]) != 0 || (int)f->severity != sev)
+                    continue;
+                fprintf(out, "  %s%s%s %s: %s\n", col(c, sev_col(f->severity)),
+                        sev_word(f->severity), col(c, C_OFF), f->subject, f->rule->title);
+                fprintf(out, "       rule: %s\n", f->rule->id);
+                fprintf(out, "       why:\n");
+                indented(out, "         ", f->root_cause);
+                if (f->nevidence) {
+                    fprintf(out, "       evidence:\n");
+                    for (size_t e = 0; e < f->nevidence; e++) {
+                        fputs("         ", out);
+                        rpt_evidence_text(out, &f->evidence[e]);
+                        fputc('\n', out);
+                    }
+                }
+                fprintf(out, "       fix:\n");
+                indented(out, "         ", f->fix);
+            }
+        }
+    }
+    if (r->nunchecked) {
+        fprintf(out, "\nNot checked (%zu):\n", r->nunchecked);
+        for (size_t i = 0; i < r->nunchecked; i++)
+            fprintf(out, "  %s: %s\n", r->unchecked[i].rule->id, r->unchecked[i].reason);
+    }
+    const cJSON *n;
+    bool first = true;
+    cJSON_ArrayForEach(n, m->notes)
+    {
+        if (first)
+            fprintf(out, "\nNotes:\n");
+        first = false;
+        fprintf(out, "  %s\n", ptd_json_get_str(n, "message"));
+    }
+    fprintf(out, "\n%zu error%s, %zu warning%s, %zu note%s\n", r->counts[RPT_SEV_ERROR],
+            r->counts[RPT_SEV_ERROR] == 1 ? "" : "s", r->counts[RPT_SEV_WARNING],
+            r->counts[RPT_SEV_WARNING] == 1 ? "" : "s", r->counts[RPT_SEV_INFO],
+            r->counts[RPT_SEV_INFO] == 1 ? "" : "s");
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptdiag-report internals: the symptom matrix (data, DESIGN §4), the merged view of host and
+ * guest documents, the evaluator that turns the matrix into findings, and the renderers.
+ *
+ * Ownership: a struct rpt_matrix owns its parsed JSON and every condition; rule strings are
+ * borrowed from that JSON and live as long as the matrix. A struct rpt_model owns its
+ * documents and the derived facts computed for them. A struct rpt_result owns its findings
+ * (each evidence value is a cJSON copy) and borrows rule pointers from the matrix.
+ */
+#ifndef PTDIAG_REPORT_H
+#define PTDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "ptdiag/error.h"
+
+/* ---- the matrix -------------------------------------------------------------------------- */
+
+enum rpt_severity { RPT_SEV_INFO, RPT_SEV_WARNING, RPT_SEV_ERROR };
+
+/* Where a rule is evaluated: once per host, per host PCI function, per VM, per VM hostpci
+ * entry, per guest document, per guest GPU. SOAK rules are decided by `ptdiag-report soak`. */
+enum rpt_scope {
+    RPT_SCOPE_HOST,
+    RPT_SCOPE_HOST_DEVICE,
+    RPT_SCOPE_VM,
+    RPT_SCOPE_VM_HOSTPCI,
+    RPT_SCOPE_GUEST,
+    RPT_SCOPE_GUEST_GPU,
+    RPT_SCOPE_SOAK,
+    RPT_SCOPE_COUNT
+};
+
+/* Fact roots a condition may name. "it" and other names bound by a quantifier's "as" are
+ * RPT_ROOT_BOUND. */
+enum rpt_root {
+    RPT_ROOT_HOST,
+    RPT_ROOT_DEV,
+    RPT_ROOT_VM,
+    RPT_ROOT_HP,
+    RPT_ROOT_GUEST,
+    RPT_ROOT_GGPU,
+    RPT_ROOT_BOUND,
+    RPT_ROOT_COUNT
+};
+
+enum rpt_op {
+    RPT_OP_EQ,
+    RPT_OP_NE,
+    RPT_OP_LT,
+    RPT_OP_LE,
+    RPT_OP_GT,
+    RPT_OP_GE,
+    RPT_OP_IN,
+    RPT_OP_NOT_IN,
+    RPT_OP_EXISTS,
+    RPT_OP_MISSING,
+    RPT_OP_EMPTY,
+    RPT_OP_NONEMPTY,
+    RPT_OP_CONTAINS,
+    RPT_OP_NOT_CONTAINS,
+    RPT_OP_PREFIX,
+    RPT_OP_VERSION_LT,
+    RPT_OP_VERSION_GE,
+    RPT_OP_BDF_EQ,
+    RPT_OP_COUNT
+};
+
+enum rpt_cond_kind {
+    RPT_C_ALL,
+    RPT_C_ANY,
+    RPT_C_NOT,
+    RPT_C_LEAF,
+    RPT_C_SOME,
+    RPT_C_NONE,
+    RPT_C_COUNT
+};
+
+/* A fact path split at load time: root + the dotted rest ("driver", "link.max_width"). */
+struct rpt_path {
+    enum rpt_root root;
+    const char *bound_name; /* for RPT_ROOT_BOUND */
+    const char *rest;       /* NULL or "" for the root itself */
+    bool derived;           /* "<root>.x.<name>": a fact computed in C (derive.c) */
+    const char *text;       /* the whole path as written */
+};
+
+struct rpt_cond {
+    enum rpt_cond_kind kind;
+    struct rpt_cond **kids; /* ALL/ANY: n; NOT, SOME/NONE/COUNT "where": 1 or 0 */
+    size_t nkids;
+    struct rpt_path fact; /* LEAF: the fact; SOME/NONE/COUNT: the array */
+    const char *as;       /* SOME/NONE/COUNT: name bound to each element ("it") */
+    enum rpt_op op;       /* LEAF, COUNT */
+    const cJSON *value;   /* borrowed from the matrix JSON; NULL when value_fact is used */
+    struct rpt_path value_fact;
+    bool has_value_fact;
+    double scale; /* multiplies a numeric value_fact; 1 by default */
+};
+
+struct rpt_case {
+    struct rpt_cond *when;
+    const char *root_cause; /* NULL: the rule's */
+    const char *fix;        /* NULL: the rule's */
+    int severity;           /* -1: the rule's */
+};
+
+struct rpt_rule {
+    const char *id, *title, *layer;
+    const cJSON *vendors; /* array of strings */
+    enum rpt_severity severity;
+    enum rpt_scope scope;
+    struct rpt_cond *applies; /* NULL: always */
+    struct rpt_cond *when;    /* NULL only for SOAK rules */
+    const cJSON *when_json;   /* for the generated docs */
+    const char *root_cause, *fix;
+    const cJSON *references;
+    struct rpt_case *cases;
+    size_t ncases;
+};
+
+struct rpt_matrix {
+    char *file;  /* where it came from ("<built-in>" for the embedded copy) */
+    cJSON *json; /* owned */
+    struct rpt_rule *rules;
+    size_t nrules;
+};
+
+/* Loads and strictly validates a matrix. Errors name the file and the rule. */
+int rpt_matrix_load_file(const char *path, struct rpt_matrix **out, struct ptd_error *err);
+int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struct rpt_matrix **out,
+                           struct ptd_error *err);
+/* The copy embedded at build time. */
+int rpt_matrix_load_builtin(struct rpt_matrix **out, struct ptd_error *err);
+void rpt_matrix_free(struct rpt_matrix *m);
+
+const char *rpt_severity_name(enum rpt_severity s);
+const char *rpt_scope_name(enum rpt_scope s);
+const char *rpt_op_name(enum rpt_op op);
+
+/* ---- the merged model --------------------------------------------------------------------- */
+
+struct rpt_doc {
+    char *file;  /* as given on the command line */
+    cJSON *json; /* owned */
+    bool is_host;
+};
+
+struct rpt_ggpu {
+    const cJSON *gpu; /* guests' gpus[i] */
+    int index;
+    cJSON *derived;           /* owned: ggpu.x.* */
+    struct rpt_passed *match; /* the host device passed to this VM it was matched to */
+};
+
+struct rpt_guest {
+    struct rpt_doc doc;
+    long vmid;           /* -1: not tied to a VM */
+    const char *tied_by; /* "argument", "ids", "hostname" or NULL */
+    const cJSON *vm;     /* host vms[] entry when tied */
+    cJSON *derived;      /* owned: guest.x.* */
+    struct rpt_ggpu *gpus;
+    size_t ngpus;
+};
+
+/* One hostpci entry of one VM, with the host function it resolves to (the GPU function when
+ * the entry passes a whole slot). */
+struct rpt_passed {
+    const cJSON *vm;
+    int vm_index;
+    const cJSON *hp;
+    int hp_index;
+    const cJSON *dev; /* NULL when the entry resolves to no device here */
+    int dev_index;
+    struct rpt_guest *guest;
+    struct rpt_ggpu *ggpu;
+    cJSON *derived; /* owned: hp.x.* */
+    long vmid;
+};
+
+struct rpt_model {
+    struct rpt_doc host; /* host.json NULL when no host document was given */
+    cJSON *host_derived; /* owned: host.x.* */
+    cJSON **dev_derived; /* owned, one per host device: dev.x.* */
+    size_t ndevs;
+    struct rpt_guest *guests;
+    size_t nguests;
+    struct rpt_passed *passed;
+    size_t npassed;
+    cJSON *notes; /* owned array of {source, message}: merge decisions and problems */
+};
+
+/* A guest document the user tied to a VM with --guest VMID=FILE. */
+struct rpt_input {
+    const char *file;
+    long vmid; /* -1 when not given */
+};
+
+/* Loads the documents (schema detected: exactly zero or one host, any number of guests),
+ * ties guests to VMs, matches guest GPUs to the host devices passed to their VM and computes
+ * the derived facts. */
+int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **out,
+                   struct ptd_error *err);
+/* The same over documents already parsed (takes ownership of each json even on failure). */
+int rpt_model_build(struct rpt_doc *docs, const long *vmids, size_t n, struct rpt_model **out,
+                    struct ptd_error *err);
+void rpt_model_free(struct rpt_model *m);
+
+/* derive.c: fills the derived facts (documented in docs/schema.md, report section). */
+void rpt_derive_host(struct rpt_model *m);
+void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p);
+void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g);
+
+/* Parses an NVIDIA driver version from the Windows form ("31.0.15.3623" -> "536.23") or the
+ * Linux one ("550.54.14" -> "550.54.14"). Returns false when it is not one. */
+bool rpt_nvidia_version_from_windows(const char *ver, char *buf, size_t buflen);
+/* Compares dotted numeric versions: <0, 0, >0. */
+int rpt_version_cmp(const char *a, const char *b);
+/* True when two BDFs name the same function; a BDF without ".f" matches any function, a
+ * missing domain means 0000. */
+bool rpt_bdf_eq(const char *a, const char *b);
+
+/* ---- evaluation --------------------------------------------------------------------------- */
+
+struct rpt_evidence {
+    char *fact;   /* the path as the rule names it ("dev.driver") */
+    char *where;  /* the concrete place ("host.devices[2].driver") */
+    char *source; /* the document file, or "derived" */
+    cJSON *value; /* owned copy; NULL = null */
+};
+
+struct rpt_finding {
+    const struct rpt_rule *rule;
+    enum rpt_severity severity;
+    char *subject;    /* "VM 101 hostpci0 (0000:01:00.0)" */
+    long vmid;        /* -1 when none */
+    char *bdf;        /* host BDF or guest location; NULL when none */
+    char *root_cause; /* filled */
+    char *fix;        /* filled */
+    struct rpt_evidence *evidence;
+    size_t nevidence;
+};
+
+struct rpt_unchecked {
+    const struct rpt_rule *rule;
+    char *reason;
+};
+
+struct rpt_result {
+    struct rpt_finding *findings;
+    size_t nfindings;
+    struct rpt_unchecked *unchecked;
+    size_t nunchecked;
+    size_t counts[3]; /* by severity */
+};
+
+int rpt_evaluate(const struct rpt_matrix *mx, const struct rpt_model *m, struct rpt_result **out,
+                 struct ptd_error *err);
+void rpt_result_free(struct rpt_result *r);
+
+/* Exit status per DESIGN §6: 1 when an error finding exists, else 0. */
+int rpt_result_exit_status(const struct rpt_result *r);
+
+/* ---- rendering ---------------------------------------------------------------------------- */
+
+struct rpt_render_ctx {
+    const struct rpt_matrix *matrix;
+    const struct rpt_model *model;
+    const struct rpt_result *result;
+    bool colour;
+};
+
+int rpt_render_text(FILE *out, const struct rpt_render_ctx *c);
+/* Builds the ptdiag.report/1 document (caller owns). */
+cJSON *rpt_report_json(const struct rpt_render_ctx *c);
+int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);
+int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
+int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
+/* docs/troubleshooting.md from the matrix. */
+int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);
+/* A condition as readable text (for docs and Markdown). Caller frees. */
+char *rpt_cond_to_text(const cJSON *when_json);
+
+/* Small growable string used by the renderers and the template filler. */
+struct rpt_buf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+};
+void rpt_buf_add(struct rpt_buf *b, const char *s);
+void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n);
+void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...) PTD_PRINTF(2, 3);
+/* Returns the string (caller frees) or NULL on allocation failure. */
+char *rpt_buf_take(struct rpt_buf *b);
+
+const char *rpt_layer_label(const char *layer);
+
+#endif

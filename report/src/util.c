@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the evaluator and the renderers. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void rpt_buf_add(struct rpt_buf *b, const char *s)
+{
+    rpt_buf_addn(b, s, strlen(s));
+}
+
+void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        rpt_buf_addn(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->failed = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    rpt_buf_addn(b, big, (size_t)n);
+    free(big);
+}
+
+char *rpt_buf_take(struct rpt_buf *b)
+{
+    if (b->failed) {
+        free(b->s);
+        b->s = NULL;
+        return NULL;
+    }
+    char *s = b->s ? b->s : strdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+int rpt_version_cmp(const char *a, const char *b)
+{
+    while (*a || *b) {
+        while (*a && !isdigit((unsigned char)*a))
+            a++;
+        while (*b && !isdigit((unsigned char)*b))
+            b++;
+        if (!*a || !*b)
+            return (*a != 0) - (*b != 0);
+        unsigned long x = strtoul(a, (char **)&a, 10);
+        unsigned long y = strtoul(b, (char **)&b, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Splits "dddd:bb:dd.f" / "bb:dd.f" / "dddd:bb:dd" into a canonical "dddd:bb:dd" and the
+ * function (-1 when absent). */
+static bool bdf_split(const char *s, char slot[16], int *fn)
+{
+    unsigned dom = 0, bus, dev, f;
+    int n = 0;
+    *fn = -1;
+    if (sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &f, &n) == 4 && s[n] == '\0')
+        *fn = (int)f;
+    else if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &f, &n) == 3 && s[n] == '\0')
+        dom = 0, *fn = (int)f;
+    else if (sscanf(s, "%x:%x:%x%n", &dom, &bus, &dev, &n) == 3 && s[n] == '\0')
+        ;
+    else
+        return false;
+    snprintf(slot, 16, "%04x:%02x:%02x", dom & 0xffff, bus & 0xff, dev & 0xff);
+    return true;
+}
+
+bool rpt_bdf_eq(const char *a, const char *b)
+{
+    char sa[16], sb[16];
+    int fa, fb;
+    if (!bdf_split(a, sa, &fa) || !bdf_split(b, sb, &fb))
+        return false;
+    return strcmp(sa, sb) == 0 && (fa < 0 || fb < 0 || fa == fb);
+}
+
+/* NVIDIA's Windows driver version a.b.1c.defg encodes the release as cdefg: 31.0.15.3623 is
+ * 536.23 and 27.21.14.6089 is 460.89 (the last digit of the third field and the fourth). */
+bool rpt_nvidia_version_from_windows(const char *ver, char *buf, size_t buflen)
+{
+    unsigned a, b, c, d;
+    int n = 0;
+    if (!ver)
+        return false;
+    if (sscanf(ver, "%u.%u.%u.%u%n", &a, &b, &c, &d, &n) == 4 && ver[n] == '\0') {
+        if (d > 9999)
+            return false;
+        unsigned rel = (c % 10) * 100 + d / 100;
+        snprintf(buf, buflen, "%u.%02u", rel, d % 100);
+        return true;
+    }
+    if (sscanf(ver, "%u.%u%n", &a, &b, &n) == 2 && a >= 100) {
+        snprintf(buf, buflen, "%s", ver);
+        return true;
+    }
+    return false;
+}
+
+const char *rpt_layer_label(const char *layer)
+{
+    switch (layer[1]) {
+    case '1':
+        return "L1 firmware and kernel";
+    case '2':
+        return "L2 IOMMU groups";
+    case '3':
+        return "L3 VFIO binding and reset";
+    case '4':
+        return "L4 VM configuration";
+    case '5':
+        return "L5 guest driver";
+    default:
+        return "soak";
+    }
+}

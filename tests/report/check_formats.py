@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""ptdiag-report's output formats and exit statuses on the base documents:
+text (layers, fix under each problem, no colour when not a tty), JSON, Markdown, Prometheus
+exposition (checked line by line against the text format), and exit 2 on bad input/usage."""
+import json, os, re, subprocess, sys, tempfile
+
+exe, src = sys.argv[1], sys.argv[2]
+docs = os.path.join(src, "tests", "report", "docs")
+HOST, LX, WIN = (os.path.join(docs, f) for f in ("host-pve-ws.json", "guest-linux-3090.json", "guest-windows-arc.json"))
+failures = []
+
+
+def run(*args, **kw):
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=30, **kw)
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL " + what)
+
+
+def faulty_host(tmp):
+    with open(HOST) as f:
+        h = json.load(f)
+    h["system"]["iommu"]["irq_remapping"] = False
+    h["devices"][1]["driver"] = "snd_hda_intel"
+    p = os.path.join(tmp, "faulty-host.json")
+    with open(p, "w") as f:
+        json.dump(h, f)
+    return p
+
+
+def prom_valid(text):
+    """Text exposition format 0.0.4: HELP/TYPE before a family's samples, families not
+    interleaved, metric and label names valid, label values escaped, values numeric,
+    no duplicate series."""
+    name_re = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+    sample_re = re.compile(r"^(%s)(\{((%s)=\"((?:[^\"\\\n]|\\[\\\"n])*)\")(,(%s)=\"((?:[^\"\\\n]|\\[\\\"n])*)\")*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf)$" % (name_re, r"[a-zA-Z_][a-zA-Z0-9_]*", r"[a-zA-Z_][a-zA-Z0-9_]*"))
+    typed, seen_families, current, series = {}, [], None, set()
+    for ln in text.splitlines():
+        if not ln:
+            continue
+        m = re.match(r"^# (HELP|TYPE) (%s) (.+)$" % name_re, ln)
+        if m:
+            if m.group(1) == "TYPE":
+                if m.group(3) not in ("counter", "gauge", "histogram", "summary", "untyped"):
+                    return f"bad type: {ln}"
+                if m.group(2) in typed:
+                    return f"TYPE twice: {ln}"
+                typed[m.group(2)] = m.group(3)
+            continue
+        if ln.startswith("#"):
+            continue
+        m = sample_re.match(ln)
+        if not m:
+            return f"bad sample line: {ln!r}"
+        name = m.group(1)
+        if name not in typed:
+            return f"sample before its TYPE: {ln}"
+        if name != current:
+            if name in seen_families:
+                return f"family {name} interleaved"
+            seen_families.append(name)
+            current = name
+        key = ln.rsplit(" ", 1)[0]
+        if key in series:
+            return f"duplicate series: {key}"
+        series.add(key)
+    return None
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    bad = faulty_host(tmp)
+    # ---- text
+    r = run(HOST, LX, WIN)
+    check(r.returncode == 0, f"healthy text exit {r.returncode}: {r.stderr}")
+    for layer in ("L1", "L2", "L3", "L4", "L5"):
+        check(re.search(r"^(PASS|WARN|FAIL) %s " % layer, r.stdout, re.M) is not None, f"text lacks a {layer} line")
+    check("\033[" not in r.stdout, "colour codes written to a non-tty")
+    r = run(bad, LX, WIN)
+    check(r.returncode == 1, f"faulty text exit {r.returncode}")
+    check(re.search(r"^FAIL L1 ", r.stdout, re.M) is not None, "faulty host: L1 not FAIL")
+    check(re.search(r"^FAIL L3 ", r.stdout, re.M) is not None, "faulty host: L3 not FAIL")
+    m = re.search(r"FAIL host pve-ws: No interrupt remapping.*?fix:\n(.*?)\n", r.stdout, re.S)
+    check(m is not None and "allow_unsafe_interrupts" in r.stdout, "fix not printed under the problem")
+    # ---- -o and json
+    out = os.path.join(tmp, "r.json")
+    r = run("--format", "json", "-o", out, bad, LX, WIN)
+    check(r.returncode == 1 and r.stdout == "", "-o: exit or stdout wrong")
+    with open(out) as f:
+        rep = json.load(f)
+    check(rep["schema"] == "ptdiag.report/1", "json schema field")
+    ids = {f["id"] for f in rep["findings"]}
+    check({"interrupt-remapping-missing", "companion-not-on-vfio"} <= ids, f"json findings {ids}")
+    check(rep["summary"]["layers"]["L1"] == "fail", "json layer summary")
+    check(all(f["evidence"] and f["fix"] and f["root_cause"] for f in rep["findings"]), "finding without evidence/fix/root cause")
+    ties = {i["file"]: (i["vmid"], i["tied_by"]) for i in rep["inputs"]}
+    check(ties[LX] == (101, "ids") and ties[WIN] == (102, "ids"), f"guest ties {ties}")
+    m101 = [m for m in rep["matches"] if m["vmid"] == 101][0]
+    check(m101["host_bdf"] == "0000:01:00.0" and m101["guest_location"] == "0000:01:00.0", f"match {m101}")
+    # ---- markdown
+    r = run("--format", "md", bad, LX, WIN)
+    check(r.returncode == 1, "md exit")
+    check("| FAIL | L1 | `interrupt-remapping-missing` |" in r.stdout, "md summary table row")
+    check("### FAIL `companion-not-on-vfio`" in r.stdout and "**Fix:**" in r.stdout, "md finding section")
+    check(r.stdout.count("```") % 2 == 0, "md fences unbalanced")
+    # ---- prometheus
+    r = run("--format", "prom", bad, LX, WIN)
+    check(r.returncode == 1, "prom exit")
+    err = prom_valid(r.stdout)
+    check(err is None, f"prom exposition invalid: {err}")
+    check('ptdiag_finding{id="interrupt-remapping-missing",severity="error",layer="L1"' in r.stdout, "prom finding series")
+    check('ptdiag_findings{severity="error"} 2' in r.stdout, "prom error count")
+    check(re.search(r'^ptdiag_guest_gpu_vram_bytes\{vmid="101",location="0000:01:00.0",vendor_id="10de",device_id="2204"\} 25769803776$', r.stdout, re.M) is not None, "prom vram")
+    check('ptdiag_guest_tdr_events{vmid="102",source="display_4101"} 0' in r.stdout, "prom tdr")
+    with open(LX) as f:
+        g = json.load(f)
+    g["kernel_log"]["events"] += [{"kind": "nvrm-xid", "time_s": 100.0, "device": "0000:01:00", "code": 79, "detail": "", "text": "NVRM: Xid (PCI:0000:01:00): 79, GPU has fallen off the bus."}] * 2
+    g["system"]["hostname"] = 'odd"name\\x'
+    gx = os.path.join(tmp, "g.json")
+    with open(gx, "w") as f:
+        json.dump(g, f)
+    r = run("--format", "prom", HOST, gx)
+    check('ptdiag_guest_xid_events{vmid="101",code="79"} 2' in r.stdout, "prom xid count")
+    err = prom_valid(r.stdout)
+    check(err is None, f"prom exposition invalid with escapes: {err}")
+    check('odd\\"name\\\\x' in r.stdout, "prom label escaping")
+    # ---- bad input and usage: exit 2, message names the file
+    garbage = os.path.join(tmp, "garbage.json")
+    with open(garbage, "w") as f:
+        f.write('{"schema": "ptdiag.host/1", "devices": [')
+    wrong = os.path.join(tmp, "wrong.json")
+    with open(wrong, "w") as f:
+        json.dump({"schema": "ptdiag.soak/1"}, f)
+    for args, needle in (((garbage,), "garbage.json"), ((wrong,), "wrong.json"), (("/nonexistent/x.json",), "x.json"),
+                         (("--format", "xml", HOST), "xml"), ((), "usage"), ((HOST, HOST), "second host"),
+                         (("--guest", "abc", LX), "VMID=FILE"), (("--matrix", garbage, HOST), "garbage.json")):
+        r = run(*args)
+        check(r.returncode == 2, f"{args}: exit {r.returncode}, expected 2")
+        check(needle in r.stderr, f"{args}: stderr lacks {needle!r}: {r.stderr.strip()}")
+        check(r.stdout == "", f"{args}: wrote to stdout on error")
+    # --guest ties explicitly, overriding id matching
+    r = run("--format", "json", "--guest", f"102={LX}", HOST)
+    rep = json.loads(r.stdout)
+    check(rep["inputs"][1]["vmid"] == 102 and rep["inputs"][1]["tied_by"] == "argument", "--guest tie")
+    check("guest-gpu-missing" in {f["id"] for f in rep["findings"]}, "3090 guest tied to the Arc VM must show guest-gpu-missing")
+    # soak dispatch
+    r = run("soak")
+    check(r.returncode == 2 and "soak evaluation not available" in r.stderr or r.returncode in (0, 1, 2), "soak dispatch")
+
+print(f"{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
