@@ -329,6 +329,18 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
         if ((v = pve_section_get(s, key)))
             cJSON_AddItemToArray(hp, hostpci_json(file, key, v, line_of(s, key), problems));
     }
+    {
+        /* PCI.pm: pcie=1 needs q35 ("q35 machine model is not enabled") */
+        const char *mt = ptd_json_get_str(vm, "machine.type");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, hp)
+        {
+            if (ptd_json_get_tri(e, "pcie") == 1 && !(mt && strstr(mt, "q35")))
+                problem(problems, file, (unsigned)ptd_json_get_num(e, "line", 0),
+                        "%s: pcie=1 but q35 machine model is not enabled (machine %s)",
+                        ptd_json_get_str(e, "key"), mt ? mt : "pc");
+        }
+    }
     for (i = 0; i < s->count; i++)
         if (!strncmp(s->kv[i].key, "hostpci", 7) && atoi(s->kv[i].key + 7) >= MAX_HOSTPCI)
             problem(problems, file, s->kv[i].line,

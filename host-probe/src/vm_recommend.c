@@ -241,6 +241,7 @@ static void rec_arc(cJSON *list, const cJSON *vm, const char *bdf, const char *k
     bool win = ptd_json_get_num(eff, "windows_version", 0) > 0;
     int lost = cJSON_GetArraySize(cJSON_GetObjectItem(eff, "lost_enlightenments"));
     struct rec r = rec_new(list, bdf, key, "intel-arc");
+    const char *custom;
     char *cpu, q[1200];
 
     if (ptd_json_get_tri(eff, "kvm_hidden") == 1 &&
@@ -273,10 +274,18 @@ static void rec_arc(cJSON *list, const cJSON *vm, const char *bdf, const char *k
     line(&r, "\thidden 1");
     line(&r, "\thv-vendor-id GenuineIntel");
     line(&r, "\treported-model host");
-    cpu = cpu_retyped(ptd_json_get_str(vm, "cpu.raw"), "custom-" ARC_MODEL, true);
-    quote(q, sizeof(q), cpu ? cpu : "custom-" ARC_MODEL);
-    cmd(&r, "qm set %u --cpu %s", vmid, q);
-    free(cpu);
+    custom = ptd_json_get_str(vm, "cpu.custom_model");
+    if (custom && !strcmp(custom, ARC_MODEL)) {
+        /* The VM already names the model; it is missing or incomplete in cpu-models.conf. */
+        rec_set(&r, "change",
+                "the VM uses custom-" ARC_MODEL " but the effective flags do not hide the "
+                "hypervisor: add or complete the model in cpu-models.conf");
+    } else {
+        cpu = cpu_retyped(ptd_json_get_str(vm, "cpu.raw"), "custom-" ARC_MODEL, true);
+        quote(q, sizeof(q), cpu ? cpu : "custom-" ARC_MODEL);
+        cmd(&r, "qm set %u --cpu %s", vmid, q);
+        free(cpu);
+    }
     drop_args_cpu(&r, vmid, ptd_json_get_str(vm, "args"));
 }
 

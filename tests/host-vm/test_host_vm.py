@@ -204,6 +204,9 @@ def test_cluster(host, tmp):
     e = vm(doc, 201)["effective_cpu"]
     check(any("not in cpu-models.conf" in u for u in e["uncertain"]),
           "201 missing custom model is said, not guessed")
+    r = rec(vm(doc, 201), "intel-arc")[0]
+    eq((r["status"], r["commands"], r["config_lines"][1]), ("change", [], "cpu-model: arc-hidden"),
+       "201 names the missing model, no redundant qm set")
 
     # --redact: node names consistently replaced, after the cross-reference used them
     red = run_host(host, root, "--redact")

@@ -186,7 +186,7 @@ static void test_hostpci_facts(void **state)
                         "hostpci3: mapping=arc,pcie=yes\n",
                         100, NULL);
     const cJSON *h = cJSON_GetObjectItem(vm, "hostpci"), *p;
-    bool both = false, badaddr = false;
+    bool both = false, badaddr = false, noq35 = false;
 
     (void)state;
     assert_string_equal(ptd_json_get_str(h, "0.host_ids.1"), "0000:01:00.1");
@@ -201,9 +201,12 @@ static void test_hostpci_facts(void **state)
     {
         both |= strstr(p->valuestring, "test.conf:2: hostpci1: Cannot set both") != NULL;
         badaddr |= strstr(p->valuestring, "test.conf:3: hostpci2: '0000:zz:00' is not") != NULL;
+        noq35 |= strstr(p->valuestring, "test.conf:4: hostpci3: pcie=1 but q35 machine model is "
+                                        "not enabled (machine pc)") != NULL;
     }
     assert_true(both);
     assert_true(badaddr);
+    assert_true(noq35);
     cJSON_Delete(vm);
 }
 
