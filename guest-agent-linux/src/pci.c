@@ -225,7 +225,9 @@ void agent_pci(struct agent_ctx *ctx)
         return;
     }
     if (setjmp(pci_fail_jmp) != 0) {
+        /* a scan that died half-way lists an unknown subset: unknown, not "these GPUs" */
         ptd_doc_add_error(ctx->doc, SRC, "libpci: %s", pci_fail_msg);
+        cJSON_ReplaceItemInObjectCaseSensitive(ctx->doc, "gpus", cJSON_CreateNull());
         goto out;
     }
     pacc = pci_alloc();

@@ -191,6 +191,30 @@ def check_no_driver(c, doc):
     c.eq("no events", [e["kind"] for e in doc["kernel_log"]["events"]], [])
 
 
+def check_arc(c, doc, driver):
+    g = gpu(doc, "0000:01:00.0")
+    xe = driver == "xe"
+    c.eq("ids", (g["vendor_id"], g["device_id"]), ("8086", "e20b" if xe else "56a0"))
+    c.eq("driver", g["driver"], driver)
+    c.eq("BAR0 64-bit non-prefetchable", bars(g)[0], (16 << 20, True, False, False))
+    c.eq("BAR2 VRAM window", bars(g)[2][0], (256 << 20) if xe else (16 << 30))
+    c.eq("intel", doc["intel"], [{"bdf": "0000:01:00.0", "driver": driver, "drm_card": "card0",
+                                  "rp0_freq_mhz": 2850 if xe else 2400,
+                                  "max_freq_mhz": 2850 if xe else 2400}])
+    c.eq("no vram figure from Intel sysfs", g["vram_total_bytes"], None)
+    rs = events(doc, "bar-resize-failed")
+    if xe:
+        c.eq("BAR resize failure", [(e["device"], e["code"], e["detail"]) for e in rs],
+             [("0000:01:00.0", 2, "16384M (-ENOSPC)")])
+        c.eq("os.version", doc["system"]["os"]["version"], "25.04")
+    else:
+        c.eq("no BAR resize failure", rs, [])
+        c.true("device_name names the A770: %r" % g["device_name"],
+               "A770" in (g["device_name"] or ""))
+    c.eq("amdgpu", doc["amdgpu"], [])
+    c.eq("nvidia", doc["nvidia"], None)
+
+
 def soak_lines(path):
     with open(path) as f:
         text = f.read()
@@ -264,6 +288,14 @@ def scenario_bad_root(c, agent, work):
     c.true("errors name the files: %r" % doc["errors"],
            any("/proc/uptime" in e["message"] for e in doc["errors"]) and
            any("/sys/bus/pci/devices" in e["message"] for e in doc["errors"]))
+    # libpci's default error handler would exit(1) on a sysfs entry it cannot parse
+    weird = os.path.join(work, "weird-sysfs")
+    os.makedirs(os.path.join(weird, "sys/bus/pci/devices/not-a-bdf"), exist_ok=True)
+    doc = agent_doc(agent, ["--root", weird])
+    c.eq("libpci failure: gpus unknown", doc["gpus"], None)
+    c.true("libpci error recorded: %r" % doc["errors"],
+           any(e["source"] == "pci" and "libpci" in e["message"] for e in doc["errors"]))
+    c.eq("the rest still collected", doc["kernel_log"]["readable"], False)
     p = run_agent(agent, ["--root", empty, "--soak", "/nonexistent-dir/x.jsonl"], expect_rc=1)
     c.true("soak error names the file: %r" % p.stderr, "/nonexistent-dir/x.jsonl" in p.stderr)
     run_agent(agent, ["--no-such-option"], expect_rc=2)
@@ -343,6 +375,8 @@ ROOT_CHECKS = {
     "pro4500-proprietary": check_pro4500,
     "rx6800-amdgpu": check_rx6800,
     "nvidia-no-driver": check_no_driver,
+    "arc-b580-xe": lambda c, doc: check_arc(c, doc, "xe"),
+    "arc-a770-i915": lambda c, doc: check_arc(c, doc, "i915"),
 }
 
 
