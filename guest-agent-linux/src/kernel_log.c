@@ -51,7 +51,7 @@ void agent_kernel_log(struct agent_ctx *ctx)
 
     if (!log)
         return;
-    ptd_json_add_str(log, "source", ptd_root_is_live(ctx->root) ? "/dev/kmsg" : "dev/kmsg");
+    ptd_json_add_str(log, "source", "/dev/kmsg"); /* below doc.root when set */
     ptd_json_add_tri(log, "readable", ctx->kmsg_status == 0);
     if (ctx->kmsg_status != 0) {
         cJSON_AddNullToObject(log, "events"); /* unknown, not "no events" */

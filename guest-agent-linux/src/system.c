@@ -194,34 +194,38 @@ static int add_cpuid(struct agent_ctx *ctx, cJSON *sys)
     return bit;
 }
 
-/* DMI strings QEMU/KVM, VMware, Hyper-V and VirtualBox put into their firmware tables. Unlike
- * the CPUID bit, these survive "-hypervisor" / kvm=off (unless the smbios is rewritten). */
+/* What hypervisors write into the guest's SMBIOS tables. Unlike the CPUID bit, these survive
+ * "-hypervisor" / kvm=off, unless the VM's smbios1 settings rewrite them. */
+static const struct {
+    const char *attr; /* under /sys/class/dmi/id/ */
+    const char *needle;
+} dmi_marks[] = {
+    {"sys_vendor", "QEMU"},              /* QEMU/KVM, Proxmox's default */
+    {"sys_vendor", "VMware"},            /* VMware */
+    {"sys_vendor", "innotek"},           /* VirtualBox */
+    {"sys_vendor", "Xen"},               /* Xen HVM */
+    {"sys_vendor", "Red Hat"},           /* RHEL/oVirt KVM */
+    {"product_name", "KVM"},             /* KVM with its own product string */
+    {"product_name", "Standard PC ("},   /* QEMU machine types (i440FX/Q35) */
+    {"product_name", "Virtual Machine"}, /* Hyper-V */
+    {"product_name", "VirtualBox"},
+};
+
+/* 1 when DMI names a hypervisor, 0 when readable and it does not, -1 when unreadable. */
 static int dmi_says_vm(struct agent_ctx *ctx, char *evidence, size_t evlen)
 {
-    static const char *const vendors[] = {
-        "QEMU", "KVM", "VMware", "innotek", "Xen", "Microsoft Corporation", "Red Hat", "Proxmox"};
-    static const char *const paths[] = {"/sys/class/dmi/id/sys_vendor",
-                                        "/sys/class/dmi/id/product_name",
-                                        "/sys/class/dmi/id/board_vendor"};
-    char buf[256];
+    char path[64], buf[256];
     bool any = false;
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        if (ptd_root_read_attr(ctx->root, paths[i], buf, sizeof(buf)) != 0)
+    for (i = 0; i < sizeof(dmi_marks) / sizeof(dmi_marks[0]); i++) {
+        snprintf(path, sizeof(path), "/sys/class/dmi/id/%s", dmi_marks[i].attr);
+        if (ptd_root_read_attr(ctx->root, path, buf, sizeof(buf)) != 0)
             continue;
         any = true;
-        for (j = 0; j < sizeof(vendors) / sizeof(vendors[0]); j++) {
-            if (strstr(buf, vendors[j])) {
-                /* "Microsoft Corporation" makes real Surface laptops too */
-                if (j == 5 && !strstr(buf, "Virtual") &&
-                    ptd_root_read_attr(ctx->root, "/sys/class/dmi/id/product_name", buf,
-                                       sizeof(buf)) == 0 &&
-                    !strstr(buf, "Virtual"))
-                    continue;
-                snprintf(evidence, evlen, "%s: %s", paths[i], buf);
-                return 1;
-            }
+        if (strstr(buf, dmi_marks[i].needle)) {
+            snprintf(evidence, evlen, "%s: %s", path, buf);
+            return 1;
         }
     }
     return any ? 0 : -1;
@@ -230,7 +234,7 @@ static int dmi_says_vm(struct agent_ctx *ctx, char *evidence, size_t evlen)
 void agent_system(struct agent_ctx *ctx)
 {
     cJSON *sys = agent_obj(ctx->doc, "system");
-    char evidence[320] = "";
+    char evidence[352] = "";
     int bit, dmi;
 
     if (!sys)
