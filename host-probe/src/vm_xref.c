@@ -342,31 +342,66 @@ static void resolve_all(struct xref_ctx *x, cJSON *vms)
     }
 }
 
-static void passed_by(cJSON *vms, const char *bdf, cJSON *out)
+/* Every (bdf, vmid) a hostpci entry passes, collected once after pass 1 so that "passed by"
+ * is a scan of a flat list rather than of every VM's JSON per group member. */
+struct passed {
+    const char *bdf; /* borrowed from the document */
+    double vmid;
+};
+
+static struct passed *collect_passed(cJSON *vms, size_t *count)
 {
-    const cJSON *vm, *h;
+    struct passed *list = NULL, *grown;
+    size_t n = 0, cap = 0;
+    const cJSON *vm, *h, *b;
 
     cJSON_ArrayForEach(vm, vms)
     {
+        double vmid = ptd_json_get_num(vm, "vmid", -1);
         cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
         {
-            if (str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), bdf)) {
-                cJSON_AddItemToArray(out, cJSON_CreateNumber(ptd_json_get_num(vm, "vmid", -1)));
-                break;
+            cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
+            {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    if (!(grown = realloc(list, cap * sizeof(*list))))
+                        goto out;
+                    list = grown;
+                }
+                list[n].bdf = b->valuestring;
+                list[n++].vmid = vmid;
             }
         }
+    }
+out:
+    *count = n;
+    return list;
+}
+
+static void passed_by(const struct passed *list, size_t n, const char *bdf, cJSON *out)
+{
+    double last = -1;
+    size_t i;
+
+    /* one VM's entries are contiguous, so a repeat (a BDF passed twice) follows its first */
+    for (i = 0; i < n; i++) {
+        if (strcmp(list[i].bdf, bdf) || list[i].vmid == last)
+            continue;
+        cJSON_AddItemToArray(out, cJSON_CreateNumber(list[i].vmid));
+        last = list[i].vmid;
     }
 }
 
 /* Pass 2: group completeness per hostpci entry (all entries of the VM count as passed). */
 static void groups_all(struct xref_ctx *x, cJSON *vms)
 {
+    size_t npassed = 0;
+    struct passed *plist = collect_passed(vms, &npassed);
     cJSON *vm, *h;
 
     cJSON_ArrayForEach(vm, vms)
     {
         cJSON *vm_bdfs = cJSON_CreateArray();
-        double vmid = ptd_json_get_num(vm, "vmid", -1);
         cJSON_ArrayForEach(h, cJSON_GetObjectItem(vm, "hostpci"))
         {
             cJSON *b;
@@ -416,8 +451,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                     ptd_json_add_tri(o, "is_bridge", bridge);
                     cJSON_AddBoolToObject(o, "passed", passed);
                     by = cJSON_AddArrayToObject(o, "passed_by");
-                    passed_by(vms, ob, by);
-                    (void)vmid;
+                    passed_by(plist, npassed, ob, by);
                     if (!bridge && !passed && complete == 1)
                         complete = 0;
                 }
@@ -428,6 +462,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
         }
         cJSON_Delete(vm_bdfs);
     }
+    free(plist);
 }
 
 void vm_xref_run(struct ptd_root *root, cJSON *doc)
