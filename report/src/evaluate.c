@@ -39,10 +39,12 @@ struct ctx {
     struct binding bound[8];
     size_t nbound;
     struct ev_list ev;
+    bool quiet;        /* evaluate without recording evidence (the common, silent path) */
     char unknown[256]; /* first unknown fact, for "not checked" */
 };
 
 #define EV_CAP 24
+#define EV(c)  ((c)->quiet ? NULL : &(c)->ev)
 
 static void ev_free_range(struct ev_list *l, size_t from)
 {
@@ -59,7 +61,7 @@ static void ev_free_range(struct ev_list *l, size_t from)
 static void ev_push(struct ev_list *l, const char *fact, const char *where, const char *source,
                     const cJSON *value)
 {
-    if (l->n >= EV_CAP)
+    if (!l || l->n >= EV_CAP)
         return;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
@@ -165,7 +167,8 @@ static bool resolve(struct ctx *c, const struct rpt_path *p, const cJSON **val, 
             return false;
         base = c->derived[p->root];
         *source = "derived";
-        snprintf(where, wl, "%s.x.%s", c->where[p->root], p->rest);
+        if (!c->quiet)
+            snprintf(where, wl, "%s.x.%s", c->where[p->root], p->rest);
         *val = base ? walk(base, p->rest) : NULL;
         return true;
     } else {
@@ -175,7 +178,9 @@ static bool resolve(struct ctx *c, const struct rpt_path *p, const cJSON **val, 
         bw = c->where[p->root];
         *source = c->source[p->root];
     }
-    if (p->rest && *p->rest)
+    if (c->quiet)
+        where[0] = '\0';
+    else if (p->rest && *p->rest)
         snprintf(where, wl, "%s.%s", bw, p->rest);
     else
         snprintf(where, wl, "%s", bw);
@@ -292,7 +297,7 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
     enum tri r = U;
     if (k->op == RPT_OP_EXISTS || k->op == RPT_OP_MISSING) {
         r = (is_null(fv) == (k->op == RPT_OP_MISSING)) ? T : F;
-        ev_push(&c->ev, k->fact.text, where, src, fv);
+        ev_push(EV(c), k->fact.text, where, src, fv);
         return r;
     }
     if (is_null(fv)) {
@@ -318,7 +323,7 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
                 return U;
             vv = scaled;
         }
-        ev_push(&c->ev, k->value_fact.text, vwhere, vsrc, vv);
+        ev_push(EV(c), k->value_fact.text, vwhere, vsrc, vv);
     }
     int cmp;
     switch (k->op) {
@@ -392,7 +397,7 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
     }
     if (r == U)
         set_unknown(c, &k->fact, false);
-    ev_push(&c->ev, k->fact.text, where, src, fv);
+    ev_push(EV(c), k->fact.text, where, src, fv);
     cJSON_Delete(scaled);
     return r;
 }
@@ -422,9 +427,19 @@ static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
         b->name = k->as;
         b->node = e;
         b->source = src;
-        snprintf(b->where, sizeof b->where, "%s[%d]", where, i++);
+        if (c->quiet)
+            b->where[0] = '\0';
+        else
+            snprintf(b->where, sizeof b->where, "%s[%d]", where, i);
+        i++;
         size_t mark = c->ev.n;
+        /* Elements are tried quietly; only a matching one is evaluated again for evidence. */
+        bool was_quiet = c->quiet;
+        c->quiet = true;
         enum tri r = k->nkids ? eval(c, k->kids[0]) : T;
+        c->quiet = was_quiet;
+        if (r == T && !was_quiet && k->nkids)
+            r = eval(c, k->kids[0]);
         c->nbound--;
         /* Keep the evidence of matching elements only (without a where, the count is it). */
         ev_keep(&c->ev, mark, r == T && k->nkids);
@@ -432,6 +447,8 @@ static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
             trues++;
         else if (r == U)
             unknowns++;
+        if (r == T && c->quiet && k->kind != RPT_C_COUNT)
+            break; /* some/none are decided by the first match */
     }
     enum tri r;
     if (k->kind == RPT_C_COUNT) {
@@ -461,7 +478,7 @@ static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
             }
             char label[300];
             snprintf(label, sizeof label, "count(%s)", k->fact.text);
-            ev_push(&c->ev, label, where, src, n);
+            ev_push(EV(c), label, where, src, n);
             cJSON_Delete(n);
         }
     } else {
@@ -472,7 +489,7 @@ static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
             cJSON *n = cJSON_CreateNumber((double)cJSON_GetArraySize(arr));
             char label[300];
             snprintf(label, sizeof label, "count(%s) with none matching", k->fact.text);
-            ev_push(&c->ev, label, where, src, n);
+            ev_push(EV(c), label, where, src, n);
             cJSON_Delete(n);
         }
         if (k->kind == RPT_C_NONE)
@@ -510,6 +527,10 @@ static enum tri eval(struct ctx *c, const struct rpt_cond *k)
             res[i] = eval(c, k->kids[i]);
             seen_dec |= res[i] == decisive;
             seen_u |= res[i] == U;
+            if (seen_dec && c->quiet) {
+                n = i + 1; /* no evidence wanted: the rest cannot change the result */
+                break;
+            }
         }
         enum tri r = seen_dec ? decisive : (seen_u ? U : (all ? T : F));
         if (seen_dec) {
@@ -787,15 +808,21 @@ static void run_instance(struct acc *a, struct instance *in)
 {
     const struct rpt_rule *rule = a->rule;
     if (rule->applies) {
+        in->c.quiet = true;
         enum tri ap = eval(&in->c, rule->applies);
+        in->c.quiet = false;
         ev_free_range(&in->c.ev, 0);
         if (ap != T)
             goto out;
     }
     a->instances++;
     in->c.unknown[0] = '\0';
+    in->c.quiet = true;
     enum tri r = eval(&in->c, rule->when);
+    in->c.quiet = false;
     if (r == T) {
+        /* Again, recording the evidence this time. */
+        (void)eval(&in->c, rule->when);
         add_finding(a, in);
     } else if (r == U) {
         a->unknown++;

@@ -91,32 +91,60 @@ int rpt_version_cmp(const char *a, const char *b)
     return 0;
 }
 
-/* Splits "dddd:bb:dd.f" / "bb:dd.f" / "dddd:bb:dd" into a canonical "dddd:bb:dd" and the
- * function (-1 when absent). */
-static bool bdf_split(const char *s, char slot[16], int *fn)
+/* Reads up to `max` hex digits; returns how many were read. */
+static int hex_field(const char **p, unsigned *out, int max)
 {
-    unsigned dom = 0, bus, dev, f;
     int n = 0;
+    unsigned v = 0;
+    while (n < max && isxdigit((unsigned char)**p)) {
+        char c = *(*p)++;
+        v = v * 16 + (unsigned)(isdigit((unsigned char)c) ? c - '0'
+                                                          : (tolower((unsigned char)c) - 'a' + 10));
+        n++;
+    }
+    *out = v;
+    return n;
+}
+
+/* Parses "dddd:bb:dd.f", "bb:dd.f" or "dddd:bb:dd" into one key (domain, bus, device) and the
+ * function (-1 when absent). Hand-written: this runs for every kernel-log event of every rule
+ * that ties an event to a device, and sscanf was the evaluator's hottest function. */
+static bool bdf_split(const char *s, unsigned long *slot, int *fn)
+{
+    unsigned a, b, c, f;
+    const char *p = s;
     *fn = -1;
-    if (sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &f, &n) == 4 && s[n] == '\0')
-        *fn = (int)f;
-    else if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &f, &n) == 3 && s[n] == '\0')
-        dom = 0, *fn = (int)f;
-    else if (sscanf(s, "%x:%x:%x%n", &dom, &bus, &dev, &n) == 3 && s[n] == '\0')
-        ;
-    else
+    if (!hex_field(&p, &a, 4) || *p++ != ':' || !hex_field(&p, &b, 2))
         return false;
-    snprintf(slot, 16, "%04x:%02x:%02x", dom & 0xffff, bus & 0xff, dev & 0xff);
+    if (*p == '.') { /* bb:dd.f */
+        p++;
+        if (!hex_field(&p, &f, 1) || *p)
+            return false;
+        *slot = (unsigned long)a << 8 | b; /* a was the bus, b the device; domain 0 */
+        *fn = (int)f;
+        return a <= 0xff;
+    }
+    if (*p++ != ':' || !hex_field(&p, &c, 2))
+        return false;
+    if (*p == '.') {
+        p++;
+        if (!hex_field(&p, &f, 1))
+            return false;
+        *fn = (int)f;
+    }
+    if (*p)
+        return false;
+    *slot = (unsigned long)a << 16 | b << 8 | c;
     return true;
 }
 
 bool rpt_bdf_eq(const char *a, const char *b)
 {
-    char sa[16], sb[16];
+    unsigned long sa, sb;
     int fa, fb;
-    if (!bdf_split(a, sa, &fa) || !bdf_split(b, sb, &fb))
+    if (!bdf_split(a, &sa, &fa) || !bdf_split(b, &sb, &fb))
         return false;
-    return strcmp(sa, sb) == 0 && (fa < 0 || fb < 0 || fa == fb);
+    return sa == sb && (fa < 0 || fb < 0 || fa == fb);
 }
 
 /* NVIDIA's Windows driver version a.b.1c.defg encodes the release as cdefg: 31.0.15.3623 is
