@@ -126,8 +126,26 @@ int vm_exec_capture(char *const argv[], unsigned timeout_s, size_t max_bytes,
                        &res->truncated);
         }
     }
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-        ;
+    /* A child may close its output and keep running: the deadline still holds. */
+    for (;;) {
+        pid_t w = waitpid(pid, &wstatus, res->timed_out ? 0 : WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            wstatus = 0;
+            break;
+        }
+        if (w == 0 && now_ms() >= deadline) {
+            res->timed_out = true;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            continue;
+        }
+        if (w == 0) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
     if (WIFEXITED(wstatus))
         res->status = WEXITSTATUS(wstatus);
     else if (WIFSIGNALED(wstatus))

@@ -390,6 +390,47 @@ static void test_amd_reset(void **state)
     cJSON_Delete(doc);
 }
 
+/* Mutated configs (bytes flipped, lines cut, separators swapped) never crash the parser, the
+ * facts builder or the flags model; under the sanitizer build this also checks memory use. */
+static void test_mutations_survive(void **state)
+{
+    static const char base[] =
+        "args: -cpu 'host,kvm=off,-hypervisor' -device \"x\"\n"
+        "cpu: custom-a,flags=+pcid;-hypervisor,hidden=1,hv-vendor-id=GenuineIntel,phys-bits=host\n"
+        "hostpci0: host=0000:01:00;02:00.1,pcie=1,x-vga=1,rombar=0,device-id=0x10f6\n"
+        "hostpci1: mapping=arc,mdev=i915-GVTg_V5_4\n"
+        "machine: pc-q35-8.1+pve1,viommu=intel\nnuma0: cpus=0-3,hostnodes=0,memory=4096\n"
+        "ostype: win11\nbios: ovmf\nballoon: 0\n[snap]\ncpu: kvm64\n[PENDING]\ndelete: vga\n";
+    static const char alphabet[] = ",;=:\n[]#'\"\\ -+.0x\r\t\xff\xc3";
+    cJSON *models = cJSON_Parse("[{\"name\":\"a\",\"flags\":[\"-hypervisor\"],\"hidden\":true,"
+                                "\"reported_model\":\"host\"}]");
+    unsigned seed = 12345, i, k;
+    char buf[sizeof(base)];
+
+    (void)state;
+    for (i = 0; i < 3000; i++) {
+        struct pve_conf c;
+        struct ptd_error err;
+        size_t len = sizeof(base) - 1;
+        memcpy(buf, base, sizeof(base));
+        for (k = 0; k < 1 + i % 8; k++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[(seed >> 8) % len] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+        }
+        seed = seed * 1103515245u + 12345u;
+        if (i % 5 == 0)
+            len = (seed >> 8) % len; /* truncated anywhere */
+        if (pve_conf_parse("m.conf", buf, len, &c, &err) == 0) {
+            cJSON *vm = vm_facts_build("m.conf", 1, &c, models, "GenuineIntel");
+            assert_non_null(vm);
+            assert_non_null(cJSON_GetObjectItem(vm, "effective_cpu"));
+            cJSON_Delete(vm);
+        }
+        pve_conf_free(&c);
+    }
+    cJSON_Delete(models);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_partial_group_and_mapping),
         cmocka_unit_test(test_no_sys_is_unknown),
         cmocka_unit_test(test_amd_reset),
+        cmocka_unit_test(test_mutations_survive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
