@@ -40,10 +40,27 @@ def run_agent(agent, args, env_extra=None, expect_rc=0):
     return p
 
 
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
+                      "ptdiag.guest-1.json")
+
+
+def validate(doc):
+    """Every document the agent writes must satisfy the published JSON Schema."""
+    import jsonschema  # python3-jsonschema (scripts/deps/guest-linux.list)
+
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))
+    if errors:
+        sys.exit("document violates %s:\n%s" % (SCHEMA, "\n".join(
+            "%s: %s" % ("/".join(str(x) for x in e.path), e.message) for e in errors[:10])))
+
+
 def agent_doc(agent, args, env_extra=None):
     p = run_agent(agent, ["--json"] + args, env_extra)
     doc = json.loads(p.stdout)
     assert doc["schema"] == "ptdiag.guest/1", doc["schema"]
+    validate(doc)
     return doc
 
 
