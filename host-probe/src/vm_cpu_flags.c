@@ -361,7 +361,7 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
     const char *ostype = pve_section_get(conf, "ostype");
     const char *bios = pve_section_get(conf, "bios");
     const char *cpu_str = pve_section_get(conf, "cpu");
-    const char *hv_vendor = NULL, *phys_bits = NULL, *reported = NULL, *vendor;
+    const char *hv_vendor = NULL, *phys_bits = NULL, *reported = NULL, *vendor, *builtin;
     struct pve_props cpu = {0}, mach = {0};
     struct ptd_error err;
     char cputype[64], buf[2048], *args_cpu = NULL;
@@ -431,30 +431,48 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
         snprintf(cputype, sizeof(cputype), "%s", pve_props_get(&cpu, "cputype"));
     ptd_json_add_str(eff, "cpu_type", cputype);
 
-    /* cputype -> reported model + the model's own flags */
-    if (builtin_flags(cputype)) {
-        add_flag_list(&fs, builtin_flags(cputype));
-        if (strncmp(cputype, "x86-64-v2", 9))
-            note(uncertain, "flag list of x86-64-v3/v4 recalled from CPUConfig.pm, not "
-                            "verified against e6352be");
+    /* cputype -> reported model (get_cpu_options); flags are added below in Proxmox's order */
+    if ((builtin = builtin_flags(cputype))) {
         snprintf(cputype, sizeof(cputype), "qemu64");
     } else if (!strncmp(cputype, "custom-", 7)) {
         custom = cpu_models ? pve_cpu_model_find(cpu_models, cputype + 7) : NULL;
         if (!custom) {
-            snprintf(buf, sizeof(buf),
-                     "custom CPU model '%s' %s: Proxmox refuses to start the "
-                     "VM",
+            snprintf(buf, sizeof(buf), "custom CPU model '%s' %s: Proxmox refuses to start the VM",
                      cputype + 7,
                      cpu_models ? "is not in cpu-models.conf"
-                                : "unknown (cpu-models.conf "
-                                  "unreadable)");
+                                : "unknown (cpu-models.conf unreadable)");
             note(uncertain, buf);
         }
         reported = custom ? ptd_json_get_str(custom, "reported_model") : NULL;
         snprintf(cputype, sizeof(cputype), "%s", reported ? reported : "kvm64");
+        /* get_custom_model keeps only true values: a model's "hidden 0" is no setting */
+        if (custom && ptd_json_get_tri(custom, "hidden") == 1)
+            hidden = 1;
+        if (custom && ptd_json_get_str(custom, "hv_vendor_id") &&
+            *ptd_json_get_str(custom, "hv_vendor_id"))
+            hv_vendor = ptd_json_get_str(custom, "hv_vendor_id");
+        if (custom)
+            phys_bits = ptd_json_get_str(custom, "phys_bits");
     }
+    if (!strncmp(cputype, "Icelake-Client", 14)) { /* $depreacated_cpu_map */
+        char tail[64];
+        snprintf(tail, sizeof(tail), "%s", cputype + 14);
+        snprintf(cputype, sizeof(cputype), "Icelake-Server%.40s", tail);
+    }
+    /* VM-specific settings override the custom model */
+    if (pve_props_get(&cpu, "hidden"))
+        hidden = pve_parse_bool(pve_props_get(&cpu, "hidden"));
+    if (pve_props_get(&cpu, "hv-vendor-id"))
+        hv_vendor = pve_props_get(&cpu, "hv-vendor-id");
+    if (pve_props_get(&cpu, "phys-bits"))
+        phys_bits = pve_props_get(&cpu, "phys-bits");
+    /* kvm=off: x-vga sets it; a defined hidden (an explicit hidden=0 too) decides over it */
+    kvm_off = xvga;
+    if (hidden >= 0)
+        kvm_off = hidden == 1;
 
-    /* get_pve_cpu_flags */
+    /* resolve_cpu_flags order: PVE, Hyper-V, builtin model, custom model, VM, forced; a later
+     * setting of the same flag replaces an earlier one. get_pve_cpu_flags: */
     if (!strcmp(cputype, "kvm64")) {
         flag_token(&fs, "+lahf_lm");
         flag_token(&fs, "+sep");
@@ -468,37 +486,6 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
     if (kvm && at_least(mver, maj, min, 2, 3)) {
         flag_token(&fs, "+kvm_pv_unhalt");
         flag_token(&fs, "+kvm_pv_eoi");
-    }
-
-    /* custom model, then VM settings override */
-    if (custom) {
-        const cJSON *f, *fl = cJSON_GetObjectItemCaseSensitive(custom, "flags");
-        cJSON_ArrayForEach(f, fl)
-        {
-            if (cJSON_IsString(f))
-                flag_token(&fs, f->valuestring);
-        }
-        hidden = ptd_json_get_tri(custom, "hidden");
-        hv_vendor = ptd_json_get_str(custom, "hv_vendor_id");
-        phys_bits = ptd_json_get_str(custom, "phys_bits");
-    }
-    if (pve_props_get(&cpu, "flags") && !cJSON_IsTrue(cJSON_GetObjectItem(eff, "invalid_vm_flags")))
-        add_flag_list(&fs, pve_props_get(&cpu, "flags"));
-    if (pve_props_get(&cpu, "hidden"))
-        hidden = pve_parse_bool(pve_props_get(&cpu, "hidden"));
-    if (pve_props_get(&cpu, "hv-vendor-id"))
-        hv_vendor = pve_props_get(&cpu, "hv-vendor-id");
-    if (pve_props_get(&cpu, "phys-bits"))
-        phys_bits = pve_props_get(&cpu, "phys-bits");
-
-    /* kvm=off: x-vga sets it; an explicit hidden (model or VM) decides over it. */
-    kvm_off = xvga;
-    if (hidden >= 0) {
-        if (xvga && hidden == 0)
-            note(uncertain, "hidden=0 with x-vga=1: modelled as KVM visible (the cpu option "
-                            "overrides x-vga's kvm=off in get_cpu_options, from memory of "
-                            "CPUConfig.pm); check with qm showcmd");
-        kvm_off = hidden == 1;
     }
 
     /* get_hyperv_enlightenments: Windows >= 6 (Vista) with KVM; OVMF only from Windows 8. */
@@ -531,13 +518,25 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
                 flag_set(&fs, "hv_ipi", "hv_ipi");
         }
         if (winver >= 11 && host_cpu_vendor && !strcmp(host_cpu_vendor, "GenuineIntel"))
-            note(uncertain, "hv_evmcs: Proxmox adds it for Windows 11 on Intel with newer "
-                            "machine versions (catalogue §1.4); the exact condition is not "
-                            "modelled");
+            note(uncertain, "hv_evmcs: the catalogue (§1.4) says Proxmox adds it for Windows 11 "
+                            "on Intel with newer machine versions; the CPUConfig.pm read for "
+                            "this model has no such rule, so it is not modelled");
     } else if (hv_vendor && kvm) {
         note(uncertain, "hv-vendor-id is set but the ostype gets no Hyper-V enlightenments, so "
                         "Proxmox does not pass it on");
     }
+    if (builtin)
+        add_flag_list(&fs, builtin);
+    if (custom) {
+        const cJSON *f, *fl = cJSON_GetObjectItemCaseSensitive(custom, "flags");
+        cJSON_ArrayForEach(f, fl)
+        {
+            if (cJSON_IsString(f))
+                flag_token(&fs, f->valuestring);
+        }
+    }
+    if (pve_props_get(&cpu, "flags") && !cJSON_IsTrue(cJSON_GetObjectItem(eff, "invalid_vm_flags")))
+        add_flag_list(&fs, pve_props_get(&cpu, "flags"));
 
     /* forced flags */
     if (strcmp(cputype, "host") && kvm)

@@ -141,7 +141,7 @@ static void test_hiding(void **state)
     /* x-vga with an explicit hidden=0: modelled visible, flagged uncertain */
     vm = vm_from("cpu: host,hidden=0\nhostpci0: 01:00,x-vga=1\nostype: l26\n", 100, NULL);
     assert_int_equal(ptd_json_get_tri(vm, "effective_cpu.kvm_hidden"), 0);
-    assert_true(any_uncertain(vm, "hidden=0 with x-vga=1"));
+    assert_string_equal(cpu_arg(vm), "host,+kvm_pv_eoi,+kvm_pv_unhalt");
     cJSON_Delete(vm);
     /* x-vga on Linux: kvm=off but no hv_vendor_id (no enlightenments for Linux) */
     vm = vm_from("cpu: host\nhostpci0: 01:00,x-vga=1\nostype: l26\n", 100, NULL);
@@ -156,6 +156,34 @@ static void test_hiding(void **state)
     assert_int_equal(cJSON_GetArraySize(ptd_json_get(vm, "effective_cpu.lost_enlightenments")),
                      9); /* hv_relaxed kept (hv-relaxed is the same property) */
     cJSON_Delete(vm);
+}
+
+static void test_custom_models(void **state)
+{
+    cJSON *models = cJSON_Parse(
+        "[{\"name\":\"quiet\",\"flags\":[\"-kvm_pv_unhalt\",\"+hv_relaxed\"],"
+        "\"hidden\":false,\"hv_vendor_id\":\"AuthenticAMD\",\"reported_model\":\"EPYC\","
+        "\"phys_bits\":\"42\"}]");
+    cJSON *vm;
+
+    (void)state;
+    /* a model's custom flags come after Proxmox's and override them; its "hidden 0" is no
+     * setting (get_custom_model drops false values), so x-vga's kvm=off stays; reported-model
+     * EPYC brings enforce and vendor= */
+    vm = vm_from("cpu: custom-quiet\nhostpci0: 01:00,x-vga=1\nmachine: pc-q35-8.1\n"
+                 "ostype: win10\n",
+                 100, models);
+    assert_string_equal(cpu_arg(vm), "EPYC,enforce,hv_ipi,+hv_relaxed,hv_reset,hv_runtime,"
+                                     "hv_spinlocks=0x1fff,hv_stimer,hv_synic,hv_time,hv_vapic,"
+                                     "hv_vendor_id=AuthenticAMD,hv_vpindex,kvm=off,"
+                                     "+kvm_pv_eoi,-kvm_pv_unhalt,vendor=AuthenticAMD,phys-bits=42");
+    cJSON_Delete(vm);
+    /* the VM's own phys-bits and hidden override the model's */
+    vm = vm_from("cpu: custom-quiet,phys-bits=host,hidden=1\nostype: l26\n", 100, models);
+    assert_string_equal(cpu_arg(vm), "EPYC,enforce,+hv_relaxed,kvm=off,+kvm_pv_eoi,"
+                                     "-kvm_pv_unhalt,vendor=AuthenticAMD,host-phys-bits=true");
+    cJSON_Delete(vm);
+    cJSON_Delete(models);
 }
 
 static void test_showcmd_diff(void **state)
@@ -437,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_builtin_models),
         cmocka_unit_test(test_windows_thresholds),
         cmocka_unit_test(test_hiding),
+        cmocka_unit_test(test_custom_models),
         cmocka_unit_test(test_showcmd_diff),
         cmocka_unit_test(test_hostpci_facts),
         cmocka_unit_test(test_nvidia_pro_xvga),
