@@ -30,12 +30,30 @@ def eq(actual, expected, what):
         failures.append("%s: expected %r, got %r" % (what, expected, actual))
 
 
+SCHEMA = pathlib.Path(__file__).resolve().parents[2] / "docs/schema/ptdiag.host-1.json"
+
+
+def validate(doc):
+    """Checks doc against the JSON Schema when python3-jsonschema is installed."""
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    v = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+    for e in v.iter_errors(doc):
+        failures.append("schema: %s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:200]))
+
+
 def run(binary, tree, json_out=True):
     args = [binary, "--root", str(tree)] + (["--json"] if json_out else [])
     p = subprocess.run(args, capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
         sys.exit("ptdiag-host exited %d: %s" % (p.returncode, p.stderr))
-    return json.loads(p.stdout) if json_out else p.stdout
+    if not json_out:
+        return p.stdout
+    doc = json.loads(p.stdout)
+    validate(doc)
+    return doc
 
 
 def dev(doc, bdf):
