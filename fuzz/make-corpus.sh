@@ -1,0 +1,89 @@
+#!/bin/sh
+# Builds the seed corpora, one directory per harness, from what the repository already holds:
+# the hostgen fixture trees (config space, resource, iomem, kernel logs, cmdline, modprobe.d),
+# the Proxmox fixtures, the report's documents and matrix, generated soak logs, and (when
+# present) the snapshots the VM tests saved from a real kernel. Nothing is committed: the
+# corpora are regenerated into OUT.
+#
+# Usage: make-corpus.sh OUT [HOST_BINARY]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+host=${2:-}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ptdiag-corpus.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+seed() { # harness file [prefix-byte-octal]
+    [ -f "$2" ] && [ -r "$2" ] || return 0
+    mkdir -p "$out/$1"
+    n=$((n + 1))
+    if [ -n "${3:-}" ]; then
+        { printf "\\$3"; head -c 262144 "$2"; } >"$out/$1/seed-$n"
+    else
+        head -c 262144 "$2" >"$out/$1/seed-$n"
+    fi
+}
+
+# Fixture host trees (and the real-kernel snapshots from tests/vm, if they ran).
+trees=""
+for s in $(PYTHONPATH="$top/tests/fixtures" python3 -m hostgen --list | awk '{print $1}'); do
+    [ "$s" = synthetic ] && continue
+    PYTHONPATH="$top/tests/fixtures" python3 -m hostgen "$s" "$tmp/$s" >/dev/null 2>&1 || continue
+    trees="$trees $tmp/$s"
+done
+for d in "$top"/build*/tests/vm/*/out/snap; do
+    [ -d "$d" ] && trees="$trees $d"
+done
+for t in $trees; do
+    for f in $(find "$t/sys/bus/pci/devices/" "$t/sys/devices" -name config -type f 2>/dev/null | head -40); do
+        seed pcicfg "$f"
+    done
+    for f in $(find "$t/sys/devices" -name resource -type f 2>/dev/null | head -20); do
+        seed pci_resource "$f"
+    done
+    seed iomem "$t/proc/iomem"
+    seed kmsg "$t/dev/kmsg"
+    # fuzz_host_files: byte 0 picks the file (see its table).
+    seed host_files "$t/proc/cmdline" 000
+    seed host_files "$t/proc/cpuinfo" 001
+    seed host_files "$t/proc/modules" 002
+    for f in "$t"/etc/modprobe.d/*.conf; do seed host_files "$f" 003; done
+    seed host_files "$t/etc/modules" 004
+    seed host_files "$t/etc/default/grub" 006
+    seed host_files "$t/etc/kernel/cmdline" 007
+    seed host_files "$t/proc/version" 010
+    if [ -n "$host" ] && [ -x "$host" ]; then
+        PTDIAG_FIXED_TIME=2026-01-01T00:00:00Z "$host" --json --root "$t" \
+            >"$tmp/doc.json" 2>/dev/null && { seed doc "$tmp/doc.json"; seed report "$tmp/doc.json"; }
+    fi
+done
+
+for f in $(find "$top/tests/fixtures/pve" -name '*.conf' -path '*qemu-server*'); do
+    seed pve_conf "$f"
+done
+for f in $(find "$top/tests/fixtures/pve" -name pci.cfg -o -name cpu-models.conf -o -name corosync.conf); do
+    seed pve_mapping "$f"
+done
+for f in "$top"/tests/report/docs/*.json; do
+    seed doc "$f"
+    seed report "$f"
+done
+seed matrix "$top/report/data/symptoms.json"
+if [ -f "$top/tests/soak/gen_soak.py" ]; then
+    python3 "$top/tests/soak/gen_soak.py" "$tmp/a.jsonl" --days 1 >/dev/null 2>&1 && seed soak "$tmp/a.jsonl"
+    python3 "$top/tests/soak/gen_soak.py" "$tmp/b.jsonl" --days 0.5 --reboot 0.2 --xid 0.3:79 \
+        --torn-last >/dev/null 2>&1 && seed soak "$tmp/b.jsonl"
+    seed doc "$tmp/a.jsonl"
+fi
+# Hand-written seeds for formats with few fixtures (these are the kernel's own formats).
+mkdir -p "$out/pcicfg" "$out/kmsg"
+printf '6,339,5385306,-;DMAR: IOMMU enabled\n4,400,6000000,-;vfio-pci 0000:01:00.0: BAR 1: can'"'"'t reserve [mem 0x6000000000-0x67ffffffff 64bit pref]\n' \
+    >"$out/kmsg/hand-kmsg"
+printf '[    0.512345] NVRM: Xid (PCI:0000:01:00): 79, pid=1234, GPU has fallen off the bus.\n[    1.0] pci 0000:01:00.0: BAR 3: no space for [mem size 0x02000000 64bit pref]\n' \
+    >"$out/kmsg/hand-dmesg"
+for h in "$out"/*; do
+    echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
+done
