@@ -256,6 +256,16 @@ class Scenarios(unittest.TestCase):
         self.assertIs(s["boot"]["efi"], False)
         self.assertEqual(s["boot"]["cmdline_config"], "/etc/kernel/cmdline")
 
+    def test_group_types_mixed_and_pre_5_11(self):
+        groups = {0: "DMA-FQ", 1: "DMA-FQ", 2: "identity", 3: "DMA", 14: "DMA-FQ"}
+        with Tree(groups=groups, efi=False) as root:
+            (root / "sys/kernel/iommu_groups/3/type").unlink()  # kernels before 5.11
+            s = probe(root)["system"]
+        self.assertEqual(s["iommu"]["group_count"], 5)
+        self.assertEqual(s["iommu"]["group_types"], {"DMA-FQ": 3, "identity": 1, "unknown": 1})
+        self.assertEqual((s["boot"]["loader"], s["boot"]["efi"], s["boot"]["loader_evidence"]),
+                         ("grub", False, "/boot/grub"))
+
     def test_log_missing_and_initramfs_stale_and_no_vfio(self):
         with Tree(kernel_log=None, initrd_mtime=1732000000, config_mtime=1732100000,
                   modules_loaded=["kvm_intel", "kvm"], kvm_device=False) as root:
