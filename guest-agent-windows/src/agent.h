@@ -38,7 +38,7 @@ struct ptw_agent {
 
 /* Collectors (one file each). */
 void ptw_collect_system(struct ptw_agent *a);
-void ptw_collect_dxgi(struct ptw_agent *a);  /* also D3D11/D3D12 levels per adapter */
+void ptw_collect_dxgi(struct ptw_agent *a); /* also D3D11/D3D12 levels per adapter */
 void ptw_collect_vulkan(struct ptw_agent *a);
 void ptw_collect_devices(struct ptw_agent *a); /* gpus[] from SetupAPI/CfgMgr32 */
 void ptw_collect_eventlog(struct ptw_agent *a);
@@ -51,7 +51,9 @@ void ptw_feature_level_name(unsigned level, char *buf, size_t buflen);
 
 /* --soak (soak.c) and the scheduled task (soak_task.c): return the process exit status. */
 int ptw_soak_append_doc(const cJSON *doc, const char *path);
-int ptw_install_soak(const char *exe_override);
+int ptw_install_soak(void);
+/* Prints the task XML --install-soak registers, without registering it. */
+int ptw_print_soak_task(void);
 int ptw_uninstall_soak(void);
 
 /* util.c: UTF-16 -> UTF-8 into buf (always terminated); returns buf. */

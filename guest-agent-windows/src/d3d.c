@@ -70,8 +70,7 @@ unsigned ptw_d3d12_level(void *dxgi_adapter, long *hr_out)
         goto out;
     }
     /* 11_0 is D3D12's minimum; the device then says the highest level it supports. */
-    hr = create((IUnknown *)dxgi_adapter, D3D_FEATURE_LEVEL_11_0, &IID_ID3D12Device,
-                (void **)&dev);
+    hr = create((IUnknown *)dxgi_adapter, D3D_FEATURE_LEVEL_11_0, &IID_ID3D12Device, (void **)&dev);
     *hr_out = hr;
     if (FAILED(hr))
         goto out;

@@ -53,8 +53,8 @@ static bool reg_number(HKEY key, const wchar_t *name, uint64_t *out, DWORD *widt
     return true;
 }
 
-static bool dev_string_prop(HDEVINFO set, SP_DEVINFO_DATA *dev, const DEVPROPKEY *key,
-                            char *buf, size_t buflen)
+static bool dev_string_prop(HDEVINFO set, SP_DEVINFO_DATA *dev, const DEVPROPKEY *key, char *buf,
+                            size_t buflen)
 {
     wchar_t w[TEXT_MAX];
     DEVPROPTYPE type = 0;
@@ -166,8 +166,8 @@ static void add_status(struct ptw_agent *a, cJSON *win, HDEVINFO set, SP_DEVINFO
         ptd_json_add_str(win, "problem_meaning", ptw_problem_meaning(problem));
     }
     /* Windows 8+: the NTSTATUS behind the problem, when the driver set one. */
-    if (SetupDiGetDevicePropertyW(set, dev, &DEVPKEY_Device_ProblemStatus, &type,
-                                  (BYTE *)&ntstatus, sizeof(ntstatus), NULL, 0) &&
+    if (SetupDiGetDevicePropertyW(set, dev, &DEVPKEY_Device_ProblemStatus, &type, (BYTE *)&ntstatus,
+                                  sizeof(ntstatus), NULL, 0) &&
         (type == DEVPROP_TYPE_NTSTATUS || type == DEVPROP_TYPE_UINT32)) {
         snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)ntstatus);
         ptd_json_add_str(win, "problem_status", buf);
@@ -193,11 +193,14 @@ static bool inf_original_name(const char *inf, char *buf, size_t buflen)
     info = malloc(need);
     if (!info || !SetupGetInfInformationW(w, INFINFO_DEFAULT_SEARCH, info, need, NULL))
         goto out;
+    /* An answer that is itself an oem<N>.inf name says nothing (Wine without a PNF). */
     if (SetupQueryInfOriginalFileInformationW(info, 0, NULL, &orig)) {
         ptw_utf8(orig.OriginalInfName, buf, buflen);
-        ok = buf[0] != '\0';
+        ok = buf[0] != '\0' && !ptw_inf_is_oem_copy(buf);
     }
 out:
+    if (!ok && buflen)
+        buf[0] = '\0';
     free(info);
     free(w);
     return ok;
@@ -259,16 +262,17 @@ static void add_driver_key(struct ptw_agent *a, cJSON *gpu, cJSON *win, HDEVINFO
     if (has_inf && ptw_inf_is_oem_copy(inf) && inf_original_name(inf, orig, sizeof(orig)))
         ptd_json_add_str(win, "inf_original_name", orig);
     else
-        ptd_json_add_str(win, "inf_original_name", has_inf && !ptw_inf_is_oem_copy(inf) ? inf : NULL);
+        ptd_json_add_str(win, "inf_original_name",
+                         has_inf && !ptw_inf_is_oem_copy(inf) ? inf : NULL);
     ptd_json_add_str(win, "inf_kind", ptw_inf_kind(orig[0] ? orig : has_inf ? inf : NULL));
     ptd_json_add_str(win, "provider", has_provider ? provider : NULL);
     ptd_json_add_str(win, "driver_version", has_version ? version : NULL);
-    ptd_json_add_str(win, "driver_version_vendor",
-                     has_version && ids->valid &&
-                             ptw_vendor_driver_version(ids->vendor_id, version, vendor_ver,
-                                                       sizeof(vendor_ver))
-                         ? vendor_ver
-                         : NULL);
+    ptd_json_add_str(
+        win, "driver_version_vendor",
+        has_version && ids->valid &&
+                ptw_vendor_driver_version(ids->vendor_id, version, vendor_ver, sizeof(vendor_ver))
+            ? vendor_ver
+            : NULL);
     ptd_json_add_str(win, "driver_date", has_date ? date : NULL);
     ptw_pick_memory_size(has_qw, qw, has_dw && dw <= UINT32_MAX, (uint32_t)dw, &mem);
     ptd_json_add_u64(win, "memory_size_bytes", mem.bytes, mem.known);
@@ -281,8 +285,7 @@ static void add_driver_key(struct ptw_agent *a, cJSON *gpu, cJSON *win, HDEVINFO
     if (mem.known && !mem.clamped32)
         ptd_json_add_u64(gpu, "vram_total_bytes", mem.bytes, true);
     else
-        ptd_json_add_u64(gpu, "vram_total_bytes", dx ? dx->dedicated_video_memory : 0,
-                         dx != NULL);
+        ptd_json_add_u64(gpu, "vram_total_bytes", dx ? dx->dedicated_video_memory : 0, dx != NULL);
     ptd_json_add_u64(gpu, "vram_used_bytes", dx ? dx->usage_bytes : 0, dx && dx->has_budget);
 }
 

@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/log.h"
 
 static void read_budget(IDXGIAdapter1 *ad, struct ptw_adapter *out)
 {
@@ -18,8 +19,8 @@ static void read_budget(IDXGIAdapter1 *ad, struct ptw_adapter *out)
     /* IDXGIAdapter3 exists from Windows 10; older systems simply have no budget. */
     if (FAILED(IDXGIAdapter1_QueryInterface(ad, &IID_IDXGIAdapter3, (void **)&ad3)))
         return;
-    if (SUCCEEDED(IDXGIAdapter3_QueryVideoMemoryInfo(ad3, 0, DXGI_MEMORY_SEGMENT_GROUP_LOCAL,
-                                                     &info))) {
+    if (SUCCEEDED(
+            IDXGIAdapter3_QueryVideoMemoryInfo(ad3, 0, DXGI_MEMORY_SEGMENT_GROUP_LOCAL, &info))) {
         out->has_budget = true;
         out->budget_bytes = info.Budget;
         out->usage_bytes = info.CurrentUsage;
@@ -104,12 +105,19 @@ void ptw_collect_dxgi(struct ptw_agent *a)
             read_budget(ad, out);
             /* Feature levels only on hardware adapters: the software one is WARP. */
             if (!out->software) {
+                ULONGLONG t0 = GetTickCount64();
+
                 out->d3d11_level = ptw_d3d11_level(ad, &hr3d);
+                PTD_DEBUG("d3d11 on adapter %u: %llu ms", i,
+                          (unsigned long long)(GetTickCount64() - t0));
+                t0 = GetTickCount64();
                 if (!out->d3d11_level)
                     ptd_doc_add_error(a->doc, "d3d11", "D3D11CreateDevice(%s): %s",
                                       out->description,
                                       ptw_win_error((unsigned long)hr3d, err, sizeof(err)));
                 out->d3d12_level = ptw_d3d12_level(ad, &hr3d);
+                PTD_DEBUG("d3d12 on adapter %u: %llu ms", i,
+                          (unsigned long long)(GetTickCount64() - t0));
                 if (!out->d3d12_level)
                     ptd_doc_add_error(a->doc, "d3d12", "D3D12CreateDevice(%s): %s",
                                       out->description,

@@ -72,8 +72,7 @@ static char *format_message(const char *provider, EVT_HANDLE ev)
     return s;
 }
 
-static void add_record(cJSON *newest, const struct ptw_event *ev,
-                       const struct ptw_event_facts *f)
+static void add_record(cJSON *newest, const struct ptw_event *ev, const struct ptw_event_facts *f)
 {
     cJSON *o = cJSON_CreateObject();
 

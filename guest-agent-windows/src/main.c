@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "                        this .exe --soak %ProgramData%\\ptdiag\\soak.jsonl every\n"
           "                        5 minutes as SYSTEM (needs an administrator)\n"
           "      --uninstall-soak  delete that scheduled task (the log is kept)\n"
+          "      --print-soak-task print the task (Task Scheduler XML) --install-soak\n"
+          "                        registers, and change nothing\n"
           "  -v, --verbose         more diagnostics on stderr (repeat for debug)\n"
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n"
@@ -39,9 +41,19 @@ static void usage(FILE *f)
           f);
 }
 
+/* In this order: the devices need DXGI's adapters, Vulkan matches their LUIDs. */
+static const struct {
+    const char *name;
+    void (*fn)(struct ptw_agent *);
+} collectors[] = {
+    {"system", ptw_collect_system},      {"dxgi", ptw_collect_dxgi},
+    {"vulkan", ptw_collect_vulkan},      {"devices", ptw_collect_devices},
+    {"event_log", ptw_collect_eventlog},
+};
+
 int main(int argc, char **argv)
 {
-    enum { OPT_SOAK = 256, OPT_INSTALL, OPT_UNINSTALL, OPT_DAYS };
+    enum { OPT_SOAK = 256, OPT_INSTALL, OPT_UNINSTALL, OPT_DAYS, OPT_TASK_XML };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"output", required_argument, NULL, 'o'},
@@ -49,6 +61,7 @@ int main(int argc, char **argv)
         {"event-days", required_argument, NULL, OPT_DAYS},
         {"install-soak", no_argument, NULL, OPT_INSTALL},
         {"uninstall-soak", no_argument, NULL, OPT_UNINSTALL},
+        {"print-soak-task", no_argument, NULL, OPT_TASK_XML},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -57,7 +70,7 @@ int main(int argc, char **argv)
     const char *output = NULL, *soak = NULL;
     struct ptw_agent *a = NULL;
     struct ptd_error err;
-    bool json = false, install = false, uninstall = false;
+    bool json = false, install = false, uninstall = false, print_task = false;
     int opt, verbose = 0, ret = 2, days = DEFAULT_EVENT_DAYS;
     char *end;
     HRESULT com;
@@ -88,6 +101,9 @@ int main(int argc, char **argv)
         case OPT_UNINSTALL:
             uninstall = true;
             break;
+        case OPT_TASK_XML:
+            print_task = true;
+            break;
         case 'v':
             verbose++;
             break;
@@ -107,13 +123,16 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (install + uninstall + (soak != NULL || json || output != NULL) > 1) {
-        fprintf(stderr, "ptdiag-agent: --install-soak and --uninstall-soak stand alone\n");
+    if (install + uninstall + print_task + (soak != NULL || json || output != NULL) > 1) {
+        fprintf(stderr, "ptdiag-agent: --install-soak, --uninstall-soak and --print-soak-task "
+                        "stand alone\n");
         return 2;
     }
     ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
     if (install)
-        return ptw_install_soak(NULL);
+        return ptw_install_soak();
+    if (print_task)
+        return ptw_print_soak_task();
     if (uninstall)
         return ptw_uninstall_soak();
 
@@ -124,11 +143,12 @@ int main(int argc, char **argv)
         goto out;
     }
     a->event_window_days = days;
-    ptw_collect_system(a);
-    ptw_collect_dxgi(a);
-    ptw_collect_vulkan(a);
-    ptw_collect_devices(a);
-    ptw_collect_eventlog(a);
+    for (size_t i = 0; i < sizeof(collectors) / sizeof(collectors[0]); i++) {
+        ULONGLONG t0 = GetTickCount64();
+
+        collectors[i].fn(a);
+        PTD_INFO("%s: %llu ms", collectors[i].name, (unsigned long long)(GetTickCount64() - t0));
+    }
 
     ret = 1;
     if (soak && ptw_soak_append_doc(a->doc, soak) != 0)

@@ -17,8 +17,10 @@ static void add_os(struct ptw_agent *a, cJSON *sys)
 {
     cJSON *os = ptw_obj(sys, "os");
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    rtl_get_version_fn get = ntdll ? (rtl_get_version_fn)(void *)GetProcAddress(ntdll, "RtlGetVersion") : NULL;
-    wine_get_version_fn wine = ntdll ? (wine_get_version_fn)(void *)GetProcAddress(ntdll, "wine_get_version") : NULL;
+    rtl_get_version_fn get =
+        ntdll ? (rtl_get_version_fn)(void *)GetProcAddress(ntdll, "RtlGetVersion") : NULL;
+    wine_get_version_fn wine =
+        ntdll ? (wine_get_version_fn)(void *)GetProcAddress(ntdll, "wine_get_version") : NULL;
     OSVERSIONINFOW v = {.dwOSVersionInfoSize = sizeof(v)};
     char buf[32];
 
@@ -29,9 +31,10 @@ static void add_os(struct ptw_agent *a, cJSON *sys)
         ptd_doc_add_error(a->doc, "system", "ntdll!RtlGetVersion: not available");
     } else {
         /* Windows 11 still reports 10.0; the build number tells them apart. */
-        ptd_json_add_str(os, "name", v.dwMajorVersion == 10 && v.dwBuildNumber >= 22000
-                                         ? "Windows 11"
-                                         : v.dwMajorVersion == 10 ? "Windows 10" : "Windows");
+        ptd_json_add_str(os, "name",
+                         v.dwMajorVersion == 10 && v.dwBuildNumber >= 22000 ? "Windows 11"
+                         : v.dwMajorVersion == 10                           ? "Windows 10"
+                                                                            : "Windows");
         snprintf(buf, sizeof(buf), "%lu.%lu", (unsigned long)v.dwMajorVersion,
                  (unsigned long)v.dwMinorVersion);
         ptd_json_add_str(os, "version", buf);
@@ -48,7 +51,8 @@ static void add_hostname(cJSON *sys)
     DWORD n = MAX_COMPUTERNAME_LENGTH + 1;
     char buf[64];
 
-    ptd_json_add_str(sys, "hostname", GetComputerNameW(name, &n) ? ptw_utf8(name, buf, sizeof(buf)) : NULL);
+    ptd_json_add_str(sys, "hostname",
+                     GetComputerNameW(name, &n) ? ptw_utf8(name, buf, sizeof(buf)) : NULL);
 }
 
 /* Windows has no boot id; the kernel's BootId counter (Windows 8 and later) increments at

@@ -84,8 +84,8 @@ const char *ptw_win_error(unsigned long code, char *buf, size_t buflen)
     }
     ptw_utf8(msg, buf, buflen);
     n = strlen(buf);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
-                     buf[n - 1] == '.'))
+    while (n > 0 &&
+           (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '.'))
         buf[--n] = '\0';
     /* Keep the code: messages differ between Windows languages, the code does not. */
     if (n + 16 < buflen)

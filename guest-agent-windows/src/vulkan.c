@@ -26,14 +26,22 @@ struct vk {
 static const char *vk_result_name(VkResult r)
 {
     switch (r) {
-    case VK_ERROR_OUT_OF_HOST_MEMORY: return "VK_ERROR_OUT_OF_HOST_MEMORY";
-    case VK_ERROR_OUT_OF_DEVICE_MEMORY: return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
-    case VK_ERROR_INITIALIZATION_FAILED: return "VK_ERROR_INITIALIZATION_FAILED";
-    case VK_ERROR_LAYER_NOT_PRESENT: return "VK_ERROR_LAYER_NOT_PRESENT";
-    case VK_ERROR_EXTENSION_NOT_PRESENT: return "VK_ERROR_EXTENSION_NOT_PRESENT";
-    case VK_ERROR_INCOMPATIBLE_DRIVER: return "VK_ERROR_INCOMPATIBLE_DRIVER";
-    case VK_INCOMPLETE: return "VK_INCOMPLETE";
-    default: return "VK_ERROR_UNKNOWN";
+    case VK_ERROR_OUT_OF_HOST_MEMORY:
+        return "VK_ERROR_OUT_OF_HOST_MEMORY";
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
+        return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+    case VK_ERROR_INITIALIZATION_FAILED:
+        return "VK_ERROR_INITIALIZATION_FAILED";
+    case VK_ERROR_LAYER_NOT_PRESENT:
+        return "VK_ERROR_LAYER_NOT_PRESENT";
+    case VK_ERROR_EXTENSION_NOT_PRESENT:
+        return "VK_ERROR_EXTENSION_NOT_PRESENT";
+    case VK_ERROR_INCOMPATIBLE_DRIVER:
+        return "VK_ERROR_INCOMPATIBLE_DRIVER";
+    case VK_INCOMPLETE:
+        return "VK_INCOMPLETE";
+    default:
+        return "VK_ERROR_UNKNOWN";
     }
 }
 
@@ -46,11 +54,16 @@ static void version_string(uint32_t v, char *buf, size_t buflen)
 static const char *type_name(VkPhysicalDeviceType t)
 {
     switch (t) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+        return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+        return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+        return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+        return "cpu";
+    default:
+        return "other";
     }
 }
 
@@ -59,8 +72,8 @@ static const char *type_name(VkPhysicalDeviceType t)
 static void driver_version_string(uint32_t vendor, uint32_t v, char *buf, size_t buflen)
 {
     if (vendor == 0x10de)
-        snprintf(buf, buflen, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff,
-                 (v >> 6) & 0xff, v & 0x3f);
+        snprintf(buf, buflen, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff, (v >> 6) & 0xff,
+                 v & 0x3f);
     else if (vendor == 0x8086)
         snprintf(buf, buflen, "%u.%u", v >> 14, v & 0x3fff);
     else
@@ -110,7 +123,8 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
     ptd_json_add_str(o, "pci_bus", NULL);
     vk->mem_props(pd, &m);
     for (uint32_t h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS; h++)
-        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT && m.memoryHeaps[h].size > local)
+        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT &&
+            m.memoryHeaps[h].size > local)
             local = m.memoryHeaps[h].size;
     ptd_json_add_u64(o, "device_local_heap_bytes", local, m.memoryHeapCount > 0);
     if (have_ids && idp.deviceLUIDValid) {
@@ -161,12 +175,14 @@ void ptw_collect_vulkan(struct ptw_agent *a)
         goto no_devices;
     }
     vk.create_instance = (PFN_vkCreateInstance)vk.gipa(NULL, "vkCreateInstance");
-    vk.instance_version = (PFN_vkEnumerateInstanceVersion)vk.gipa(NULL, "vkEnumerateInstanceVersion");
+    vk.instance_version =
+        (PFN_vkEnumerateInstanceVersion)vk.gipa(NULL, "vkEnumerateInstanceVersion");
     if (vk.instance_version && vk.instance_version(&api) != VK_SUCCESS)
         api = VK_API_VERSION_1_0;
     version_string(api, buf, sizeof(buf));
     ptd_json_add_str(v, "instance_api_version", buf);
-    /* Ask for 1.1 where the loader has it: the LUID comes through vkGetPhysicalDeviceProperties2. */
+    /* Ask for 1.1 where the loader has it: the LUID comes through vkGetPhysicalDeviceProperties2.
+     */
     if (api >= VK_API_VERSION_1_1)
         app.apiVersion = VK_API_VERSION_1_1;
     r = vk.create_instance ? vk.create_instance(&ci, NULL, &inst) : VK_ERROR_INITIALIZATION_FAILED;

@@ -1,25 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ptdiag-fakegpu.exe: registers a display device in Wine's SetupAPI so the agent can be tested
+ * ptdiag-fakegpu.exe: registers display devices in Wine's SetupAPI so the agent can be tested
  * against realistic facts. Test-only, never shipped.
  *
- *   ptdiag-fakegpu.exe INSTANCE_ID key=value...
+ *   ptdiag-fakegpu.exe INSTANCE_ID key=value... [INSTANCE_ID key=value...]...
  *     hwid=ID[;ID...]  compat=ID[;ID...]  desc=TEXT  service=NAME
  *     inf=NAME  provider=TEXT  version=W.X.Y.Z  date=M-D-YYYY  qwmem=BYTES  mem32=BYTES
- *     vulkan=PATH
+ *     vulkan=PATH  infsrc=FILE.inf
  *
- * INSTANCE_ID must be under ROOT\DISPLAY: Wine deletes PCI\ instance ids it did not create
- * when the display devices are initialised, and wipes the driver key unless the wineserver
- * and explorer are already running (start them first).
+ * infsrc= installs FILE.inf with SetupCopyOEMInf, as a driver package does, and points InfPath
+ * at the copy (Windows names it oem<N>.inf; Wine 8 keeps the original name).
+ *
+ * INSTANCE_ID must be under ROOT\DISPLAY: Wine deletes PCI\ instance ids it did not create.
+ * Wine also empties the whole display class key (Control\Class\{4d36e968...}) each time it
+ * rebuilds its display devices, which happens asynchronously after a device arrives and again
+ * later. So the fixture's driver keys live under a class key of their own: the device's
+ * Driver value points there, and SetupDiOpenDevRegKey(DIREG_DRV) follows it like any other.
+ * The values inside are what a real driver writes. They are checked for 2 s after writing and
+ * rewritten if anything removed them. desc= is required (DriverDesc marks a written key).
  */
 #include <windows.h>
 
 #include <devguid.h>
 #include <setupapi.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+
+#define MAX_DEVICES 8
+/* Not a Windows device class: a private place Wine leaves alone. */
+#define FIXTURE_CLASS_KEY L"{70746469-6167-4669-7874-757265000000}"
 
 static wchar_t *widen(const char *s)
 {
@@ -47,113 +59,192 @@ static wchar_t *multi_sz(const char *list, DWORD *bytes)
     return w;
 }
 
-static int fail(const char *what)
+static int fail(const char *what, const char *id)
 {
-    fprintf(stderr, "ptdiag-fakegpu: %s failed (error %lu)\n", what, (unsigned long)GetLastError());
+    fprintf(stderr, "ptdiag-fakegpu: %s: %s failed (error %lu)\n", id, what,
+            (unsigned long)GetLastError());
     return 1;
+}
+
+static const char *arg_value(int first, int last, char **argv, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (int i = first; i < last; i++)
+        if (strncmp(argv[i], key, n) == 0)
+            return argv[i] + n;
+    return NULL;
+}
+
+static int set_device_props(HDEVINFO set, SP_DEVINFO_DATA *dev, int first, int last, char **argv)
+{
+    static const struct {
+        const char *arg;
+        DWORD prop;
+        bool multi;
+    } props[] = {
+        {"hwid=", SPDRP_HARDWAREID, true},
+        {"compat=", SPDRP_COMPATIBLEIDS, true},
+        {"desc=", SPDRP_DEVICEDESC, false},
+        {"service=", SPDRP_SERVICE, false},
+    };
+
+    for (size_t p = 0; p < sizeof(props) / sizeof(props[0]); p++) {
+        const char *v = arg_value(first, last, argv, props[p].arg);
+        DWORD bytes = 0;
+        wchar_t *w;
+
+        if (!v)
+            continue;
+        w = props[p].multi ? multi_sz(v, &bytes) : widen(v);
+        if (w && !props[p].multi)
+            bytes = (DWORD)((wcslen(w) + 1) * sizeof(wchar_t));
+        if (!w || !SetupDiSetDeviceRegistryPropertyW(set, dev, props[p].prop, (BYTE *)w, bytes))
+            return fail("SetupDiSetDeviceRegistryProperty", argv[first - 1]);
+        free(w);
+    }
+    return 0;
+}
+
+static int write_driver_key(HDEVINFO set, SP_DEVINFO_DATA *dev, int index, int first, int last,
+                            char **argv)
+{
+    static const struct {
+        const char *arg;
+        const wchar_t *value;
+        DWORD type;
+    } map[] = {
+        {"inf=", L"InfPath", REG_SZ},
+        {"provider=", L"ProviderName", REG_SZ},
+        {"version=", L"DriverVersion", REG_SZ},
+        {"date=", L"DriverDate", REG_SZ},
+        {"desc=", L"DriverDesc", REG_SZ},
+        {"vulkan=", L"VulkanDriverName", REG_MULTI_SZ},
+        {"qwmem=", L"HardwareInformation.qwMemorySize", REG_QWORD},
+        {"mem32=", L"HardwareInformation.MemorySize", REG_BINARY},
+    };
+    const char *id = argv[first - 1];
+    wchar_t drv[64];
+    const char *src;
+    HKEY key;
+
+    /* The driver key's place, chosen here rather than by SetupAPI (see the header). */
+    swprintf(drv, sizeof(drv) / sizeof(drv[0]), L"%ls\\%04d", FIXTURE_CLASS_KEY, index);
+    if (!SetupDiSetDeviceRegistryPropertyW(set, dev, SPDRP_DRIVER, (BYTE *)drv,
+                                           (DWORD)((wcslen(drv) + 1) * sizeof(wchar_t))))
+        return fail("SetupDiSetDeviceRegistryProperty(SPDRP_DRIVER)", id);
+    key = SetupDiCreateDevRegKeyW(set, dev, DICS_FLAG_GLOBAL, 0, DIREG_DRV, NULL, NULL);
+    if (key == INVALID_HANDLE_VALUE)
+        return fail("SetupDiCreateDevRegKey(DIREG_DRV)", id);
+    for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+        const char *v = arg_value(first, last, argv, map[m].arg);
+        LSTATUS rc;
+
+        if (!v)
+            continue;
+        if (map[m].type == REG_QWORD || map[m].type == REG_BINARY) {
+            unsigned long long q = strtoull(v, NULL, 10);
+            DWORD d = (DWORD)q;
+            rc = map[m].type == REG_QWORD
+                     ? RegSetValueExW(key, map[m].value, 0, REG_QWORD, (BYTE *)&q, 8)
+                     : RegSetValueExW(key, map[m].value, 0, REG_BINARY, (BYTE *)&d, 4);
+        } else {
+            DWORD bytes = 0;
+            wchar_t *w = map[m].type == REG_MULTI_SZ ? multi_sz(v, &bytes) : widen(v);
+            if (!w)
+                return fail("allocation", id);
+            if (map[m].type == REG_SZ)
+                bytes = (DWORD)((wcslen(w) + 1) * sizeof(wchar_t));
+            rc = RegSetValueExW(key, map[m].value, 0, map[m].type, (BYTE *)w, bytes);
+            free(w);
+        }
+        if (rc != ERROR_SUCCESS) {
+            SetLastError((DWORD)rc);
+            return fail("RegSetValueEx", id);
+        }
+    }
+    if ((src = arg_value(first, last, argv, "infsrc="))) {
+        wchar_t dest[MAX_PATH], *base, *w = widen(src);
+
+        if (!w || !SetupCopyOEMInfW(w, NULL, SPOST_NONE, 0, dest, MAX_PATH, NULL, &base))
+            return fail("SetupCopyOEMInf", id);
+        if (RegSetValueExW(key, L"InfPath", 0, REG_SZ, (BYTE *)base,
+                           (DWORD)((wcslen(base) + 1) * sizeof(wchar_t))) != ERROR_SUCCESS)
+            return fail("RegSetValueEx(InfPath)", id);
+        printf("%s: installed %s as %ls\n", id, src, dest);
+        free(w);
+    }
+    RegCloseKey(key);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
+    int starts[MAX_DEVICES + 1], n = 0;
+    SP_DEVINFO_DATA devs[MAX_DEVICES];
     HDEVINFO set;
-    SP_DEVINFO_DATA dev = {.cbSize = sizeof(dev)};
-    wchar_t *id, *desc = NULL;
-    HKEY key;
 
-    if (argc < 2) {
-        fprintf(stderr, "usage: ptdiag-fakegpu.exe ROOT\\DISPLAY\\NNNN key=value...\n");
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "ROOT\\", 5) == 0 && n < MAX_DEVICES)
+            starts[n++] = i + 1;
+    if (n == 0) {
+        fprintf(stderr, "usage: ptdiag-fakegpu.exe ROOT\\DISPLAY\\NNNN key=value... [...]\n");
         return 2;
     }
-    for (int i = 2; i < argc; i++)
-        if (strncmp(argv[i], "desc=", 5) == 0)
-            desc = widen(argv[i] + 5);
-    id = widen(argv[1]);
+    starts[n] = argc + 1;
     set = SetupDiCreateDeviceInfoList(&GUID_DEVCLASS_DISPLAY, NULL);
     if (set == INVALID_HANDLE_VALUE)
-        return fail("SetupDiCreateDeviceInfoList");
-    if (!SetupDiCreateDeviceInfoW(set, id, &GUID_DEVCLASS_DISPLAY, desc, NULL, 0, &dev))
-        return fail("SetupDiCreateDeviceInfo");
-    for (int i = 2; i < argc; i++) {
-        const char *eq = strchr(argv[i], '=');
-        DWORD bytes;
-        wchar_t *v;
-        DWORD prop;
+        return fail("SetupDiCreateDeviceInfoList", "-");
 
-        if (!eq)
-            continue;
-        if (strncmp(argv[i], "hwid=", 5) == 0)
-            prop = SPDRP_HARDWAREID;
-        else if (strncmp(argv[i], "compat=", 7) == 0)
-            prop = SPDRP_COMPATIBLEIDS;
-        else if (strncmp(argv[i], "desc=", 5) == 0)
-            prop = SPDRP_DEVICEDESC;
-        else if (strncmp(argv[i], "service=", 8) == 0)
-            prop = SPDRP_SERVICE;
-        else
-            continue;
-        if (prop == SPDRP_HARDWAREID || prop == SPDRP_COMPATIBLEIDS) {
-            v = multi_sz(eq + 1, &bytes);
-        } else {
-            v = widen(eq + 1);
-            bytes = v ? (DWORD)((wcslen(v) + 1) * sizeof(wchar_t)) : 0;
+    for (int d = 0; d < n; d++) {
+        int first = starts[d], last = starts[d + 1] - 1;
+        const char *descv = arg_value(first, last, argv, "desc=");
+        wchar_t *id = widen(argv[first - 1]), *desc = descv ? widen(descv) : NULL;
+
+        devs[d].cbSize = sizeof(devs[d]);
+        if (SetupDiOpenDeviceInfoW(set, id, NULL, 0, &devs[d])) {
+            printf("%s: exists\n", argv[first - 1]);
+        } else if (!SetupDiCreateDeviceInfoW(set, id, &GUID_DEVCLASS_DISPLAY, desc, NULL, 0,
+                                             &devs[d]) ||
+                   set_device_props(set, &devs[d], first, last, argv) != 0 ||
+                   !SetupDiRegisterDeviceInfo(set, &devs[d], 0, NULL, NULL, NULL)) {
+            return fail("registering", argv[first - 1]);
         }
-        if (!v || !SetupDiSetDeviceRegistryPropertyW(set, &dev, prop, (BYTE *)v, bytes))
-            return fail("SetupDiSetDeviceRegistryProperty");
-        free(v);
+        free(id);
+        free(desc);
     }
-    if (!SetupDiRegisterDeviceInfo(set, &dev, 0, NULL, NULL, NULL))
-        return fail("SetupDiRegisterDeviceInfo");
-    key = SetupDiCreateDevRegKeyW(set, &dev, DICS_FLAG_GLOBAL, 0, DIREG_DRV, NULL, NULL);
-    if (key == INVALID_HANDLE_VALUE)
-        return fail("SetupDiCreateDevRegKey(DIREG_DRV)");
-    for (int i = 2; i < argc; i++) {
-        static const struct {
-            const char *arg;
-            const wchar_t *value;
-            DWORD type;
-        } map[] = {
-            {"inf=", L"InfPath", REG_SZ},
-            {"provider=", L"ProviderName", REG_SZ},
-            {"version=", L"DriverVersion", REG_SZ},
-            {"date=", L"DriverDate", REG_SZ},
-            {"desc=", L"DriverDesc", REG_SZ},
-            {"vulkan=", L"VulkanDriverName", REG_MULTI_SZ},
-            {"qwmem=", L"HardwareInformation.qwMemorySize", REG_QWORD},
-            {"mem32=", L"HardwareInformation.MemorySize", REG_BINARY},
-        };
-        for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
-            size_t n = strlen(map[m].arg);
-            LSTATUS rc;
+    /* Write the driver keys, then watch them: Wine's reaction to the new devices arrives
+     * asynchronously (later on a loaded machine) and may delete them; rewrite until they have
+     * stayed in place for 2 s, for 60 s at most. */
+    for (int round = 0, stable = 0; stable < 4; round++) {
+        bool all_there = true;
 
-            if (strncmp(argv[i], map[m].arg, n) != 0)
+        for (int d = 0; d < n; d++) {
+            HKEY key =
+                SetupDiOpenDevRegKey(set, &devs[d], DICS_FLAG_GLOBAL, 0, DIREG_DRV, KEY_READ);
+            DWORD size = 0;
+            bool there =
+                key != INVALID_HANDLE_VALUE &&
+                RegQueryValueExW(key, L"DriverDesc", NULL, NULL, NULL, &size) == ERROR_SUCCESS;
+
+            if (key != INVALID_HANDLE_VALUE)
+                RegCloseKey(key);
+            if (there)
                 continue;
-            if (map[m].type == REG_QWORD || map[m].type == REG_BINARY) {
-                unsigned long long q = strtoull(argv[i] + n, NULL, 10);
-                DWORD d = (DWORD)q;
-                rc = map[m].type == REG_QWORD
-                         ? RegSetValueExW(key, map[m].value, 0, REG_QWORD, (BYTE *)&q, 8)
-                         : RegSetValueExW(key, map[m].value, 0, REG_BINARY, (BYTE *)&d, 4);
-            } else {
-                DWORD bytes = 0;
-                wchar_t *v = map[m].type == REG_MULTI_SZ ? multi_sz(argv[i] + n, &bytes)
-                                                         : widen(argv[i] + n);
-                if (!v)
-                    return fail("allocation");
-                if (map[m].type == REG_SZ)
-                    bytes = (DWORD)((wcslen(v) + 1) * sizeof(wchar_t));
-                rc = RegSetValueExW(key, map[m].value, 0, map[m].type, (BYTE *)v, bytes);
-                free(v);
-            }
-            if (rc != ERROR_SUCCESS) {
-                SetLastError((DWORD)rc);
-                return fail("RegSetValueEx");
-            }
+            all_there = false;
+            if (set_device_props(set, &devs[d], starts[d], starts[d + 1] - 1, argv) != 0 ||
+                write_driver_key(set, &devs[d], d + 1, starts[d], starts[d + 1] - 1, argv) != 0)
+                return 1;
         }
+        stable = all_there ? stable + 1 : 0;
+        if (round >= 120) {
+            fprintf(stderr, "ptdiag-fakegpu: the driver keys keep disappearing\n");
+            return 1;
+        }
+        Sleep(500);
     }
-    RegCloseKey(key);
+    for (int d = 0; d < n; d++)
+        printf("%s: registered with driver key %04d\n", argv[starts[d] - 1], d + 1);
     SetupDiDestroyDeviceInfoList(set);
-    printf("registered %s\n", argv[1]);
-    free(id);
-    free(desc);
     return 0;
 }

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""check_agent_doc.py SCENARIO FILE MS: asserts what ptdiag-agent.exe wrote under Wine.
+
+Scenarios (see wine-scenarios.sh): default, amd, arc (ptdiag.guest/1 documents), soak (the
+JSON Lines log), task-xml (the printed Task Scheduler XML). MS is the measured run time.
+"""
+import json
+import os
+import re
+import sys
+import xml.dom.minidom
+
+# The issue's budget for one whole run under Wine. Only a machine busy with other work
+# exceeds it; PTDIAG_WINE_MAX_MS raises it for such a run (the time is printed either way).
+MAX_MS = int(os.environ.get("PTDIAG_WINE_MAX_MS", "2000"))
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def gpu(doc, location):
+    for g in doc.get("gpus") or []:
+        if g.get("location") == location:
+            return g
+    return None
+
+
+def common(doc, ms):
+    check(doc.get("schema") == "ptdiag.guest/1", "schema is ptdiag.guest/1")
+    check(doc["producer"]["os"] == "windows", "producer.os is windows")
+    sysinfo = doc["system"]
+    check(sysinfo["wine_version"], "system.wine_version is set under Wine")
+    check(sysinfo["os"]["version"] == "10.0" and sysinfo["os"]["build"].isdigit(),
+          "system.os from RtlGetVersion")
+    check(isinstance(sysinfo["uptime_s"], (int, float)) and sysinfo["uptime_s"] >= 0,
+          "system.uptime_s")
+    check(sysinfo["cpuid"]["source"] == "instruction", "system.cpuid from the instruction")
+    check(isinstance(sysinfo["cpuid"]["hypervisor_bit"], bool), "cpuid.hypervisor_bit is known")
+    check(sysinfo["boot_id"].startswith("windows-"), "system.boot_id")
+
+    adapters = doc["dxgi"]["adapters"]
+    check(isinstance(adapters, list) and len(adapters) >= 1, "DXGI enumerates an adapter")
+    hw = [a for a in adapters if a["software"] is False]
+    check(len(hw) >= 1, "a hardware (non-software) DXGI adapter")
+    a = hw[0] if hw else {}
+    check(re.fullmatch(r"[0-9a-f]{8}:[0-9a-f]{8}", a.get("luid") or ""), "adapter LUID")
+    check(a.get("d3d11_feature_level") in ("11_0", "11_1", "12_0", "12_1"),
+          "D3D11 feature level of the adapter: %s" % a.get("d3d11_feature_level"))
+    check(a.get("d3d12_feature_level") in ("11_0", "11_1", "12_0", "12_1", "12_2"),
+          "D3D12 feature level through d3d12.dll: %s" % a.get("d3d12_feature_level"))
+    check((a.get("budget_bytes") or 0) > 0, "QueryVideoMemoryInfo budget")
+
+    vk = doc["vulkan"]
+    check(vk["loader"] == "present" and vk["error"] is None, "Vulkan loader and instance")
+    check(re.fullmatch(r"1\.\d+\.\d+", vk["instance_api_version"] or ""), "instance version")
+    lvp = [d for d in vk["devices"] if "llvmpipe" in d["name"]]
+    check(len(lvp) == 1, "the Vulkan device (winevulkan -> lavapipe)")
+    if lvp:
+        d = lvp[0]
+        check(d["type"] == "cpu", "llvmpipe is a CPU device")
+        check(d["vendor_id"] == "10005", "Mesa's Khronos vendor id")
+        check(d["device_local_heap_bytes"] > 0, "device-local heap")
+        check(d["driver_name"] == "llvmpipe", "VkPhysicalDeviceDriverProperties")
+        # lavapipe reports no LUID: unknown, not invented.
+        check(d["luid"] is None, "no LUID where the driver gives none")
+
+    # The Wine stubs: the calls ran, the facts are honestly unknown or empty.
+    for key in ("dxgkrnl_549", "display_4101", "livekernel_141"):
+        check(doc["event_log"][key]["count"] is None, "event_log.%s unknown under Wine" % key)
+    check(any(e["source"] == "event_log" for e in doc["errors"]), "event-log reason in errors")
+
+    nv = gpu(doc, "ROOT\\DISPLAY\\0001")
+    check(nv is not None, "the fake RTX 3090 is listed")
+    if nv:
+        win = nv["windows"]
+        check((nv["vendor_id"], nv["device_id"]) == ("10de", "2204"), "RTX 3090 ids")
+        check((nv["subsystem_vendor_id"], nv["subsystem_device_id"]) == ("10de", "147d"),
+              "RTX 3090 subsystem")
+        check(nv["revision"] == "a1" and nv["class"] == "030000", "revision and class")
+        check(nv["driver"] == "nvlddmkm", "service nvlddmkm")
+        check(win["description"] == "NVIDIA GeForce RTX 3090", "description")
+        check(win["hardware_ids"][0] == "PCI\\VEN_10DE&DEV_2204&SUBSYS_147D10DE&REV_A1",
+              "hardware ids as registered")
+        check(win["inf_path"] == "oem42.inf", "InfPath: %s" % win["inf_path"])
+        # No such file in Wine's INF folder: the original name stays unknown.
+        check(win["inf_original_name"] is None and win["inf_kind"] is None, "no INF guess")
+        check(win["provider"] == "NVIDIA", "provider")
+        check(win["driver_version"] == "31.0.15.3623", "driver version")
+        check(win["driver_version_vendor"] == "536.23", "NVIDIA's own version number")
+        check(win["driver_date"] == "5-25-2023", "driver date")
+        check(win["memory_size_bytes"] == 25769803776, "qwMemorySize (24 GiB)")
+        check(win["memory_size_source"] == "qwMemorySize", "memory size source")
+        check(nv["vram_total_bytes"] == 25769803776, "VRAM from the 64-bit value")
+        check(win["vulkan_driver_name"].endswith("nv-vk64.json"), "VulkanDriverName")
+        check(win["problem_code"] == 0, "problem code (Wine's CM_Get_DevNode_Status stub)")
+    if ms:  # timed in the default scenario only (best of three runs)
+        check(ms < MAX_MS, "whole run %d ms < %d ms" % (ms, MAX_MS))
+    return hw[0] if hw else None
+
+
+def check_default(doc, ms):
+    a = common(doc, ms)
+    if a:
+        check(a["vendor_id"] != "1002", "no spoof in the default run")
+
+
+def check_amd(doc, ms):
+    a = common(doc, ms)
+    if a:
+        check((a["vendor_id"], a["device_id"]) == ("1002", "73bf"), "spoofed AMD adapter ids")
+        check("Radeon" in a["description"], "AMD description: %s" % a["description"])
+        check(a["dedicated_video_memory_bytes"] == 16384 << 20, "spoofed 16 GiB VRAM (64-bit)")
+    amd = gpu(doc, "ROOT\\DISPLAY\\0002")
+    check(amd is not None, "the fake RX 6800 XT is listed")
+    if amd:
+        win = amd["windows"]
+        check(win["memory_size_clamped32"] is True, "MemorySize 4293918720 flagged as clamped")
+        check(win["memory_size_source"] == "MemorySize", "32-bit source")
+        # The clamped value is not taken as VRAM: DXGI's 64-bit figure for 1002:73bf is.
+        check(amd["vram_total_bytes"] == 16384 << 20, "VRAM from DXGI, not the 2/4 GB trap")
+        check(win["driver_version_vendor"] is None, "no AMD marketing version invented")
+        check(amd["driver"] == "amdkmdag", "service")
+
+
+def check_arc(doc, ms):
+    a = common(doc, ms)
+    if a:
+        check((a["vendor_id"], a["device_id"]) == ("8086", "3e9b"),
+              "spoofed Intel adapter: %s:%s" % (a["vendor_id"], a["device_id"]))
+        check("Intel" in a["description"], "Intel description: %s" % a["description"])
+        check(a["dedicated_video_memory_bytes"] == 16384 << 20, "spoofed 16 GiB VRAM")
+    arc = gpu(doc, "ROOT\\DISPLAY\\0003")
+    check(arc is not None, "the fake Arc A770 is listed")
+    if arc:
+        win = arc["windows"]
+        check((arc["vendor_id"], arc["device_id"]) == ("8086", "56a0"), "Arc ids")
+        check(win["driver_version_vendor"] == "101.4255", "Intel's short version")
+        check(win["inf_path"] == "iigd_dch.inf", "InfPath from SetupCopyOEMInf (Wine keeps names)")
+        check(win["inf_kind"] == "intel-igpu-dch", "Arc on the iGPU INF reported as such")
+
+
+def check_soak(path):
+    lines = open(path, encoding="utf-8").read().splitlines()
+    check(len(lines) == 2, "two soak samples")
+    for n, line in enumerate(lines, 1):
+        s = json.loads(line)
+        check(s["schema"] == "ptdiag.soak/1" and s["os"] == "windows", "sample %d schema" % n)
+        check(s["boot_id"] and isinstance(s["uptime_s"], (int, float)), "sample %d boot" % n)
+        ids = {(g["vendor_id"], g["device_id"]) for g in s["gpus"]}
+        check(("10de", "2204") in ids and ("0000", "0000") not in ids,
+              "sample %d GPUs (the Wine adapter excluded)" % n)
+        check(s["driver"] == {"state": "ok", "name": "nvlddmkm", "version": "31.0.15.3623"},
+              "sample %d driver: %s" % (n, s["driver"]))
+        check(s["events"] is None, "sample %d events unknown (no event log in Wine)" % n)
+
+
+def check_task_xml(path):
+    text = open(path, encoding="utf-8").read()
+    dom = xml.dom.minidom.parseString(text.encode("utf-8"))
+
+    def one(tag):
+        els = dom.getElementsByTagName(tag)
+        return els[0].firstChild.data if els and els[0].firstChild else None
+
+    check(one("Interval") == "PT5M", "every 5 minutes")
+    check(one("UserId") == "S-1-5-18", "runs as LocalSystem")
+    check(one("MultipleInstancesPolicy") == "IgnoreNew", "one instance at a time")
+    check((one("Command") or "").endswith("\\ptdiag-agent.exe"), "runs this .exe")
+    check(one("Arguments") == '--soak "C:\\ProgramData\\ptdiag\\soak.jsonl"',
+          "logs to %%ProgramData%%\\ptdiag\\soak.jsonl: %s" % one("Arguments"))
+
+
+def main():
+    scenario, path, ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if scenario == "soak":
+        check_soak(path)
+    elif scenario == "task-xml":
+        check_task_xml(path)
+    else:
+        doc = json.load(open(path, encoding="utf-8"))
+        {"default": check_default, "amd": check_amd, "arc": check_arc}[scenario](doc, ms)
+    if failures:
+        for f in failures:
+            print("FAIL (%s): %s" % (scenario, f))
+        sys.exit(1)
+    print("ok: %s%s" % (scenario, " (%d ms)" % ms if ms else ""))
+
+
+if __name__ == "__main__":
+    main()
