@@ -30,6 +30,19 @@ static jmp_buf *guard_jump;
 static char guard_msg[256];
 static struct ptd_pci *current;
 
+/* libpci names files by their full path; documents name them as the system does
+ * ("/sys/bus/pci/..."), so that a snapshot replays to the same document. */
+static void strip_root(const struct ptd_pci *pci, char *msg)
+{
+    size_t n = strlen(pci->root->dir);
+    char *p;
+
+    if (!n)
+        return;
+    while ((p = strstr(msg, pci->root->dir)) != NULL && p[n] == '/')
+        memmove(p, p + n, strlen(p + n) + 1);
+}
+
 static void PCI_NONRET on_error(char *msg, ...)
 {
     va_list ap;
@@ -163,6 +176,7 @@ int ptd_pci_open(struct ptd_root *root, struct ptd_pci **out, struct ptd_error *
         return ptd_error_set(err, "libpci: no sysfs.path parameter (libpci too old?)");
     }
     if (guarded_init(pci->pacc) != 0) {
+        strip_root(pci, guard_msg);
         ptd_error_set(err, "libpci: %s", guard_msg);
         ptd_pci_close(pci);
         return -1;
@@ -227,6 +241,7 @@ static void fill_ids(struct ptd_pci *pci, struct ptd_pci_fn *fn)
     ptd_root_trace(pci->root, path, PTD_TRACE_LINK);
     if (guarded_fill(d, PCI_FILL_IDENT | PCI_FILL_CLASS) != 0) {
         snprintf(fn->error, sizeof(fn->error), "%s", guard_msg);
+        strip_root(pci, fn->error);
         return;
     }
     fn->vendor_id = d->vendor_id;
@@ -246,8 +261,10 @@ int ptd_pci_scan(struct ptd_pci *pci, const struct ptd_pci_fn **fns, size_t *cou
     *fns = NULL;
     *count = 0;
     current = pci;
-    if (guarded_scan(pci->pacc) != 0)
+    if (guarded_scan(pci->pacc) != 0) {
+        strip_root(pci, guard_msg);
         return ptd_error_set(err, "libpci: %s", guard_msg);
+    }
     ptd_root_trace(pci->root, "/sys/bus/pci/devices", PTD_TRACE_DIR);
 
     for (d = pci->pacc->devices; d; d = d->next)
@@ -324,8 +341,10 @@ int ptd_pci_fill_ext(struct ptd_pci *pci, const struct ptd_pci_fn *fn, struct pt
     if (fn->vendor_id < 0)
         return ptd_error_set(err, "%s", fn->error[0] ? fn->error : "ids unknown");
     current = pci;
-    if (guarded_fill(d, PCI_FILL_SUBSYS | PCI_FILL_CLASS_EXT) != 0)
+    if (guarded_fill(d, PCI_FILL_SUBSYS | PCI_FILL_CLASS_EXT) != 0) {
+        strip_root(pci, guard_msg);
         return ptd_error_set(err, "libpci: %s", guard_msg);
+    }
     trace_if_exists(pci->root, fn->bdf, "subsystem_vendor");
     trace_if_exists(pci->root, fn->bdf, "subsystem_device");
     trace_if_exists(pci->root, fn->bdf, "revision");

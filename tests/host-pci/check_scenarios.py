@@ -307,6 +307,20 @@ def s_synthetic(binary, trees):
     eq(pci_errors(doc), [], "no errors")
 
 
+def check_snapshot(binary, tree, doc):
+    """--save-snapshot records every file the probe read: replaying it gives the same facts."""
+    snap = tree.parent / (tree.name + ".snapshot")
+    shutil.rmtree(snap, ignore_errors=True)
+    p = subprocess.run([binary, "--root", str(tree), "--save-snapshot", str(snap), "--json"],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        failures.append("--save-snapshot exited %d: %s" % (p.returncode, p.stderr.strip()))
+        return
+    replay = run(binary, snap)
+    for key in ("devices", "iommu_groups", "errors"):
+        eq(replay.get(key), doc.get(key), "snapshot replay: " + key)
+
+
 CHECKS = {
     "rtx3090-vfio": s_rtx3090_vfio, "audio-snd-hda": s_audio_snd_hda, "iommu-off": s_iommu_off,
     "bootfb-in-bar": s_bootfb_in_bar, "bar-unassigned": s_bar_unassigned,
@@ -330,7 +344,9 @@ def main():
         shutil.rmtree(tree, ignore_errors=True)
         tree.mkdir(parents=True)
         SCENARIOS[a.scenario](tree)
-        CHECKS[a.scenario](run(a.bin, tree), tree, run(a.bin, tree, json_out=False))
+        doc = run(a.bin, tree)
+        CHECKS[a.scenario](doc, tree, run(a.bin, tree, json_out=False))
+        check_snapshot(a.bin, tree, doc)
     for f in failures:
         print("FAIL:", f)
     print("%s: %s" % (a.scenario, "FAILED" if failures else "ok"))
