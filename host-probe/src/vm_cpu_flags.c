@@ -260,6 +260,52 @@ char *vm_cpu_arg_from_cmdline(const char *text)
     return ret;
 }
 
+char *vm_cpu_args_without_cpu(const char *args)
+{
+    size_t n = 0, i, o = 0, cap;
+    char **w = split_words(args ? args : "", &n), *out;
+
+    if (!w)
+        return NULL;
+    cap = strlen(args ? args : "") * 4 + 16;
+    out = malloc(cap);
+    for (i = 0; out && i < n; i++) {
+        const char *p;
+        if ((!strcmp(w[i], "-cpu") || !strcmp(w[i], "--cpu")) && i + 1 < n) {
+            i++;
+            continue;
+        }
+        if (o)
+            out[o++] = ' ';
+        /* re-quote words a shell would split or expand */
+        if (!*w[i] || strpbrk(w[i], " \t'\"\\$`;&|<>()*?[]#~")) {
+            out[o++] = '\'';
+            for (p = w[i]; *p; p++) {
+                if (*p == '\'') {
+                    memcpy(out + o, "'\\''", 4);
+                    o += 4;
+                } else {
+                    out[o++] = *p;
+                }
+            }
+            out[o++] = '\'';
+        } else {
+            size_t l = strlen(w[i]);
+            memcpy(out + o, w[i], l);
+            o += l;
+        }
+    }
+    free_words(w);
+    if (!out)
+        return NULL;
+    out[o] = '\0';
+    if (!o) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* hv flag name normalised: "hv-relaxed" and "hv_relaxed" are the same QEMU property. */
 static void hv_norm(const char *tok, char *out, size_t outlen)
 {

@@ -35,6 +35,10 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
  * "\\\n" continuations as in `qm showcmd --pretty`); NULL if none. Caller frees. */
 char *vm_cpu_arg_from_cmdline(const char *text);
 
+/* `args` without its -cpu options, words re-quoted for a shell where needed; NULL when
+ * nothing else remains (or on allocation failure). Caller frees. */
+char *vm_cpu_args_without_cpu(const char *args);
+
 /* Records Proxmox's own answer: sets effective.showcmd_cpu_arg, returns a description of the
  * difference between the model's cpu_arg and showcmd's (NULL when they agree; caller frees),
  * and, when they differ, re-derives kvm_hidden etc. from showcmd and sets source to

@@ -332,9 +332,48 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
     {
         /* PCI.pm: pcie=1 needs q35 ("q35 machine model is not enabled") */
         const char *mt = ptd_json_get_str(vm, "machine.type");
+        const char *vga = pve_section_get(s, "vga");
         const cJSON *e;
         cJSON_ArrayForEach(e, hp)
         {
+            const char *key = ptd_json_get_str(e, "key");
+            const char *id0 = ptd_json_get_str(e, "host_ids.0");
+            unsigned ln = (unsigned)ptd_json_get_num(e, "line", 0);
+            bool multi = cJSON_GetArraySize(cJSON_GetObjectItem(e, "host_ids")) > 1 ||
+                         (id0 && strlen(id0) == 10);
+            if (ptd_json_get_str(e, "mdev") && multi)
+                problem(problems, file, ln,
+                        "%s: cannot use mediated device with multifunction "
+                        "device",
+                        key);
+            if (ptd_json_get_tri(e, "legacy_igd") == 1) {
+                /* PCI.pm legacy IGD rules */
+                if (!vga || strncmp(vga, "none", 4))
+                    problem(problems, file, ln,
+                            "%s: legacy IGD assignment requires VGA mode to "
+                            "be 'none'",
+                            key);
+                if (ptd_json_get_tri(e, "rombar") == 0)
+                    problem(problems, file, ln,
+                            "%s: legacy IGD assignment requires rombar to be "
+                            "enabled",
+                            key);
+                if (mt && strstr(mt, "q35"))
+                    problem(problems, file, ln,
+                            "%s: legacy IGD assignment is not compatible "
+                            "with q35",
+                            key);
+                if (ptd_json_get_tri(e, "x_vga") == 1 || ptd_json_get_str(e, "mdev") || multi)
+                    problem(problems, file, ln,
+                            "%s: legacy IGD assignment is not compatible "
+                            "with x-vga, mdev or multifunction devices",
+                            key);
+                if (!id0 || strcmp(id0, "0000:00:02.0"))
+                    problem(problems, file, ln,
+                            "%s: legacy IGD assignment only works for "
+                            "devices on host bus 00:02.0",
+                            key);
+            }
             if (ptd_json_get_tri(e, "pcie") == 1 && !(mt && strstr(mt, "q35")))
                 problem(problems, file, (unsigned)ptd_json_get_num(e, "line", 0),
                         "%s: pcie=1 but q35 machine model is not enabled (machine %s)",

@@ -118,38 +118,6 @@ static void quote(char *buf, size_t len, const char *s)
     snprintf(buf + o, len - o, "'");
 }
 
-/* The args string without its -cpu option, NULL if nothing else remains. */
-static char *args_without_cpu(const char *args)
-{
-    size_t n = strlen(args) + 1, o = 0;
-    char *out = malloc(n * 4 + 8), *copy = strdup(args), *tok, *save = NULL;
-    bool skip = false;
-
-    if (!out || !copy) {
-        free(out);
-        free(copy);
-        return NULL;
-    }
-    /* Proxmox splits args like a shell; values in real configs rarely need quoting. */
-    for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        if (skip) {
-            skip = false;
-            continue;
-        }
-        if (!strcmp(tok, "-cpu") || !strcmp(tok, "--cpu")) {
-            skip = true;
-            continue;
-        }
-        o += (size_t)snprintf(out + o, n * 4 + 8 - o, "%s%s", o ? " " : "", tok);
-    }
-    free(copy);
-    if (!o) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 struct rec {
     cJSON *obj, *commands, *lines;
 };
@@ -224,7 +192,7 @@ static void drop_args_cpu(struct rec *r, unsigned vmid, const char *args)
     if (!cpu)
         return;
     free(cpu);
-    rest = args_without_cpu(args);
+    rest = vm_cpu_args_without_cpu(args);
     if (rest) {
         quote(q, sizeof(q), rest);
         cmd(r, "qm set %u --args %s", vmid, q);

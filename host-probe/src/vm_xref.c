@@ -407,6 +407,16 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
             cJSON *b;
             cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
             {
+                if (str_in(vm_bdfs, b->valuestring)) {
+                    /* PCI.pm refuses this at start */
+                    char msg[PTD_ERROR_MAX];
+                    snprintf(msg, sizeof(msg), "%s:%d: %s: device '%s' assigned more than once",
+                             ptd_json_get_str(vm, "file"), (int)ptd_json_get_num(h, "line", 0),
+                             ptd_json_get_str(h, "key"), b->valuestring);
+                    cJSON_AddItemToArray(cJSON_GetObjectItem(vm, "config_problems"),
+                                         cJSON_CreateString(msg));
+                    ptd_doc_add_error(x->doc, SRC, "%s", msg);
+                }
                 add_unique(vm_bdfs, b->valuestring);
             }
         }

@@ -205,6 +205,54 @@ static void test_showcmd_diff(void **state)
     cJSON_Delete(vm);
 }
 
+static bool has_problem(const cJSON *vm, const char *needle)
+{
+    const cJSON *p;
+
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(vm, "config_problems"))
+    {
+        if (strstr(p->valuestring, needle))
+            return true;
+    }
+    return false;
+}
+
+static void test_proxmox_config_rules(void **state)
+{
+    cJSON *vm;
+
+    (void)state;
+    vm = vm_from("hostpci0: 0000:00:02.0,legacy-igd=1,rombar=0\nmachine: q35\nvga: std\n", 100,
+                 NULL);
+    assert_true(has_problem(vm, "test.conf:1: hostpci0: legacy IGD assignment requires VGA mode "
+                                "to be 'none'"));
+    assert_true(has_problem(vm, "requires rombar to be enabled"));
+    assert_true(has_problem(vm, "not compatible with q35"));
+    assert_false(has_problem(vm, "only works for devices on host bus 00:02.0"));
+    cJSON_Delete(vm);
+    vm = vm_from("hostpci0: 0000:01:00,mdev=nvidia-63\nhostpci1: 0000:00:02.1,legacy-igd=1\n"
+                 "vga: none\n",
+                 100, NULL);
+    assert_true(has_problem(vm, "hostpci0: cannot use mediated device with multifunction"));
+    assert_true(has_problem(vm, "hostpci1: legacy IGD assignment only works for devices on host "
+                                "bus 00:02.0"));
+    assert_false(has_problem(vm, "VGA mode"));
+    cJSON_Delete(vm);
+}
+
+static void test_args_rewrite(void **state)
+{
+    char *r;
+
+    (void)state;
+    r = vm_cpu_args_without_cpu("-cpu host,kvm=off -device 'vfio-pci,host=02:00.0,"
+                                "romfile=/root/my rom.bin' -smbios type=0");
+    assert_string_equal(r, "-device 'vfio-pci,host=02:00.0,romfile=/root/my rom.bin' "
+                           "-smbios type=0");
+    free(r);
+    assert_null(vm_cpu_args_without_cpu("-cpu 'host,kvm=off,-hypervisor'"));
+}
+
 static void test_hostpci_facts(void **state)
 {
     cJSON *vm = vm_from("hostpci0: host=0000:01:00.0;0000:01:00.1,rombar=0,romfile=vbios.bin,"
@@ -348,8 +396,9 @@ static void test_partial_group_and_mapping(void **state)
     (void)state;
     tmproot_init(&t, true);
     vm = vm_from("hostpci0: 0000:0b:00.0,pcie=1\nmachine: q35\n", 105, NULL);
-    vm2 = vm_from("hostpci0: mapping=gpu,pcie=1\nhostpci1: 0000:0c:00,pcie=1\nmachine: q35\n", 106,
-                  NULL);
+    vm2 = vm_from("hostpci0: mapping=gpu,pcie=1\nhostpci1: 0000:0c:00,pcie=1\nmachine: q35\n"
+                  "hostpci2: 0000:0b:00.1\nhostpci3: 0000:0b:00\n",
+                  106, NULL);
     cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
     cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm2);
     vm_xref_run(&t.root, doc);
@@ -365,6 +414,9 @@ static void test_partial_group_and_mapping(void **state)
                         "no map entry for node 'pve1' in mapping 'gpu'");
     /* a slot with no function present */
     assert_int_equal(ptd_json_get_tri(vm2, "hostpci.1.missing"), 1);
+    /* 0b:00.1 twice (hostpci2, and hostpci3's whole slot) */
+    assert_true(has_problem(vm2, "test.conf:5: hostpci3: device '0000:0b:00.1' assigned more "
+                                 "than once"));
     tmproot_fini(&t);
     cJSON_Delete(doc);
 }
@@ -468,6 +520,8 @@ int main(void)
         cmocka_unit_test(test_custom_models),
         cmocka_unit_test(test_showcmd_diff),
         cmocka_unit_test(test_hostpci_facts),
+        cmocka_unit_test(test_proxmox_config_rules),
+        cmocka_unit_test(test_args_rewrite),
         cmocka_unit_test(test_nvidia_pro_xvga),
         cmocka_unit_test(test_partial_group_and_mapping),
         cmocka_unit_test(test_no_sys_is_unknown),
