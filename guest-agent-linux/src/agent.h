@@ -43,8 +43,18 @@ void agent_vulkan(struct agent_ctx *ctx);     /* vulkan.c: doc.vulkan */
 void agent_kernel_log(struct agent_ctx *ctx); /* kernel_log.c: doc.kernel_log */
 
 /* NVML through libnvidia-ml.so.1 opened at run time; returns the doc's "nvml" object
- * (caller owns). Never called under --root. */
-cJSON *agent_nvml_query(void);
+ * (caller owns). Never called under --root. The argument is unused (agent_isolated). */
+cJSON *agent_nvml_query(void *unused);
+
+/* The Vulkan loader's view; returns the doc's "vulkan" object (caller owns). Live only. */
+cJSON *agent_vulkan_query(void *unused);
+
+/* Runs fn(arg) in a forked child under a deadline (PTDIAG_QUERY_TIMEOUT seconds, default 20)
+ * and returns the JSON it built, parsed back in this process (caller owns). NULL when the
+ * child hung, crashed or failed, with the reason in why. For vendor libraries that may block
+ * or crash on a broken GPU. */
+cJSON *agent_isolated(cJSON *(*fn)(void *), void *arg, char *why, size_t whylen);
+int agent_query_timeout_s(void);
 
 /* Highest kernel-log timestamp in ctx->kmsg (seconds since boot), or -1 when none. */
 double agent_kmsg_newest_time(const struct agent_ctx *ctx);

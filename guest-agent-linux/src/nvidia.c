@@ -216,7 +216,16 @@ void agent_nvidia(struct agent_ctx *ctx)
     module = add_kernel_module(ctx, nv);
     add_proc_gpus(ctx, nv);
     if (ctx->live) {
-        nvml = agent_nvml_query();
+        char why[160] = "";
+
+        nvml = agent_isolated(agent_nvml_query, NULL, why, sizeof(why));
+        if (!nvml) {
+            /* a hung or crashed NVML is itself the finding: the driver is in trouble */
+            nvml = cJSON_CreateObject();
+            ptd_json_add_str(nvml, "status", "error");
+            ptd_json_add_str(nvml, "error", why);
+            ptd_doc_add_error(ctx->doc, "nvml", "NVML query: %s", why);
+        }
     } else {
         nvml = cJSON_CreateObject();
         ptd_json_add_str(nvml, "status", "unknown");

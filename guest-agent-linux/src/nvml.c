@@ -137,7 +137,7 @@ static void add_device(const struct nvml_api *api, cJSON *devs, unsigned index)
     ptd_json_add_str(d, "virtualization_mode", ok ? virt_mode_name(mode) : NULL);
 }
 
-cJSON *agent_nvml_query(void)
+cJSON *agent_nvml_query(void *unused)
 {
     cJSON *o = cJSON_CreateObject(), *devs;
     struct nvml_api api;
@@ -147,6 +147,7 @@ cJSON *agent_nvml_query(void)
     unsigned count = 0, i;
     nvml_return r;
 
+    (void)unused;
     if (!o)
         return NULL;
     lib = dlopen(NVML_LIB, RTLD_NOW | RTLD_LOCAL);

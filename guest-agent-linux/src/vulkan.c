@@ -209,7 +209,7 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
 
 #define VK_LOAD(inst, field, name) (api->field = (void *)api->gipa(inst, name))
 
-static void query(struct agent_ctx *ctx, cJSON *vk, void *lib)
+static void query(cJSON *vk, void *lib)
 {
     struct vk_api api_s = {0}, *api = &api_s;
     VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
@@ -267,33 +267,27 @@ static void query(struct agent_ctx *ctx, cJSON *vk, void *lib)
         cJSON_AddArrayToObject(vk, "devices");
         goto out;
     }
-    ptd_json_add_str(vk, "error", NULL);
+    ptd_json_add_str(vk, "error",
+                     r == VK_INCOMPLETE ? "VK_INCOMPLETE: more than 16 devices, "
+                                          "the rest are not listed"
+                                        : NULL);
     devs = cJSON_AddArrayToObject(vk, "devices");
     for (i = 0; i < n && devs; i++)
         add_device(api, app.apiVersion, devs, pds[i]);
-    if (r == VK_INCOMPLETE)
-        ptd_doc_add_error(ctx->doc, SRC, "more than %d Vulkan devices; the rest are not listed",
-                          MAX_DEVICES);
+
 out:
     if (api->destroy_instance)
         api->destroy_instance(inst, NULL);
 }
 
-void agent_vulkan(struct agent_ctx *ctx)
+cJSON *agent_vulkan_query(void *unused)
 {
-    cJSON *vk = agent_obj(ctx->doc, "vulkan");
+    cJSON *vk = cJSON_CreateObject();
     void *lib;
 
+    (void)unused;
     if (!vk)
-        return;
-    if (!ctx->live) {
-        ptd_json_add_str(vk, "loader", NULL);
-        ptd_json_add_str(vk, "error", "not queried under --root");
-        cJSON_AddNullToObject(vk, "instance_api_version");
-        cJSON_AddNullToObject(vk, "devices");
-        ptd_doc_add_error(ctx->doc, SRC, "Vulkan: not queried under --root");
-        return;
-    }
+        return NULL;
     lib = dlopen(VULKAN_LIB, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         const char *e = dlerror();
@@ -302,9 +296,38 @@ void agent_vulkan(struct agent_ctx *ctx)
         ptd_json_add_str(vk, "error", e ? e : VULKAN_LIB ": cannot be opened");
         cJSON_AddNullToObject(vk, "instance_api_version");
         cJSON_AddArrayToObject(vk, "devices");
-        return;
+        return vk;
     }
     ptd_json_add_str(vk, "loader", "present");
-    query(ctx, vk, lib);
-    dlclose(lib);
+    query(vk, lib);
+    /* no dlclose: some ICDs leave threads behind; the query process exits right after */
+    return vk;
+}
+
+void agent_vulkan(struct agent_ctx *ctx)
+{
+    char why[160] = "";
+    cJSON *vk;
+
+    if (!ctx->live) {
+        vk = cJSON_AddObjectToObject(ctx->doc, "vulkan");
+        ptd_json_add_str(vk, "loader", NULL);
+        ptd_json_add_str(vk, "error", "not queried under --root");
+        cJSON_AddNullToObject(vk, "instance_api_version");
+        cJSON_AddNullToObject(vk, "devices");
+        ptd_doc_add_error(ctx->doc, SRC, "Vulkan: not queried under --root");
+        return;
+    }
+    vk = agent_isolated(agent_vulkan_query, NULL, why, sizeof(why));
+    if (!vk) {
+        /* the loader or an ICD hung or crashed: which devices exist is unknown */
+        vk = cJSON_CreateObject();
+        ptd_json_add_str(vk, "loader", "present");
+        ptd_json_add_str(vk, "error", why);
+        cJSON_AddNullToObject(vk, "instance_api_version");
+        cJSON_AddNullToObject(vk, "devices");
+        ptd_doc_add_error(ctx->doc, SRC, "Vulkan query: %s", why);
+    }
+    if (!cJSON_AddItemToObject(ctx->doc, "vulkan", vk))
+        cJSON_Delete(vk);
 }

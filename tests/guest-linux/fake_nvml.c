@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A stand-in for libnvidia-ml.so.1 on machines without an NVIDIA GPU: the entry points the
- * agent resolves with dlsym(), behaving as NVML does in two guest states chosen by
+ * agent resolves with dlsym(), behaving as NVML does in the guest states chosen by
  * FAKE_NVML_MODE: "mismatch" (kernel module and user-space library from different driver
- * releases: nvmlInit_v2 fails with NVML_ERROR_LIB_RM_VERSION_MISMATCH) and "ok" (one RTX 3090
- * passed through). Return codes and struct layouts follow NVML's public nvml.h.
+ * releases: nvmlInit_v2 fails with NVML_ERROR_LIB_RM_VERSION_MISMATCH), "ok" (one RTX 3090
+ * passed through), and the two ways a wedged driver takes the caller down with it: "hang"
+ * (nvmlInit_v2 never returns) and "crash" (it faults). Return codes and struct layouts follow
+ * NVML's public nvml.h.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NVML_SUCCESS                       0
 #define NVML_ERROR_INVALID_ARGUMENT        2
@@ -50,6 +54,11 @@ int nvmlInit_v2(void)
 
     if (mode && strcmp(mode, "mismatch") == 0)
         return NVML_ERROR_LIB_RM_VERSION_MISMATCH;
+    if (mode && strcmp(mode, "hang") == 0)
+        for (;;)
+            pause();
+    if (mode && strcmp(mode, "crash") == 0)
+        raise(SIGSEGV);
     initialised = 1;
     return NVML_SUCCESS;
 }
