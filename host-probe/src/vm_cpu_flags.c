@@ -462,9 +462,11 @@ cJSON *vm_cpu_effective(const struct pve_section *conf, const cJSON *cpu_models,
             const char *nm = (*tok == '+' || *tok == '-') ? tok + 1 : tok;
             if (!vm_flag_allowed(nm)) {
                 snprintf(buf, sizeof(buf),
-                         "cpu flags: '%s' is not in the VM-level allow-list "
-                         "(CPUFlags.pm): qm set rejects it and a hand-edited "
-                         "config fails to parse; use a custom CPU model",
+                         "cpu flags: '%s' is not in the VM-level allow-list: "
+                         "Proxmox rejects the cpu option (\"VM-specific CPU flags "
+                         "must be a subset of: ...\"); modelled without the VM's "
+                         "flags; how a hand-edited config then starts is not "
+                         "modelled. Use a custom CPU model",
                          tok);
                 note(uncertain, buf);
                 bad = true;
