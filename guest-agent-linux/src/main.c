@@ -25,6 +25,9 @@ static void usage(FILE *f)
           "  -h, --help          show this help\n"
           "  -V, --version       show the version\n"
           "\n"
+          "NVML and Vulkan are queried in a child process that is killed after\n"
+          "PTDIAG_QUERY_TIMEOUT seconds (default 20), so a wedged driver cannot hang the agent.\n"
+          "\n"
           "Exit status: 0 facts collected, 1 the document or sample could not be written,\n"
           "2 bad usage or unusable --root.\n",
           f);
