@@ -14,8 +14,8 @@ for d in /usr/lib/systemd/system /lib/systemd/system; do
 done
 cp "$units"/ptdiag-soak.service "$units"/ptdiag-soak.timer "$work/root/usr/lib/systemd/system/"
 cp "$agent" "$work/root/usr/bin/ptdiag-agent"
-for p in "$mandir"/*.1 "$mandir"/*.1.gz; do [ -e "$p" ] && cp "$p" "$work/man/man1/"; done
-for p in "$mandir"/*.8 "$mandir"/*.8.gz; do [ -e "$p" ] && cp "$p" "$work/man/man8/"; done
+find "$mandir" -name "*.1" -o -name "*.1.gz" | while read -r p; do cp "$p" "$work/man/man1/"; done
+find "$mandir" -name "*.8" -o -name "*.8.gz" | while read -r p; do cp "$p" "$work/man/man8/"; done
 out=$(MANPATH="$work/man" SYSTEMD_LOG_COLOR=0 timeout 60 systemd-analyze verify \
       --root="$work/root" ptdiag-soak.service ptdiag-soak.timer 2>&1) || {
   echo "systemd-analyze verify failed:"; echo "$out"; exit 1; }
