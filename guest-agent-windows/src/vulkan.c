@@ -45,6 +45,43 @@ static const char *vk_result_name(VkResult r)
     }
 }
 
+/* VkDriverId as its registry name without the prefix, as the Linux agent writes it (the
+ * numbers are Khronos registry values, so a driver newer than these headers still maps). */
+static const char *driver_id_name(unsigned id)
+{
+    static const char *const names[] = {
+        NULL,
+        "AMD_PROPRIETARY",
+        "AMD_OPEN_SOURCE",
+        "MESA_RADV",
+        "NVIDIA_PROPRIETARY",
+        "INTEL_PROPRIETARY_WINDOWS",
+        "INTEL_OPEN_SOURCE_MESA",
+        "IMAGINATION_PROPRIETARY",
+        "QUALCOMM_PROPRIETARY",
+        "ARM_PROPRIETARY",
+        "GOOGLE_SWIFTSHADER",
+        "GGP_PROPRIETARY",
+        "BROADCOM_PROPRIETARY",
+        "MESA_LLVMPIPE",
+        "MOLTENVK",
+        "COREAVI_PROPRIETARY",
+        "JUICE_PROPRIETARY",
+        "VERISILICON_PROPRIETARY",
+        "MESA_TURNIP",
+        "MESA_V3DV",
+        "MESA_PANVK",
+        "SAMSUNG_PROPRIETARY",
+        "MESA_VENUS",
+        "MESA_DOZEN",
+        "MESA_NVK",
+        "IMAGINATION_OPEN_SOURCE_MESA",
+        "MESA_HONEYKRISP",
+    };
+
+    return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
+}
+
 static void version_string(uint32_t v, char *buf, size_t buflen)
 {
     snprintf(buf, buflen, "%u.%u.%u", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
@@ -112,7 +149,7 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
     ptd_json_add_str(o, "api_version", buf);
     driver_version_string(p.vendorID, p.driverVersion, buf, sizeof(buf));
     ptd_json_add_str(o, "driver_version", buf);
-    ptd_json_add_num(o, "driver_id", have_drv ? (double)drv.driverID : 0, have_drv);
+    ptd_json_add_str(o, "driver_id", have_drv ? driver_id_name((unsigned)drv.driverID) : NULL);
     ptd_json_add_str(o, "driver_name", have_drv ? drv.driverName : NULL);
     ptd_json_add_str(o, "driver_info", have_drv ? drv.driverInfo : NULL);
     /* Vendor ids above 0xffff are Khronos vendor ids (0x10005 = Mesa), not PCI ids. */
@@ -122,10 +159,10 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
     ptd_json_add_str(o, "device_id", buf);
     ptd_json_add_str(o, "pci_bus", NULL);
     vk->mem_props(pd, &m);
+    /* All DEVICE_LOCAL heaps together, as the Linux agent counts them. */
     for (uint32_t h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS; h++)
-        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT &&
-            m.memoryHeaps[h].size > local)
-            local = m.memoryHeaps[h].size;
+        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            local += m.memoryHeaps[h].size;
     ptd_json_add_u64(o, "device_local_heap_bytes", local, m.memoryHeapCount > 0);
     if (have_ids && idp.deviceLUIDValid) {
         uint32_t low, high;

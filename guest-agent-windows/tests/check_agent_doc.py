@@ -64,6 +64,7 @@ def common(doc, ms):
         check(d["vendor_id"] == "10005", "Mesa's Khronos vendor id")
         check(d["device_local_heap_bytes"] > 0, "device-local heap")
         check(d["driver_name"] == "llvmpipe", "VkPhysicalDeviceDriverProperties")
+        check(d["driver_id"] == "MESA_LLVMPIPE", "driver id name: %s" % d["driver_id"])
         # lavapipe reports no LUID: unknown, not invented.
         check(d["luid"] is None, "no LUID where the driver gives none")
 
