@@ -156,8 +156,8 @@ def check_pro4500(c, doc):
     c.eq("version", km["version"], "570.86.16")
     c.eq("video_bios unread", doc["nvidia"]["gpus"][0]["video_bios"], "??.??.??.??.??")
     req = events(doc, "nvrm-open-module-required")
-    c.eq("open module required", [(e["device"], e["detail"]) for e in req],
-         [("0000:01:00.0", "10de:2c31")])
+    c.eq("open module required", [(e["device"], e["detail"], e["time_s"]) for e in req],
+         [("0000:01:00.0", "10de:2c31", 38.906877), ("0000:01:00.0", "10de:2c31", 39.114611)])
     rm = events(doc, "nvrm-rminitadapter-failed")
     c.eq("RmInitAdapter tuples", [e["detail"] for e in rm], ["0x22:0x56:1017"] * 2)
     c.eq("rm_init_adapter minors", [e["code"] for e in events(doc, "nvrm-init-failed")], [0, 0])
@@ -328,7 +328,7 @@ def live_env(extra):
     return env
 
 
-def scenario_live_no_nvidia(c, agent):
+def scenario_live_no_nvidia(c, agent, work):
     if os.path.exists("/proc/driver/nvidia"):
         sys.exit("this machine has the NVIDIA driver; the scenario needs one without")
     doc = agent_doc(agent, [], live_env({"VK_DRIVER_FILES": LVP_ICD, "VK_ICD_FILENAMES": LVP_ICD}))
@@ -342,6 +342,26 @@ def scenario_live_no_nvidia(c, agent):
            not {"nvidia", "nvml"} & set(error_sources(doc)))
     c.eq("cpuid from the instruction", doc["system"]["cpuid"]["source"], "instruction")
     c.true("boot id read", doc["system"]["boot_id"] is not None)
+    # --soak on the live system: two samples of this boot
+    os.makedirs(work, exist_ok=True)
+    log = os.path.join(work, "live-soak.jsonl")
+    if os.path.exists(log):
+        os.remove(log)
+    for _ in range(2):
+        run_agent(agent, ["--soak", log], live_env({"VK_DRIVER_FILES": "/nonexistent.json"}))
+    lines, _ = soak_lines(log)
+    c.eq("two samples", len(lines), 2)
+    if len(lines) == 2 and all(isinstance(l, dict) for l in lines):
+        a, b = lines
+        c.eq("same boot", (a["boot_id"], b["boot_id"]), (doc["system"]["boot_id"],) * 2)
+        c.true("uptime advances", b["uptime_s"] >= a["uptime_s"])
+        c.eq("os", b["os"], "linux")
+        if a["kmsg_until_s"] is not None and b["kmsg_until_s"] is not None:
+            c.true("kernel-log mark never goes back", b["kmsg_until_s"] >= a["kmsg_until_s"])
+            c.true("second sample: only events after the first's mark",
+                   all(e["time_s"] > a["kmsg_until_s"] for e in b["events"]))
+        else:
+            c.eq("unreadable log: events unknown", b["events"], None)
 
 
 def scenario_nvml(c, agent, fake_dir, mode):
@@ -432,7 +452,7 @@ def main():
             shutil.rmtree(a.work)
         scenario_bad_root(c, a.agent, a.work)
     elif a.scenario == "live-no-nvidia":
-        scenario_live_no_nvidia(c, a.agent)
+        scenario_live_no_nvidia(c, a.agent, a.work)
     elif a.scenario in ("nvml-mismatch", "nvml-ok", "nvml-hang", "nvml-crash"):
         scenario_nvml(c, a.agent, a.fake_nvml, a.scenario[5:])
     elif a.scenario == "vulkan-lavapipe":
