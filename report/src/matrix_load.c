@@ -167,9 +167,9 @@ static int parse_kids(struct loader *l, const cJSON *arr, struct rpt_cond *c)
     const cJSON *k;
     cJSON_ArrayForEach(k, arr)
     {
-        if (parse_cond(l, k, &c->kids[c->nkids]) < 0)
+        /* Count the kid before parsing it: a half-built one is freed with its parent. */
+        if (parse_cond(l, k, &c->kids[c->nkids++]) < 0)
             return -1;
-        c->nkids++;
     }
     return 0;
 }
@@ -268,12 +268,11 @@ static int parse_quantifier(struct loader *l, const cJSON *j, struct rpt_cond *c
         return fail(l, "quantifiers nested too deep", NULL);
     l->bound[l->nbound++] = c->as;
     c->kids = calloc(1, sizeof *c->kids);
+    if (c->kids)
+        c->nkids = 1;
     int rc = c->kids ? parse_cond(l, where, &c->kids[0]) : fail(l, "out of memory", NULL);
     l->nbound--;
-    if (rc < 0)
-        return -1;
-    c->nkids = 1;
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 static int parse_cond(struct loader *l, const cJSON *j, struct rpt_cond **out)
@@ -301,10 +300,8 @@ static int parse_cond(struct loader *l, const cJSON *j, struct rpt_cond **out)
         c->kids = calloc(1, sizeof *c->kids);
         if (!c->kids)
             return fail(l, "out of memory", NULL);
-        if (parse_cond(l, k, &c->kids[0]) < 0)
-            return -1;
         c->nkids = 1;
-        return 0;
+        return parse_cond(l, k, &c->kids[0]);
     }
     if (cJSON_GetObjectItemCaseSensitive(j, "some")) {
         c->kind = RPT_C_SOME;
