@@ -13,9 +13,9 @@ set -eu
 export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES
 mkdir -p "$(dirname "$WINEPREFIX")"
 exec 9>"$WINEPREFIX.lock"
-flock -w 120 9
+flock -w 280 9
 if [ ! -f "$WINEPREFIX/.ptdiag-ready" ]; then
-    timeout 120 wineboot -i </dev/null >/dev/null 2>&1 || true
+    timeout 240 wineboot -i </dev/null >/dev/null 2>&1 || true
     timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
         /v Debugger /d '' /f </dev/null >/dev/null 2>&1
     timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \

@@ -143,6 +143,23 @@ def check_arc(doc, ms):
         check(win["inf_kind"] == "intel-igpu-dch", "Arc on the iGPU INF reported as such")
 
 
+def check_headless(doc):
+    """No X server: Wine's DXGI and Vulkan fail; SetupAPI, the registry and CPUID still work."""
+    check(doc.get("schema") == "ptdiag.guest/1", "schema is ptdiag.guest/1")
+    check(doc["dxgi"]["adapters"] is None, "no DXGI adapters claimed")
+    check("887a0004" in (doc["dxgi"].get("error") or "").lower(),
+          "DXGI_ERROR_UNSUPPORTED recorded: %s" % doc["dxgi"].get("error"))
+    check(any(e["source"] == "dxgi" for e in doc["errors"]), "DXGI reason in errors")
+    vk = doc["vulkan"]
+    check(vk["loader"] == "present" and vk["error"] == "VK_ERROR_INITIALIZATION_FAILED",
+          "Vulkan instance failure recorded: %s" % vk["error"])
+    check(vk["devices"] == [], "no Vulkan device invented")
+    wine = [g for g in doc["gpus"] if g["windows"]["description"] == "Wine Adapter"]
+    check(len(wine) == 1, "SetupAPI lists Wine's display adapter")
+    check(doc["system"]["cpuid"]["source"] == "instruction", "CPUID executed")
+    check(doc["system"]["wine_version"], "Wine detected")
+
+
 def check_soak(path):
     lines = open(path, encoding="utf-8").read().splitlines()
     check(len(lines) == 2, "two soak samples")
@@ -178,6 +195,8 @@ def main():
     scenario, path, ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if scenario == "soak":
         check_soak(path)
+    elif scenario == "headless":
+        check_headless(json.load(open(path, encoding="utf-8")))
     elif scenario == "task-xml":
         check_task_xml(path)
     else:
