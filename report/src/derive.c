@@ -225,8 +225,21 @@ void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)
     cJSON *x = obj(&p->derived);
     if (!x)
         return;
-    if (p->guest)
+    if (p->guest) {
         cJSON_AddBoolToObject(x, "guest_match", p->ggpu != NULL);
+        /* Same vendor:device but other subsystem ids: not the passed card (a passed device
+         * keeps its subsystem ids), so the guest document is likely from another VM. */
+        bool same_model = false;
+        const char *v = p->dev ? ptd_json_get_str(p->dev, "vendor_id") : NULL;
+        const char *d = p->dev ? ptd_json_get_str(p->dev, "device_id") : NULL;
+        for (size_t i = 0; i < p->guest->ngpus && v && d; i++) {
+            const char *gv = ptd_json_get_str(p->guest->gpus[i].gpu, "vendor_id");
+            const char *gd = ptd_json_get_str(p->guest->gpus[i].gpu, "device_id");
+            same_model |= gv && gd && strcasecmp(gv, v) == 0 && strcasecmp(gd, d) == 0;
+        }
+        if (p->dev)
+            cJSON_AddBoolToObject(x, "guest_same_model", same_model);
+    }
     /* NUMA: only decidable when the VM pins host nodes and the device's node is known. */
     const cJSON *node = p->dev ? cJSON_GetObjectItemCaseSensitive(p->dev, "numa_node") : NULL;
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(p->vm, "numa_nodes");
