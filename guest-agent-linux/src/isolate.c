@@ -30,10 +30,15 @@ int agent_query_timeout_s(void)
 
 static void child(int fd, cJSON *(*fn)(void *), void *arg)
 {
-    cJSON *obj = fn(arg);
-    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
-    size_t len = text ? strlen(text) : 0, off = 0;
+    size_t len, off = 0;
+    char *text;
+    cJSON *obj;
 
+    /* stdout carries the document: whatever a vendor library prints goes to stderr instead */
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    obj = fn(arg);
+    text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    len = text ? strlen(text) : 0;
     while (off < len) {
         ssize_t w = write(fd, text + off, len - off);
 
@@ -65,6 +70,7 @@ cJSON *agent_isolated(cJSON *(*fn)(void *), void *arg, char *why, size_t whylen)
     int fds[2], status = 0;
     pid_t pid;
 
+    why[0] = '\0';
     if (pipe(fds) != 0) {
         snprintf(why, whylen, "pipe: %s", strerror(errno));
         return NULL;
@@ -137,6 +143,8 @@ reap:
         if (!out)
             snprintf(why, whylen, "unparseable reply from the query process");
     }
+    if (!out && !why[0])
+        snprintf(why, whylen, "no reply from the query process");
     free(buf);
     return out;
 }
