@@ -70,6 +70,28 @@ def prom_valid(text):
     return None
 
 
+PARSE = """
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = list(text_string_to_metric_families(sys.stdin.read()))
+print(sum(len(f.samples) for f in fams))
+"""
+
+
+def prom_parse_official(text):
+    """Second opinion from prometheus_client's own parser (python3-prometheus-client), in
+    whichever Python has it; None when none does."""
+    for py in (sys.executable, "/usr/bin/python3"):
+        if not os.path.exists(py):
+            continue
+        r = subprocess.run([py, "-c", "import prometheus_client"], capture_output=True)
+        if r.returncode != 0:
+            continue
+        r = subprocess.run([py, "-c", PARSE], input=text, capture_output=True, text=True, timeout=60)
+        return r
+    return None
+
+
 with tempfile.TemporaryDirectory() as tmp:
     bad = faulty_host(tmp)
     # ---- text
@@ -123,6 +145,13 @@ with tempfile.TemporaryDirectory() as tmp:
         json.dump(g, f)
     r = run("--format", "prom", HOST, gx)
     check('ptdiag_guest_xid_events{vmid="101",code="79"} 2' in r.stdout, "prom xid count")
+    official = prom_parse_official(r.stdout)
+    if official is None:
+        print("prometheus_client not installed: official parser check skipped")
+    else:
+        samples = sum(1 for ln in r.stdout.splitlines() if ln and not ln.startswith("#"))
+        check(official.returncode == 0 and official.stdout.strip() == str(samples),
+              f"prometheus_client parser: {official.stderr.strip()[-300:]} samples {official.stdout.strip()} vs {samples}")
     err = prom_valid(r.stdout)
     check(err is None, f"prom exposition invalid with escapes: {err}")
     check('odd\\"name\\\\x' in r.stdout, "prom label escaping")
