@@ -283,7 +283,8 @@ static double guest_vram(const cJSON *guest, const cJSON *gpu)
 {
     const cJSON *a = find_dxgi(guest, gpu);
     double v = a ? ptd_json_get_num(a, "dedicated_video_memory_bytes", -1) : -1;
-    if (v < 0)
+    /* The 32-bit MemorySize clamps (2 GiB / 4 GiB): useless when the agent says so. */
+    if (v < 0 && ptd_json_get_tri(gpu, "windows.memory_size_clamped32") != 1)
         v = ptd_json_get_num(gpu, "windows.memory_size_bytes", -1);
     if (v < 0)
         v = ptd_json_get_num(gpu, "vram_total_bytes", -1);
