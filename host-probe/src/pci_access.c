@@ -230,8 +230,8 @@ static void trace_attr(struct ptd_root *root, const char *bdf, const char *attr)
     ptd_root_trace(root, path, PTD_TRACE_FILE);
 }
 
-/* Fills ids and class of one function; a libpci error is kept in fn->error. */
-static void fill_ids(struct ptd_pci *pci, struct ptd_pci_fn *fn)
+/* Fills the class of one function; a libpci error is kept in fn->error. */
+static void fill_class(struct ptd_pci *pci, struct ptd_pci_fn *fn)
 {
     struct pci_dev *d = fn->handle;
     char path[128];
@@ -239,17 +239,40 @@ static void fill_ids(struct ptd_pci *pci, struct ptd_pci_fn *fn)
     fn->vendor_id = fn->device_id = fn->class_id = -1;
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", fn->bdf);
     ptd_root_trace(pci->root, path, PTD_TRACE_LINK);
-    if (guarded_fill(d, PCI_FILL_IDENT | PCI_FILL_CLASS) != 0) {
+    if (guarded_fill(d, PCI_FILL_CLASS) != 0) {
         snprintf(fn->error, sizeof(fn->error), "%s", guard_msg);
         strip_root(pci, fn->error);
         return;
     }
+    fn->class_id = d->device_class;
+    trace_attr(pci->root, fn->bdf, "class");
+}
+
+int ptd_pci_ident(struct ptd_pci *pci, const struct ptd_pci_fn *cfn)
+{
+    struct ptd_pci_fn *fn;
+    struct pci_dev *d;
+
+    if (cfn < pci->fns || cfn >= pci->fns + pci->count)
+        return -1;
+    fn = &pci->fns[cfn - pci->fns];
+    if (fn->ident_read)
+        return fn->vendor_id >= 0 ? 0 : -1;
+    fn->ident_read = true;
+    d = fn->handle;
+    current = pci;
+    if (guarded_fill(d, PCI_FILL_IDENT) != 0) {
+        if (!fn->error[0]) {
+            snprintf(fn->error, sizeof(fn->error), "%s", guard_msg);
+            strip_root(pci, fn->error);
+        }
+        return -1;
+    }
     fn->vendor_id = d->vendor_id;
     fn->device_id = d->device_id;
-    fn->class_id = d->device_class;
     trace_attr(pci->root, fn->bdf, "vendor");
     trace_attr(pci->root, fn->bdf, "device");
-    trace_attr(pci->root, fn->bdf, "class");
+    return 0;
 }
 
 int ptd_pci_scan(struct ptd_pci *pci, const struct ptd_pci_fn **fns, size_t *count,
@@ -290,7 +313,7 @@ int ptd_pci_scan(struct ptd_pci *pci, const struct ptd_pci_fn **fns, size_t *cou
     pci->count = n;
     qsort(pci->fns, n, sizeof(*pci->fns), cmp_fn);
     for (i = 0; i < n; i++)
-        fill_ids(pci, &pci->fns[i]);
+        fill_class(pci, &pci->fns[i]);
     *fns = pci->fns;
     *count = n;
     return 0;
@@ -338,7 +361,7 @@ int ptd_pci_fill_ext(struct ptd_pci *pci, const struct ptd_pci_fn *fn, struct pt
     struct pci_dev *d = fn->handle;
 
     out->subsys_vendor_id = out->subsys_device_id = out->revision = out->prog_if = -1;
-    if (fn->vendor_id < 0)
+    if (ptd_pci_ident(pci, fn) != 0)
         return ptd_error_set(err, "%s", fn->error[0] ? fn->error : "ids unknown");
     current = pci;
     if (guarded_fill(d, PCI_FILL_SUBSYS | PCI_FILL_CLASS_EXT) != 0) {

@@ -24,12 +24,15 @@
 
 struct ptd_pci; /* opaque: the libpci access handle and its device list */
 
-/* One PCI function as enumerated. Ids are -1 when libpci could not read them. */
+/* One PCI function as enumerated. The scan reads only the class (one file per function: the
+ * probe needs ids for GPUs and their group members only); vendor and device ids are read by
+ * ptd_pci_ident(). Ids are -1 when unknown (not read yet, or unreadable: see `error`). */
 struct ptd_pci_fn {
     unsigned domain, bus, dev, func;
     char bdf[16];  /* "dddd:bb:dd.f" */
     char slot[16]; /* "dddd:bb:dd" */
     int vendor_id, device_id;
+    bool ident_read; /* ptd_pci_ident() was called */
     int class_id;    /* base << 8 | sub (16 bits), -1 unknown */
     char error[256]; /* why ids are unknown ("" when fine) */
     void *handle;    /* libpci's struct pci_dev (borrowed) */
@@ -40,11 +43,14 @@ int ptd_pci_open(struct ptd_root *root, struct ptd_pci **out, struct ptd_error *
 
 void ptd_pci_close(struct ptd_pci *pci);
 
-/* Enumerates every function with vendor, device and class. *fns is an array sorted by BDF,
+/* Enumerates every function with its class. *fns is an array sorted by BDF,
  * owned by pci (valid until ptd_pci_close). A device whose ids cannot be read is still
  * listed, with -1 ids and `error` set. Returns 0, or -1 when the bus cannot be listed. */
 int ptd_pci_scan(struct ptd_pci *pci, const struct ptd_pci_fn **fns, size_t *count,
                  struct ptd_error *err);
+
+/* Reads fn's vendor and device ids (once). Returns 0, or -1 with fn->error set. */
+int ptd_pci_ident(struct ptd_pci *pci, const struct ptd_pci_fn *fn);
 
 /* The scanned function with this BDF (borrowed from pci), or NULL. */
 const struct ptd_pci_fn *ptd_pci_find(const struct ptd_pci *pci, const char *bdf);

@@ -691,7 +691,7 @@ cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct
     if (!dev)
         return NULL;
     cJSON_AddStringToObject(dev, "bdf", fn->bdf);
-    if (fn->vendor_id < 0)
+    if (ptd_pci_ident(pci, fn) != 0)
         ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: ids unreadable: %s", fn->bdf, fn->error);
     if (ptd_pci_fill_ext(pci, fn, &ext, &err) != 0 && fn->vendor_id >= 0)
         ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", fn->bdf, err.text);

@@ -20,7 +20,7 @@ static void add_member(struct probe_ctx *ctx, struct ptd_pci *pci, cJSON *arr, c
         return;
     cJSON_AddItemToArray(arr, m);
     cJSON_AddStringToObject(m, "bdf", name);
-    if (fn && fn->vendor_id >= 0) {
+    if (fn && ptd_pci_ident(pci, fn) == 0) {
         char id[16];
 
         snprintf(id, sizeof(id), "%04x", (unsigned)fn->vendor_id);

@@ -88,7 +88,7 @@ void probe_pci_run(struct probe_ctx *ctx)
     if (!listed || !groups)
         goto out;
     for (i = 0; i < n; i++)
-        if (fns[i].vendor_id < 0)
+        if (fns[i].class_id < 0)
             ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", fns[i].bdf, fns[i].error);
     nlisted = select_functions(fns, n, listed);
     if (nlisted)
