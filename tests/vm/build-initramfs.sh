@@ -30,8 +30,14 @@ chmod 755 "$stage/init"
 cp "$qexit" "$stage/qexit"
 cp "$host" "$stage/usr/bin/ptdiag-host"
 
+# strace, when present, watches the live probe on the real kernel (read-only check).
+if command -v strace >/dev/null; then
+    cp "$(command -v strace)" "$stage/usr/bin/strace"
+fi
 # The dynamic loader and every library, at the paths ldd names.
-ldd "$host" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
+for bin in "$stage/usr/bin/ptdiag-host" "$stage/usr/bin/strace"; do
+    [ -f "$bin" ] && ldd "$bin" | awk '/=> \// {print $3} /^\t\// {print $1}'
+done | sort -u | while read -r lib; do
     mkdir -p "$stage$(dirname "$lib")"
     cp -L "$lib" "$stage$lib"
 done

@@ -11,6 +11,7 @@ PTDVM_FLIP=driver|group|bar|reset flips one expected fact (the deliberate-mismat
 run then also fails if the flipped fact was never compared.
 """
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -333,6 +334,28 @@ def diff(a, b, path=""):
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
+def check_strace(args):
+    """The live run on the real kernel, traced in the guest: read-only outside its -o file."""
+    trace = read(os.path.join(args.out, "strace.txt"))
+    if trace is None and read(os.path.join(args.out, "strace.rc")) is not None:
+        check(False, f"strace in the guest failed: {read(os.path.join(args.out, 'strace.err'))}")
+        return
+    if trace is None:
+        note("strace was not available in the guest: live read-only trace NOT CHECKED")
+        return
+    rc = (read(os.path.join(args.out, "strace.rc")) or "").strip()
+    check(rc == "0", f"ptdiag-host under strace exited {rc}: {read(os.path.join(args.out, 'strace.err'))}")
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "check_readonly", os.path.join(here, "..", "readonly", "check-readonly.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    lines = trace.splitlines()
+    check(len(lines) > 100, f"strace recorded only {len(lines)} calls")
+    for bad in mod.analyse(lines, ["/tmp/traced.json"]):
+        check(False, "live run wrote or changed something: " + bad)
+
+
 def check_replay(args):
     rc = (read(os.path.join(args.out, "snap.rc")) or "").strip()
     err = read(os.path.join(args.out, "snap.err"), "")
@@ -357,12 +380,47 @@ def check_replay(args):
     check(not d, f"replay of the guest snapshot differs from the live document ({len(d)} places)")
 
 
+# Verdicts ptdiag-report must reach on each scenario's live document (rule ids are part of
+# the DESIGN contract): the real kernel's state is known, so these are not guesses.
+EXPECTED_FINDINGS = {
+    "intel": {"companion-not-on-vfio", "iommu-group-shared"},  # qxl beside e1000; ati-vga
+    "amd": {"companion-not-on-vfio"},
+    "iommu-off": {"iommu-disabled"},
+}
+
+
+def findings(report, path):
+    p = subprocess.run([report, "--format", "json", path], capture_output=True, text=True,
+                       timeout=60)
+    if p.returncode not in (0, 1):
+        check(False, f"ptdiag-report {path} exited {p.returncode}: {p.stderr.strip()}")
+        return None
+    return {(f.get("id"), f.get("bdf")) for f in json.loads(p.stdout).get("findings") or []}
+
+
+def check_verdicts(args):
+    """The unprivileged and hidden-firmware documents may know less, never alarm more."""
+    out = args.out
+    live = findings(args.report, os.path.join(out, "host.json"))
+    if live is None:
+        return
+    ids = {i for i, _ in live}
+    want = EXPECTED_FINDINGS.get(args.scenario, set())
+    check(want <= ids, f"report on the live document lacks {sorted(want - ids)} (has {sorted(ids)})")
+    for name in ("host-nobody.json", "host-nofw.json"):
+        other = findings(args.report, os.path.join(out, name))
+        if other is not None:
+            check(other <= live, f"report on {name} raises what the root run does not: "
+                                 f"{sorted(other - live, key=str)}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--host", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--report", help="ptdiag-report binary: also check the verdicts")
     args = ap.parse_args()
     out = args.out
 
@@ -401,6 +459,9 @@ def main():
         check_hidden_firmware(nofw)
 
     check_replay(args)
+    check_strace(args)
+    if args.report:
+        check_verdicts(args)
 
     if flip and not flip_hit:
         print(f"check.py: PTDVM_FLIP={flip} found nothing to flip: the mismatch was not exercised")

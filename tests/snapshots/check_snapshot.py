@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Replays one committed snapshot with `ptdiag-host --root SNAP --json` and checks the
+document against what the kernel itself showed when the snapshot was taken.
+
+The expectations come from SNAP/kernel-truth/, written inside the VM with plain shell
+(tests/vm/init's truth.txt; the retake wrapper's dmesg.txt and extra.txt), never from
+ptdiag-host's own output. A snapshot without kernel-truth/ only gets the stability check:
+two replays must give the same bytes.
+
+Usage: check_snapshot.py --host PTDIAG_HOST --snapshot DIR
+Env:   SNAPCHECK_FLIP=driver|group|reset|bar|event|class  changes one expected fact, so the
+       run must fail (and fails anyway when the flip found nothing to change).
+Exit:  0 all checks passed, 1 a mismatch, 2 bad usage or unreadable truth.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+IORESOURCE_IO = 0x100
+IORESOURCE_MEM = 0x200
+IORESOURCE_PREFETCH = 0x2000
+IORESOURCE_MEM_64 = 0x100000
+FIXED_TIME = "2026-01-01T00:00:00Z"
+# Kernel log lines the probe must keep as events (failure catalogue §3.1): the IOMMU came up,
+# interrupt remapping is on.
+EVENT_LINES = re.compile(r"DMAR: IOMMU enabled$|AMD-Vi: Found IOMMU cap|"
+                         r"AMD-Vi: Interrupt remapping enabled$|"
+                         r"Enabled IRQ remapping in \w+ mode$")
+
+problems = []
+count = [0]
+flip = os.environ.get("SNAPCHECK_FLIP", "")
+flipped = []
+
+
+def check(cond, what):
+    count[0] += 1
+    if not cond:
+        problems.append(what)
+        print("MISMATCH " + what)
+
+
+def replay(host, snap):
+    env = dict(os.environ, PTDIAG_FIXED_TIME=FIXED_TIME)
+    p = subprocess.run([host, "--root", snap, "--json"], capture_output=True, env=env,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+def parse_truth(text):
+    """tests/vm/init's truth.txt: one fact per line, keyed by its first word."""
+    t = {"modules": set(), "iommu_class": set(), "groups": {}, "devs": {}, "res": {},
+         "files": set(), "uname_r": None, "cmdline": None}
+    for n, line in enumerate(text.splitlines(), 1):
+        head, _, rest = line.partition(" ")
+        try:
+            if head in ("uname_r", "cmdline"):
+                t[head] = rest
+            elif head in ("module", "iommu_class"):
+                t["modules" if head == "module" else "iommu_class"].add(rest)
+            elif head == "file":
+                t["files"].add(rest)
+            elif head == "group":
+                gid, gtype = rest.split(" ", 1)
+                t["groups"].setdefault(int(gid), {"members": set()})["type"] = gtype
+            elif head == "member":
+                gid, bdf = rest.split(" ", 1)
+                t["groups"].setdefault(int(gid), {"type": None, "members": set()})[
+                    "members"].add(bdf)
+            elif head == "dev":
+                f = rest.split(" ")
+                d = {"bdf": f[0], "vendor": f[1][2:], "device": f[2][2:], "class": f[3][2:]}
+                d.update(kv.split("=", 1) for kv in f[4:])
+                t["devs"][d["bdf"]] = d
+            elif head == "res":
+                bdf, idx, start, end, flags = rest.split(" ")
+                t["res"].setdefault(bdf, {})[int(idx)] = (int(start, 16), int(end, 16),
+                                                         int(flags, 16))
+        except ValueError as e:
+            sys.exit(f"check_snapshot: truth.txt line {n}: cannot parse '{line}' ({e})")
+    return t
+
+
+def parse_extra(text):
+    e = {"params": {}, "links": {}, "vfio": set(), "attrs": {}}
+    for line in text.splitlines():
+        f = line.split(" ")
+        if f[0] == "param" and len(f) == 3:
+            e["params"][os.path.basename(f[1])] = f[2]
+        elif f[0] in ("group_link", "driver_link", "iommu_link") and len(f) == 3:
+            e["links"][(f[0], f[1])] = f[2]
+        elif f[0] == "attr" and len(f) == 4:
+            e["attrs"].setdefault(f[1], {})[f[2]] = f[3].replace("_", " ")
+        elif f[0] == "vfio_dev" and len(f) == 2:
+            e["vfio"].add(f[1])
+    return e
+
+
+def parse_dmesg(text):
+    """[    0.016000] message  ->  (0.016, 'message')"""
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"\[\s*(\d+\.\d+)\]\s?(.*)$", line)
+        if m:
+            out.append((float(m.group(1)), m.group(2)))
+    return out
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError as e:
+        sys.exit(f"check_snapshot: cannot read {path}: {e.strerror}")
+
+
+def do_flip(t, doc, dmesg):
+    """Changes one expected fact of a device (or event) the document lists."""
+    listed = sorted(d["bdf"] for d in doc.get("devices") or [] if d.get("bdf") in t["devs"]
+                    and t["devs"][d["bdf"]].get("driver", "-") != "-")
+    if flip == "event":
+        for i, (ts, msg) in enumerate(dmesg):
+            if EVENT_LINES.search(msg):
+                dmesg[i] = (ts + 5.0, msg)
+                flipped.append(f"time of '{msg}'")
+                return
+        return
+    if not listed:
+        return
+    bdf = listed[0]
+    d = t["devs"][bdf]
+    if flip == "driver":
+        d["driver"] = "flipped-driver"
+    elif flip == "group":
+        d["group"] = "9999"
+    elif flip == "reset":
+        d["reset_method"] = "flipped"
+    elif flip == "class":
+        d["class"] = "ff0000"
+    elif flip == "bar":
+        bars = t["res"].get(bdf, {})
+        for i in range(6):
+            s, e, fl = bars.get(i, (0, 0, 0))
+            if e:
+                bars[i] = (s, e + 0x1000, fl)
+                break
+        else:
+            return
+    else:
+        sys.exit(f"check_snapshot: unknown SNAPCHECK_FLIP '{flip}'")
+    flipped.append(f"{flip} of {bdf}")
+
+
+def check_system(doc, t, extra, dmesg):
+    s = doc.get("system") or {}
+    check(s.get("kernel_release") == t["uname_r"],
+          f"kernel_release {s.get('kernel_release')!r} != uname -r {t['uname_r']!r}")
+    acpi = s.get("acpi") or {}
+    for table in ("DMAR", "IVRS"):
+        present = f"/sys/firmware/acpi/tables/{table}" in t["files"]
+        check(acpi.get(table.lower()) is present,
+              f"acpi.{table.lower()} {acpi.get(table.lower())} != table present {present}")
+    iommu = s.get("iommu") or {}
+    check(sorted(iommu.get("class_devices") or []) == sorted(t["iommu_class"]),
+          f"iommu.class_devices {iommu.get('class_devices')} != /sys/class/iommu "
+          f"{sorted(t['iommu_class'])}")
+    check(iommu.get("group_count") == len(t["groups"]),
+          f"iommu.group_count {iommu.get('group_count')} != {len(t['groups'])} groups")
+    types = {}
+    for g in t["groups"].values():
+        types[g["type"]] = types.get(g["type"], 0) + 1
+    check(iommu.get("group_types") == types,
+          f"iommu.group_types {iommu.get('group_types')} != {types}")
+    remap = any(re.search(r"Enabled IRQ remapping in \w+ mode|AMD-Vi: Interrupt remapping "
+                          r"enabled", m) for _, m in dmesg)
+    check(iommu.get("irq_remapping") is remap,
+          f"iommu.irq_remapping {iommu.get('irq_remapping')} != kernel log says {remap}")
+    unsafe = extra["params"].get("allow_unsafe_interrupts")
+    if unsafe is not None:
+        eff = (iommu.get("allow_unsafe_interrupts") or {}).get("effective")
+        check(eff is (unsafe == "Y"),
+              f"allow_unsafe_interrupts.effective {eff} != module parameter {unsafe}")
+
+    cl = s.get("cmdline") or {}
+    check(cl.get("raw") == t["cmdline"], f"cmdline.raw {cl.get('raw')!r} != /proc/cmdline")
+    words = dict(w.split("=", 1) if "=" in w else (w, "") for w in t["cmdline"].split())
+    for flag in ("intel_iommu", "amd_iommu", "iommu", "pcie_acs_override"):
+        check(cl.get(flag) == words.get(flag),
+              f"cmdline.{flag} {cl.get(flag)!r} != /proc/cmdline {words.get(flag)!r}")
+
+    loaded = set((s.get("modules") or {}).get("loaded") or [])
+    check(loaded == t["modules"], f"modules.loaded {sorted(loaded)} != /proc/modules "
+                                  f"{sorted(t['modules'])}")
+    bol = (s.get("modules") or {}).get("builtin_or_loaded") or {}
+    for m in ("vfio", "vfio_pci", "vfio_iommu_type1"):
+        check(bol.get(m) is (m in t["modules"]),
+              f"builtin_or_loaded.{m} {bol.get(m)} != in /proc/modules {m in t['modules']}")
+
+
+def check_events(doc, dmesg):
+    kl = doc.get("kernel_log") or {}
+    events = kl.get("events") or []
+    check(kl.get("readable") is True, f"kernel_log.readable {kl.get('readable')}")
+    wanted = [(ts, m) for ts, m in dmesg if EVENT_LINES.search(m)]
+    check(wanted, "the kernel log holds no IOMMU / IRQ remapping line to compare with")
+    for ts, m in wanted:
+        hit = [e for e in events if e.get("text") == m]
+        check(hit, f"kernel log line '{m}' is not an event")
+        if hit:
+            check(abs(float(hit[0].get("time_s") or 0) - ts) < 1e-3,
+                  f"event '{m}' time_s {hit[0].get('time_s')} != dmesg {ts}")
+    # Nothing invented: each event is a kernel line (redaction may replace parts of it).
+    for e in events:
+        text = e.get("text") or ""
+        pat = "^" + re.sub(r"\\\[[a-z-]+\\\]", ".+", re.escape(text)) + "$"
+        check(any(re.search(pat, m) for _, m in dmesg),
+              f"event {e.get('kind')} '{text}' is no line of the kernel log")
+
+
+def link_speed(text):
+    """'8.0 GT/s PCIe' -> 8.0; None for 'Unknown' and the like."""
+    try:
+        return float(text.split(" ")[0])
+    except (ValueError, AttributeError):
+        return None
+
+
+def check_attrs(lb, dev, a):
+    """Power, NUMA, boot VGA and link facts against the attributes cat printed."""
+    if a.get("power_state", "unknown") != "unknown":
+        check(dev.get("power_state") == a["power_state"],
+              f"{lb}: power_state {dev.get('power_state')} != sysfs {a['power_state']}")
+    if "d3cold_allowed" in a:
+        check(dev.get("d3cold_allowed") is (a["d3cold_allowed"] == "1"),
+              f"{lb}: d3cold_allowed {dev.get('d3cold_allowed')} != sysfs {a['d3cold_allowed']}")
+    bv = None if "boot_vga" not in a else a["boot_vga"] == "1"
+    check(dev.get("boot_vga") is bv, f"{lb}: boot_vga {dev.get('boot_vga')} != sysfs {bv}")
+    if "numa_node" in a:
+        numa = None if a["numa_node"] == "-1" else int(a["numa_node"])
+        check(dev.get("numa_node") == numa, f"{lb}: numa_node {dev.get('numa_node')} != {numa}")
+    link = dev.get("link")
+    cur, top = link_speed(a.get("current_link_speed")), link_speed(a.get("max_link_speed"))
+    if cur is None or top is None:
+        return
+    check(isinstance(link, dict), f"{lb}: link {link} but sysfs has link attributes")
+    if not isinstance(link, dict):
+        return
+    got = (link.get("current_speed_gts"), link.get("max_speed_gts"), link.get("current_width"),
+           link.get("max_width"))
+    exp = (cur, top, int(a.get("current_link_width", -1)), int(a.get("max_link_width", -1)))
+    check(got == exp, f"{lb}: link (speed, max speed, width, max width) {got} != sysfs {exp}")
+
+
+def check_devices(doc, t, extra):
+    devices = doc.get("devices")
+    check(isinstance(devices, list), "devices is not a list")
+    if not isinstance(devices, list):
+        return
+    slots = {b.rsplit(".", 1)[0] for b, d in t["devs"].items() if d["class"].startswith("03")}
+    want = {b for b in t["devs"] if b.rsplit(".", 1)[0] in slots}
+    got = {d.get("bdf") for d in devices}
+    check(got == want, f"devices {sorted(got)} != display functions and their slots "
+                       f"{sorted(want)}")
+    for dev in devices:
+        d = t["devs"].get(dev.get("bdf"))
+        if not d:
+            continue
+        lb = dev["bdf"]
+        check((dev.get("vendor_id"), dev.get("device_id"), dev.get("class")) ==
+              (d["vendor"], d["device"], d["class"]),
+              f"{lb}: {dev.get('vendor_id')}:{dev.get('device_id')} class {dev.get('class')} "
+              f"!= sysfs {d['vendor']}:{d['device']} class {d['class']}")
+        drv = None if d["driver"] == "-" else d["driver"]
+        check(dev.get("driver") == drv, f"{lb}: driver {dev.get('driver')} != sysfs {drv}")
+        ov = None if d["override"] == "(null)" else d["override"]
+        check(dev.get("driver_override") == ov,
+              f"{lb}: driver_override {dev.get('driver_override')} != sysfs {ov}")
+        grp = None if d["group"] == "-" else int(d["group"])
+        check(dev.get("iommu_group") == grp, f"{lb}: iommu_group {dev.get('iommu_group')} "
+                                             f"!= sysfs {grp}")
+        rm = [] if d["reset_method"] == "-" else d["reset_method"].split(",")
+        check(dev.get("reset_method") == rm,
+              f"{lb}: reset_method {dev.get('reset_method')} != sysfs {rm}")
+        check(dev.get("reset_file") is (d["reset_file"] == "1"),
+              f"{lb}: reset_file {dev.get('reset_file')} != sysfs {d['reset_file']}")
+        check_bars(lb, dev, t["res"].get(lb, {}))
+        if lb in extra["attrs"]:
+            check_attrs(lb, dev, extra["attrs"][lb])
+
+
+def check_bars(lb, dev, res):
+    bars = {b.get("index"): b for b in dev.get("bars") or [] if b.get("size_bytes")}
+    want = {i: res[i] for i in range(6) if i in res and res[i][1]}
+    check(sorted(bars) == sorted(want), f"{lb}: BARs {sorted(bars)} != resource {sorted(want)}")
+    for i, (start, end, flags) in want.items():
+        b = bars.get(i)
+        if not b:
+            continue
+        got = (b.get("size_bytes"), b.get("is_io"), b.get("is_64bit"), b.get("prefetchable"))
+        exp = (end - start + 1, bool(flags & IORESOURCE_IO), bool(flags & IORESOURCE_MEM_64),
+               bool(flags & IORESOURCE_PREFETCH))
+        check(got == exp, f"{lb}: BAR{i} (size, io, 64-bit, prefetchable) {got} != "
+                          f"resource {exp}")
+    start, end, _ = res.get(6, (0, 0, 0))
+    rom = dev.get("rom") or {}
+    if end:
+        check(rom.get("present") is True and rom.get("size_bytes") == end - start + 1,
+              f"{lb}: rom {rom} != resource line 6 of {end - start + 1} bytes")
+
+
+def check_groups(doc, t):
+    listed = {d.get("iommu_group") for d in doc.get("devices") or []} - {None}
+    groups = {g.get("id"): g for g in doc.get("iommu_groups") or []}
+    check(set(groups) == listed, f"iommu_groups {sorted(groups)} != groups of the listed "
+                                 f"devices {sorted(listed)}")
+    for gid, g in groups.items():
+        tg = t["groups"].get(gid)
+        check(tg is not None, f"iommu group {gid} is not in /sys/kernel/iommu_groups")
+        if not tg:
+            continue
+        members = {m.get("bdf") for m in g.get("devices") or []}
+        check(members == tg["members"], f"group {gid}: members {sorted(members)} != sysfs "
+                                        f"{sorted(tg['members'])}")
+        check(g.get("type") == tg["type"], f"group {gid}: type {g.get('type')} != {tg['type']}")
+        for m in g.get("devices") or []:
+            d = t["devs"].get(m.get("bdf"), {})
+            drv = None if d.get("driver", "-") == "-" else d["driver"]
+            check(m.get("driver") == drv, f"group {gid}: {m.get('bdf')} driver "
+                                          f"{m.get('driver')} != sysfs {drv}")
+
+
+def check_links(snap, extra):
+    """The snapshot's links are the kernel's, byte for byte (relative, as readlink gave)."""
+    check(extra["links"], "extra.txt lists no links to compare")
+    for (kind, name), target in sorted(extra["links"].items()):
+        if kind == "iommu_link":
+            path = os.path.join(snap, "sys/class/iommu", name)
+        else:
+            leaf = "iommu_group" if kind == "group_link" else "driver"
+            dev = os.path.join(snap, "sys/bus/pci/devices", name)
+            if not os.path.lexists(dev):
+                continue  # a device the probe never read
+            path = os.path.join(dev, leaf)
+        if not os.path.lexists(path):
+            continue
+        got = os.readlink(path) if os.path.islink(path) else None
+        check(got == target, f"{os.path.relpath(path, snap)} -> {got} != kernel {target}")
+        check(os.path.exists(path), f"{os.path.relpath(path, snap)} does not resolve")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", required=True)
+    ap.add_argument("--snapshot", required=True)
+    a = ap.parse_args()
+    snap = a.snapshot
+
+    rc1, out1, err1 = replay(a.host, snap)
+    check(rc1 == 0, f"replay exited {rc1}: {err1.strip()}")
+    rc2, out2, _ = replay(a.host, snap)
+    check(out1 == out2 and rc1 == rc2, "two replays of the same snapshot differ")
+    if rc1 != 0:
+        return 1
+    doc = json.loads(out1)
+    check(doc.get("schema") == "ptdiag.host/1", f"schema {doc.get('schema')}")
+
+    truth_dir = os.path.join(snap, "kernel-truth")
+    if not os.path.isdir(truth_dir):
+        if flip:
+            print(f"check_snapshot: no kernel-truth/ in {snap}: nothing to flip")
+            return 0
+        print(f"check_snapshot: {snap}: no kernel-truth/, replay stability only: "
+              f"{count[0]} checks, {len(problems)} mismatches")
+        return 1 if problems else 0
+    t = parse_truth(read(os.path.join(truth_dir, "truth.txt")))
+    extra = parse_extra(read(os.path.join(truth_dir, "extra.txt")))
+    dmesg = parse_dmesg(read(os.path.join(truth_dir, "dmesg.txt")))
+    if not t["devs"] or not t["uname_r"] or not dmesg:
+        print("check_snapshot: kernel-truth/ is incomplete (no devices, uname or dmesg)")
+        return 2
+    if flip:
+        do_flip(t, doc, dmesg)
+        if not flipped:
+            print(f"check_snapshot: SNAPCHECK_FLIP={flip} found nothing to change")
+            return 0
+        print("NOTE flipped the expected " + flipped[0])
+
+    check_system(doc, t, extra, dmesg)
+    check_events(doc, dmesg)
+    check_devices(doc, t, extra)
+    check_groups(doc, t)
+    check_links(snap, extra)
+    print(f"check_snapshot: {os.path.basename(os.path.normpath(snap))}: {count[0]} checks, "
+          f"{len(problems)} mismatches")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
