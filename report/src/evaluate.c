@@ -203,32 +203,23 @@ static bool is_null(const cJSON *v)
     return !v || cJSON_IsNull(v);
 }
 
-static bool as_number(const cJSON *v, double *out)
+/* Same JSON type (numbers, strings, booleans)? A fact of another type than the rule expects
+ * is a broken document, and its value says nothing: the leaf is unknown, never false. */
+static bool same_kind(const cJSON *a, const cJSON *b)
 {
-    if (cJSON_IsNumber(v)) {
-        *out = v->valuedouble;
-        return true;
-    }
-    if (cJSON_IsString(v) && *v->valuestring) {
-        char *e;
-        *out = strtod(v->valuestring, &e);
-        return *e == '\0';
-    }
-    return false;
+    return (cJSON_IsNumber(a) && cJSON_IsNumber(b)) || (cJSON_IsString(a) && cJSON_IsString(b)) ||
+           (cJSON_IsBool(a) && cJSON_IsBool(b));
 }
 
-/* eq over scalars: numbers numerically (a numeric string counts), strings without case
- * (ids are hex), booleans exactly. */
+/* eq over scalars of the same kind: numbers numerically, strings without case (ids are
+ * hex), booleans exactly. */
 static bool scalar_eq(const cJSON *a, const cJSON *b)
 {
-    if (cJSON_IsBool(a) || cJSON_IsBool(b))
-        return cJSON_IsBool(a) && cJSON_IsBool(b) && cJSON_IsTrue(a) == cJSON_IsTrue(b);
+    if (cJSON_IsBool(a))
+        return cJSON_IsBool(b) && cJSON_IsTrue(a) == cJSON_IsTrue(b);
     if (cJSON_IsString(a) && cJSON_IsString(b))
         return strcasecmp(a->valuestring, b->valuestring) == 0;
-    double x, y;
-    if (as_number(a, &x) && as_number(b, &y))
-        return x == y;
-    return false;
+    return cJSON_IsNumber(a) && cJSON_IsNumber(b) && a->valuedouble == b->valuedouble;
 }
 
 /* <0, 0, >0, or 2 when not comparable. */
@@ -240,9 +231,6 @@ static int scalar_cmp(const cJSON *a, const cJSON *b)
         int r = strcmp(a->valuestring, b->valuestring);
         return r < 0 ? -1 : r > 0;
     }
-    double x, y;
-    if (as_number(a, &x) && as_number(b, &y))
-        return x < y ? -1 : x > y;
     return 2;
 }
 
@@ -328,10 +316,11 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
     int cmp;
     switch (k->op) {
     case RPT_OP_EQ:
-        r = scalar_eq(fv, vv) ? T : F;
-        break;
     case RPT_OP_NE:
-        r = scalar_eq(fv, vv) ? F : T;
+        if (!same_kind(fv, vv))
+            r = U;
+        else
+            r = scalar_eq(fv, vv) == (k->op == RPT_OP_EQ) ? T : F;
         break;
     case RPT_OP_LT:
     case RPT_OP_LE:
@@ -351,22 +340,24 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
         break;
     case RPT_OP_IN:
     case RPT_OP_NOT_IN: {
-        bool found = false;
+        bool found = false, comparable = false;
         const cJSON *e;
-        cJSON_ArrayForEach(e, vv) found |= scalar_eq(fv, e);
-        r = found == (k->op == RPT_OP_IN) ? T : F;
+        cJSON_ArrayForEach(e, vv)
+        {
+            comparable |= same_kind(fv, e);
+            found |= scalar_eq(fv, e);
+        }
+        r = !comparable ? U : (found == (k->op == RPT_OP_IN) ? T : F);
         break;
     }
     case RPT_OP_EMPTY:
-    case RPT_OP_NONEMPTY: {
-        int n = -1;
+    case RPT_OP_NONEMPTY:
+        /* Lists only: "dmar0" where a list of IOMMUs belongs is a broken fact. */
         if (cJSON_IsArray(fv) || cJSON_IsObject(fv))
-            n = cJSON_GetArraySize(fv);
-        else if (cJSON_IsString(fv))
-            n = (int)strlen(fv->valuestring);
-        r = n < 0 ? U : ((n == 0) == (k->op == RPT_OP_EMPTY) ? T : F);
+            r = (cJSON_GetArraySize(fv) == 0) == (k->op == RPT_OP_EMPTY) ? T : F;
+        else
+            r = U;
         break;
-    }
     case RPT_OP_CONTAINS:
         r = op_contains(fv, vv);
         break;
@@ -1031,6 +1022,22 @@ void rpt_result_free(struct rpt_result *r)
         free(r->unchecked[i].reason);
     free(r->unchecked);
     free(r);
+}
+
+const char *rpt_layer_status(const struct rpt_result *r, const char *layer)
+{
+    int worst = -1;
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (strcmp(r->findings[i].rule->layer, layer) == 0 && (int)r->findings[i].severity > worst)
+            worst = (int)r->findings[i].severity;
+    if (worst == RPT_SEV_ERROR)
+        return "fail";
+    if (worst == RPT_SEV_WARNING)
+        return "warn";
+    for (size_t i = 0; i < r->nunchecked; i++)
+        if (strcmp(r->unchecked[i].rule->layer, layer) == 0)
+            return "partial";
+    return "pass";
 }
 
 int rpt_result_exit_status(const struct rpt_result *r)

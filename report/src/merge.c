@@ -355,6 +355,46 @@ fail:
     return -1;
 }
 
+/* The containers every rule walks must have their documented type: a host document whose
+ * "devices" is an object would otherwise lose its devices silently and read as healthy. Leaf
+ * facts of a wrong type are left to the evaluator, which treats them as unknown. */
+static int check_shape(const char *file, const cJSON *doc, bool host, struct ptd_error *err)
+{
+    static const char *const host_arrays[] = {
+        "devices", "vms", "iommu_groups", "mappings", "pci_reservations", "errors", NULL};
+    static const char *const host_objects[] = {"system", "kernel_log", "cluster", NULL};
+    static const char *const guest_arrays[] = {"gpus", "amdgpu", "intel", "errors", NULL};
+    static const char *const guest_objects[] = {"system",     "dxgi",      "vulkan", "nvidia",
+                                                "kernel_log", "event_log", NULL};
+    const char *const *arrays = host ? host_arrays : guest_arrays;
+    const char *const *objects = host ? host_objects : guest_objects;
+    for (size_t i = 0; arrays[i]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, arrays[i]);
+        if (v && !cJSON_IsNull(v) && !cJSON_IsArray(v))
+            return ptd_error_set(err, "%s: \"%s\" must be an array or null (%s)", file, arrays[i],
+                                 host ? PTD_SCHEMA_HOST : PTD_SCHEMA_GUEST);
+    }
+    for (size_t i = 0; objects[i]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, objects[i]);
+        if (v && !cJSON_IsNull(v) && !cJSON_IsObject(v))
+            return ptd_error_set(err, "%s: \"%s\" must be an object or null (%s)", file, objects[i],
+                                 host ? PTD_SCHEMA_HOST : PTD_SCHEMA_GUEST);
+    }
+    /* Elements of the lists the scopes iterate must be objects. */
+    static const char *const iterated[] = {"devices", "vms", "gpus", NULL};
+    for (size_t i = 0; iterated[i]; i++) {
+        const cJSON *e;
+        int k = 0;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, iterated[i]))
+        {
+            if (!cJSON_IsObject(e))
+                return ptd_error_set(err, "%s: \"%s\"[%d] must be an object", file, iterated[i], k);
+            k++;
+        }
+    }
+    return 0;
+}
+
 int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **out,
                    struct ptd_error *err)
 {
@@ -377,6 +417,10 @@ int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **
         if (!host && !guest) {
             ptd_error_set(err, "%s: schema \"%s\" is not %s or %s", inputs[loaded].file,
                           schema ? schema : "(none)", PTD_SCHEMA_HOST, PTD_SCHEMA_GUEST);
+            cJSON_Delete(j);
+            goto out;
+        }
+        if (check_shape(inputs[loaded].file, j, host, err) < 0) {
             cJSON_Delete(j);
             goto out;
         }

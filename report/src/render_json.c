@@ -78,17 +78,8 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
     cJSON_AddNumberToObject(sum, "exit_status", rpt_result_exit_status(r));
     cJSON *layers = cJSON_AddObjectToObject(sum, "layers");
     static const char *const ls[] = {"L1", "L2", "L3", "L4", "L5"};
-    for (size_t li = 0; li < 5; li++) {
-        int worst = -1;
-        for (size_t i = 0; i < r->nfindings; i++)
-            if (strcmp(r->findings[i].rule->layer, ls[li]) == 0 &&
-                (int)r->findings[i].severity > worst)
-                worst = (int)r->findings[i].severity;
-        cJSON_AddStringToObject(layers, ls[li],
-                                worst == RPT_SEV_ERROR     ? "fail"
-                                : worst == RPT_SEV_WARNING ? "warn"
-                                                           : "pass");
-    }
+    for (size_t li = 0; li < 5; li++)
+        cJSON_AddStringToObject(layers, ls[li], rpt_layer_status(r, ls[li]));
 
     cJSON *fs = cJSON_AddArrayToObject(doc, "findings");
     for (size_t i = 0; i < r->nfindings; i++) {

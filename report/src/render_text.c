@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The report for a person: one PASS/WARN/FAIL line per layer, each problem with its evidence
- * and the fix under it. Colour only when the caller says stdout is a terminal. */
+/* The report for a person: one PASS/WARN/FAIL (or PART: partly not checked) line per layer, each
+ * problem with its evidence and the fix under it. Colour only when the caller says stdout is a
+ * terminal. */
 #include <string.h>
 
 #include "ptdiag/doc.h"
@@ -69,17 +70,22 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
     }
     static const char *const layers[] = {"L1", "L2", "L3", "L4", "L5"};
     for (size_t li = 0; li < 5; li++) {
-        int worst = -1;
-        for (size_t i = 0; i < r->nfindings; i++)
-            if (strcmp(r->findings[i].rule->layer, layers[li]) == 0 &&
-                (int)r->findings[i].severity > worst)
-                worst = (int)r->findings[i].severity;
-        const char *word = worst == RPT_SEV_ERROR     ? "FAIL"
-                           : worst == RPT_SEV_WARNING ? "WARN"
-                                                      : "PASS";
-        const char *cc = worst == RPT_SEV_ERROR ? C_RED : worst == RPT_SEV_WARNING ? C_YEL : C_GRN;
-        fprintf(out, "\n%s%-4s%s %s\n", col(c, cc), word, col(c, C_OFF),
-                rpt_layer_label(layers[li]));
+        const char *st = rpt_layer_status(r, layers[li]);
+        const char *word = strcmp(st, "fail") == 0      ? "FAIL"
+                           : strcmp(st, "warn") == 0    ? "WARN"
+                           : strcmp(st, "partial") == 0 ? "PART"
+                                                        : "PASS";
+        const char *cc = word[0] == 'F'               ? C_RED
+                         : word[0] == 'W'             ? C_YEL
+                         : strcmp(st, "partial") == 0 ? C_BLU
+                                                      : C_GRN;
+        size_t nc = 0;
+        for (size_t i = 0; i < r->nunchecked; i++)
+            nc += strcmp(r->unchecked[i].rule->layer, layers[li]) == 0;
+        fprintf(out, "\n%s%-4s%s %s", col(c, cc), word, col(c, C_OFF), rpt_layer_label(layers[li]));
+        if (nc)
+            fprintf(out, " (%zu rule%s not checked)", nc, nc == 1 ? "" : "s");
+        fputc('\n', out);
         for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--) {
             for (size_t i = 0; i < r->nfindings; i++) {
                 const struct rpt_finding *f = &r->findings[i];

@@ -263,6 +263,10 @@ int rpt_evaluate(const struct rpt_matrix *mx, const struct rpt_model *m, struct 
                  struct ptd_error *err);
 void rpt_result_free(struct rpt_result *r);
 
+/* A layer's verdict: "fail" (an error finding), "warn" (a warning), "partial" (no problem
+ * found, but rules of the layer could not be checked), "pass". */
+const char *rpt_layer_status(const struct rpt_result *r, const char *layer);
+
 /* Exit status per DESIGN §6: 1 when an error finding exists, else 0. */
 int rpt_result_exit_status(const struct rpt_result *r);
 
