@@ -38,8 +38,10 @@ struct ptw_agent {
 
 /* Collectors (one file each). */
 void ptw_collect_system(struct ptw_agent *a);
-void ptw_collect_dxgi(struct ptw_agent *a); /* also D3D11/D3D12 levels per adapter */
-void ptw_collect_vulkan(struct ptw_agent *a);
+void ptw_collect_dxgi(struct ptw_agent *a);   /* also D3D11/D3D12 levels per adapter */
+void ptw_collect_vulkan(struct ptw_agent *a); /* may run on another thread: uses only a */
+/* Adds dxgi_adapter_index to each Vulkan device whose LUID a DXGI adapter has. */
+void ptw_link_vulkan_dxgi(struct ptw_agent *a);
 void ptw_collect_devices(struct ptw_agent *a); /* gpus[] from SetupAPI/CfgMgr32 */
 void ptw_collect_eventlog(struct ptw_agent *a);
 

@@ -41,15 +41,69 @@ static void usage(FILE *f)
           f);
 }
 
-/* In this order: the devices need DXGI's adapters, Vulkan matches their LUIDs. */
-static const struct {
-    const char *name;
-    void (*fn)(struct ptw_agent *);
-} collectors[] = {
-    {"system", ptw_collect_system},      {"dxgi", ptw_collect_dxgi},
-    {"vulkan", ptw_collect_vulkan},      {"devices", ptw_collect_devices},
-    {"event_log", ptw_collect_eventlog},
-};
+static void timed(struct ptw_agent *a, const char *name, void (*fn)(struct ptw_agent *))
+{
+    ULONGLONG t0 = GetTickCount64();
+
+    fn(a);
+    PTD_INFO("%s: %llu ms", name, (unsigned long long)(GetTickCount64() - t0));
+}
+
+/* Vulkan and the event log do not depend on DXGI: they run on a second thread, into a
+ * document of their own (cJSON is not thread-safe), merged afterwards. */
+static DWORD WINAPI side_collectors(void *param)
+{
+    struct ptw_agent *side = param;
+
+    timed(side, "vulkan", ptw_collect_vulkan);
+    timed(side, "event_log", ptw_collect_eventlog);
+    return 0;
+}
+
+static void merge_side(struct ptw_agent *a, struct ptw_agent *side)
+{
+    static const char *const parts[] = {"vulkan", "event_log"};
+    cJSON *errors = cJSON_GetObjectItemCaseSensitive(a->doc, "errors");
+    cJSON *e;
+
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        cJSON *part = cJSON_DetachItemFromObjectCaseSensitive(side->doc, parts[i]);
+        if (part)
+            cJSON_AddItemToObject(a->doc, parts[i], part);
+    }
+    while (
+        (e = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(side->doc, "errors"), 0)))
+        cJSON_AddItemToArray(errors, e);
+}
+
+static void collect(struct ptw_agent *a)
+{
+    struct ptw_agent *side = calloc(1, sizeof(*side));
+    HANDLE thread = NULL;
+
+    if (side && (side->doc = cJSON_CreateObject()) && cJSON_AddArrayToObject(side->doc, "errors")) {
+        side->event_window_days = a->event_window_days;
+        thread = CreateThread(NULL, 0, side_collectors, side, 0, NULL);
+    }
+    timed(a, "system", ptw_collect_system);
+    timed(a, "dxgi", ptw_collect_dxgi);
+    timed(a, "devices", ptw_collect_devices); /* matches DXGI adapters for VRAM */
+    if (thread) {
+        WaitForSingleObject(thread, INFINITE);
+        CloseHandle(thread);
+    } else if (side && side->doc) {
+        side_collectors(side);
+    }
+    if (side && side->doc) {
+        merge_side(a, side);
+        ptw_link_vulkan_dxgi(a);
+    } else {
+        ptd_doc_add_error(a->doc, "agent", "out of memory: Vulkan and event log not collected");
+    }
+    if (side)
+        cJSON_Delete(side->doc);
+    free(side);
+}
 
 int main(int argc, char **argv)
 {
@@ -143,12 +197,7 @@ int main(int argc, char **argv)
         goto out;
     }
     a->event_window_days = days;
-    for (size_t i = 0; i < sizeof(collectors) / sizeof(collectors[0]); i++) {
-        ULONGLONG t0 = GetTickCount64();
-
-        collectors[i].fn(a);
-        PTD_INFO("%s: %llu ms", collectors[i].name, (unsigned long long)(GetTickCount64() - t0));
-    }
+    collect(a);
 
     ret = 1;
     if (soak && ptw_soak_append_doc(a->doc, soak) != 0)
@@ -158,6 +207,12 @@ int main(int argc, char **argv)
         goto out;
     }
     ret = 0;
+    /* Everything is written. Graphics and Vulkan drivers tear down threads and contexts when
+     * their DLLs unload at exit, which costs more than the whole collection under Wine:
+     * end the process now instead. */
+    fflush(stdout);
+    fflush(stderr);
+    TerminateProcess(GetCurrentProcess(), (UINT)ret);
 out:
     if (a)
         cJSON_Delete(a->doc);

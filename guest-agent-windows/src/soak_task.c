@@ -44,8 +44,15 @@ static HRESULT open_root(ITaskService **svc, ITaskFolder **root)
     *root = NULL;
     hr = CoCreateInstance(&CLSID_TaskScheduler, NULL, CLSCTX_INPROC_SERVER, &IID_ITaskService,
                           (void **)svc);
-    if (SUCCEEDED(hr))
+    /* The Schedule service may still be starting (early in a boot; Wine starts it on demand):
+     * give it ten seconds. */
+    for (int tries = 0; SUCCEEDED(hr); tries++) {
         hr = ITaskService_Connect(*svc, none, none, none, none);
+        if (hr != SCHED_E_SERVICE_NOT_RUNNING || tries == 5)
+            break;
+        Sleep(2000);
+        hr = S_OK;
+    }
     if (SUCCEEDED(hr))
         hr = ITaskService_GetFolder(*svc, path, root);
     SysFreeString(path);

@@ -171,12 +171,27 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
         memcpy(&high, idp.deviceLUID + 4, 4);
         ptw_luid_string(high, low, buf, sizeof(buf));
         ptd_json_add_str(o, "luid", buf);
-        /* The DXGI adapter with the same LUID is this device. */
-        for (int i = 0; i < a->nadapters; i++)
-            if (a->adapters[i].luid_high == high && a->adapters[i].luid_low == low)
-                ptd_json_add_num(o, "dxgi_adapter_index", i, true);
     } else {
         ptd_json_add_str(o, "luid", NULL);
+    }
+}
+
+void ptw_link_vulkan_dxgi(struct ptw_agent *a)
+{
+    cJSON *dev;
+
+    cJSON_ArrayForEach(dev, ptd_json_get(a->doc, "vulkan.devices"))
+    {
+        const char *luid = ptd_json_get_str(dev, "luid");
+        char buf[32];
+
+        for (int i = 0; luid && i < a->nadapters; i++) {
+            ptw_luid_string(a->adapters[i].luid_high, a->adapters[i].luid_low, buf, sizeof(buf));
+            if (strcmp(buf, luid) == 0) {
+                ptd_json_add_num(dev, "dxgi_adapter_index", i, true);
+                break;
+            }
+        }
     }
 }
 

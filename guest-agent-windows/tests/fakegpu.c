@@ -15,7 +15,8 @@
  * Wine also empties the whole display class key (Control\Class\{4d36e968...}) each time it
  * rebuilds its display devices, which happens asynchronously after a device arrives and again
  * later. So the fixture's driver keys live under a class key of their own: the device's
- * Driver value points there, and SetupDiOpenDevRegKey(DIREG_DRV) follows it like any other.
+ * Driver value (written directly to its Enum key) points there, and
+ * SetupDiOpenDevRegKey(DIREG_DRV) follows it like any other.
  * The values inside are what a real driver writes. They are checked for 2 s after writing and
  * rewritten if anything removed them. desc= is required (DriverDesc marks a written key).
  */
@@ -124,21 +125,38 @@ static int write_driver_key(HDEVINFO set, SP_DEVINFO_DATA *dev, int index, int f
         {"mem32=", L"HardwareInformation.MemorySize", REG_BINARY},
     };
     const char *id = argv[first - 1];
-    wchar_t drv[64];
+    wchar_t drv[96], path[512], *wid;
     const char *src;
-    HKEY key;
+    HKEY key, enum_key;
+    LSTATUS rc;
 
-    /* The driver key's place, chosen here rather than by SetupAPI (see the header). */
+    /* The driver key's place, chosen here rather than by SetupAPI (see the header): the
+     * device's Driver value, written directly (Wine's SetupDiCreateDevRegKey would pick an
+     * index under the display class again), and the key itself. */
     swprintf(drv, sizeof(drv) / sizeof(drv[0]), L"%ls\\%04d", FIXTURE_CLASS_KEY, index);
-    if (!SetupDiSetDeviceRegistryPropertyW(set, dev, SPDRP_DRIVER, (BYTE *)drv,
-                                           (DWORD)((wcslen(drv) + 1) * sizeof(wchar_t))))
-        return fail("SetupDiSetDeviceRegistryProperty(SPDRP_DRIVER)", id);
-    key = SetupDiCreateDevRegKeyW(set, dev, DICS_FLAG_GLOBAL, 0, DIREG_DRV, NULL, NULL);
-    if (key == INVALID_HANDLE_VALUE)
-        return fail("SetupDiCreateDevRegKey(DIREG_DRV)", id);
+    wid = widen(id);
+    swprintf(path, sizeof(path) / sizeof(path[0]), L"System\\CurrentControlSet\\Enum\\%ls",
+             wid ? wid : L"");
+    free(wid);
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_SET_VALUE, &enum_key);
+    if (rc == ERROR_SUCCESS) {
+        rc = RegSetValueExW(enum_key, L"Driver", 0, REG_SZ, (BYTE *)drv,
+                            (DWORD)((wcslen(drv) + 1) * sizeof(wchar_t)));
+        RegCloseKey(enum_key);
+    }
+    if (rc != ERROR_SUCCESS) {
+        SetLastError((DWORD)rc);
+        return fail("setting the device's Driver value", id);
+    }
+    swprintf(path, sizeof(path) / sizeof(path[0]),
+             L"System\\CurrentControlSet\\Control\\Class\\%ls", drv);
+    rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL);
+    if (rc != ERROR_SUCCESS) {
+        SetLastError((DWORD)rc);
+        return fail("creating the driver key", id);
+    }
     for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
         const char *v = arg_value(first, last, argv, map[m].arg);
-        LSTATUS rc;
 
         if (!v)
             continue;

@@ -16,7 +16,7 @@ agent=$b/guest-agent-windows/ptdiag-agent.exe
 fake=$b/guest-agent-windows/tests/ptdiag-fakegpu.exe
 crash=$b/guest-agent-windows/tests/ptdiag-crash.exe
 check="python3 $here/check_agent_doc.py"
-w() { timeout -k 5 60 wine "$@" </dev/null; }
+w() { timeout -k 5 "${wine_timeout:-60}" wine "$@" </dev/null; }
 d3dkey='HKCU\Software\Wine\Direct3D'
 
 # Prefix, crash handling and Wine's daemons (started detached, before any fixture: Wine wipes
@@ -119,6 +119,10 @@ $check soak "$out/soak.jsonl" 0
 # when it stores the task: those are checked in the printed XML only).
 run_agent task-xml --print-soak-task
 $check task-xml "$out/task-xml.json" 0
+# Windows runs the Schedule service from boot; Wine starts it on demand, slowly on a busy
+# machine: start it first, and give these runs more time.
+wine_timeout=180
+w net start Schedule >/dev/null 2>&1 || true
 run_agent task-install --install-soak
 tasks=$WINEPREFIX/drive_c/windows/system32/tasks
 [ -f "$tasks/ptdiag-soak" ] || { echo "FAIL: --install-soak left no task"; exit 1; }
