@@ -70,6 +70,9 @@ int agent_soak_append(struct agent_ctx *ctx, const char *path, struct ptd_error 
 /* Reads "/etc/os-release"-style KEY=value (quotes removed) from text; NULL when absent.
  * The result is malloc'd (caller frees). */
 char *agent_kv_value(const char *text, const char *key);
+/* Makes text from files and vendor libraries safe for a JSON document: invalid UTF-8 bytes
+ * and control characters (but newline and tab) become '?', in place. NULL is fine. */
+void agent_sanitize(char *text);
 /* Returns the object doc[key], creating it (or replacing a non-object) when needed. */
 cJSON *agent_obj(cJSON *parent, const char *key);
 

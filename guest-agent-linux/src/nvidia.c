@@ -58,6 +58,7 @@ static bool add_kernel_module(struct agent_ctx *ctx, cJSON *nv)
             ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, strerror(-r));
         return false;
     }
+    agent_sanitize(text);
     n = strcspn(text, "\n");
     text[n] = '\0';
     km = cJSON_AddObjectToObject(nv, "kernel_module");
@@ -139,6 +140,7 @@ static int add_proc_gpus(struct agent_ctx *ctx, cJSON *nv)
             ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, strerror(-r));
             continue;
         }
+        agent_sanitize(text);
         g = cJSON_CreateObject();
         if (!g || !cJSON_AddItemToArray(gpus, g)) {
             cJSON_Delete(g);

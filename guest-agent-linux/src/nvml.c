@@ -117,6 +117,8 @@ static void add_device(const struct nvml_api *api, cJSON *devs, unsigned index)
         return;
     }
     ok = api->name && api->name(h, name, sizeof(name)) == 0;
+    name[sizeof(name) - 1] = '\0';
+    agent_sanitize(name);
     ptd_json_add_str(d, "name", ok ? name : NULL);
     memset(&pci, 0, sizeof(pci));
     ok = api->pci_info && api->pci_info(h, &pci) == 0 &&
@@ -173,8 +175,13 @@ cJSON *agent_nvml_query(void *unused)
     }
     ptd_json_add_str(o, "status", "ok");
     cJSON_AddNullToObject(o, "error");
-    ptd_json_add_str(o, "driver_version",
-                     api.driver_version && api.driver_version(ver, sizeof(ver)) == 0 ? ver : NULL);
+    if (api.driver_version && api.driver_version(ver, sizeof(ver)) == 0) {
+        ver[sizeof(ver) - 1] = '\0';
+        agent_sanitize(ver);
+        ptd_json_add_str(o, "driver_version", ver);
+    } else {
+        ptd_json_add_str(o, "driver_version", NULL);
+    }
     if (api.cuda_version && api.cuda_version(&cuda) == 0 && cuda > 0) {
         /* 12080 → "12.8" (NVML_CUDA_DRIVER_VERSION_MAJOR/MINOR) */
         snprintf(ver, sizeof(ver), "%d.%d", cuda / 1000, (cuda % 1000) / 10);

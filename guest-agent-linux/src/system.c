@@ -18,6 +18,7 @@ static void add_attr(struct agent_ctx *ctx, cJSON *obj, const char *key, const c
     int r = ptd_root_read_attr(ctx->root, path, buf, sizeof(buf));
 
     if (r == 0) {
+        agent_sanitize(buf);
         ptd_json_add_str(obj, key, buf);
         return;
     }
@@ -41,6 +42,7 @@ static void add_os(struct agent_ctx *ctx, cJSON *sys)
         ptd_doc_add_error(ctx->doc, SRC, "/etc/os-release: %s", strerror(-r));
         text = NULL;
     }
+    agent_sanitize(text);
     name = text ? agent_kv_value(text, "PRETTY_NAME") : NULL;
     if (!name && text)
         name = agent_kv_value(text, "NAME");
@@ -223,6 +225,7 @@ static int dmi_says_vm(struct agent_ctx *ctx, char *evidence, size_t evlen)
         if (ptd_root_read_attr(ctx->root, path, buf, sizeof(buf)) != 0)
             continue;
         any = true;
+        agent_sanitize(buf);
         if (strstr(buf, dmi_marks[i].needle)) {
             snprintf(evidence, evlen, "%s: %s", path, buf);
             return 1;

@@ -178,6 +178,13 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
     if (p2.pNext)
         api->props2(pd, &p2);
 
+    /* strings from the ICD: bounded and cleaned before they enter the document */
+    p.deviceName[sizeof(p.deviceName) - 1] = '\0';
+    drv.driverName[sizeof(drv.driverName) - 1] = '\0';
+    drv.driverInfo[sizeof(drv.driverInfo) - 1] = '\0';
+    agent_sanitize(p.deviceName);
+    agent_sanitize(drv.driverName);
+    agent_sanitize(drv.driverInfo);
     ptd_json_add_str(d, "name", p.deviceName);
     ptd_json_add_str(d, "type", device_type_name(p.deviceType));
     version_string(p.apiVersion, buf, sizeof(buf));

@@ -33,7 +33,8 @@ class Check:
 def run_agent(agent, args, env_extra=None, expect_rc=0):
     env = dict(os.environ, PTDIAG_FIXED_TIME=FIXED_TIME)
     env.update(env_extra or {})
-    p = subprocess.run([agent] + args, capture_output=True, text=True, env=env, timeout=50)
+    p = subprocess.run([agent] + args, capture_output=True, encoding="utf-8", env=env,
+                       timeout=50)  # strict: invalid UTF-8 in a document fails here
     if p.returncode != expect_rc:
         sys.exit("agent %s exited %d (want %d)\nstderr:\n%s" % (
             " ".join(args), p.returncode, expect_rc, p.stderr))
@@ -290,7 +291,7 @@ def scenario_soak(c, agent, gen, work):
     c.true("file ends with a newline", text.endswith("\n"))
 
 
-def scenario_bad_root(c, agent, work):
+def scenario_bad_root(c, agent, gen, work):
     p = run_agent(agent, ["--root", os.path.join(work, "does-not-exist")], expect_rc=2)
     c.true("names the root: %r" % p.stderr, "does-not-exist" in p.stderr)
     os.makedirs(work, exist_ok=True)
@@ -317,6 +318,40 @@ def scenario_bad_root(c, agent, work):
     c.true("libpci error recorded: %r" % doc["errors"],
            any(e["source"] == "pci" and "libpci" in e["message"] for e in doc["errors"]))
     c.eq("the rest still collected", doc["kernel_log"]["readable"], False)
+    # files present but garbled: the value is unknown and the error names the file
+    subprocess.run([sys.executable, gen, work, "rtx3090-open", "rx6800-amdgpu"], check=True)
+    nv_root, amd_root = os.path.join(work, "rtx3090-open"), os.path.join(work, "rx6800-amdgpu")
+    with open(os.path.join(nv_root, "proc/driver/nvidia/version"), "wb") as f:
+        f.write(b"\x7fELF\x02\x01\x01\x00garbage\xff\xfe\n")
+    with open(os.path.join(nv_root, "proc/driver/nvidia/gpus/0000:01:00.0/information"),
+              "ab") as f:
+        f.write(b"Model: \t\t NVIDIA \xc3\x28 bad\x1b[31m\n")
+    with open(os.path.join(nv_root, "etc/os-release"), "wb") as f:
+        f.write(b'PRETTY_NAME="Ubuntu \xff\xfe 24.04 \xe2\x80\x94 LTS"\nID=ubuntu\n')
+    with open(os.path.join(nv_root, "proc/uptime"), "w") as f:
+        f.write("soon\n")
+    amd_dev = os.path.join(amd_root, "sys/bus/pci/devices/0000:01:00.0")
+    with open(os.path.join(amd_dev, "mem_info_vram_total"), "w") as f:
+        f.write("16 GiB\n")
+    doc = agent_doc(agent, ["--root", nv_root])
+    km = doc["nvidia"]["kernel_module"]
+    c.eq("garbled version file: version unknown", (km["version"], km["flavor"]), (None, None))
+    c.true("error names the version file: %r" % doc["errors"],
+           any("/proc/driver/nvidia/version" in e["message"] for e in doc["errors"]))
+    c.eq("garbled uptime unknown", doc["system"]["uptime_s"], None)
+    # invalid UTF-8 and escape sequences never reach the document (stdout decoded strictly)
+    c.eq("os name cleaned, valid UTF-8 kept", doc["system"]["os"]["name"],
+         "Ubuntu ?? 24.04 \u2014 LTS")
+    c.true("information cleaned: %r" % doc["nvidia"]["gpus"][0]["raw"],
+           "NVIDIA ?( bad?[31m" in doc["nvidia"]["gpus"][0]["raw"])
+    c.true("error names /proc/uptime", any("/proc/uptime" in e["message"] for e in doc["errors"]))
+    doc = agent_doc(agent, ["--root", amd_root])
+    c.eq("garbled VRAM total unknown", doc["amdgpu"][0]["vram_total_bytes"], None)
+    c.eq("used still read", doc["amdgpu"][0]["vram_used_bytes"], 1197281280)
+    c.eq("gpus[] VRAM total unknown too", gpu(doc, "0000:01:00.0")["vram_total_bytes"], None)
+    c.true("error names mem_info_vram_total: %r" % doc["errors"],
+           any(e["source"] == "amdgpu" and "mem_info_vram_total: not a number" in e["message"]
+               for e in doc["errors"]))
     p = run_agent(agent, ["--root", empty, "--soak", "/nonexistent-dir/x.jsonl"], expect_rc=1)
     c.true("soak error names the file: %r" % p.stderr, "/nonexistent-dir/x.jsonl" in p.stderr)
     run_agent(agent, ["--no-such-option"], expect_rc=2)
@@ -450,7 +485,7 @@ def main():
     elif a.scenario == "bad-root":
         if os.path.isdir(a.work):
             shutil.rmtree(a.work)
-        scenario_bad_root(c, a.agent, a.work)
+        scenario_bad_root(c, a.agent, a.gen, a.work)
     elif a.scenario == "live-no-nvidia":
         scenario_live_no_nvidia(c, a.agent, a.work)
     elif a.scenario in ("nvml-mismatch", "nvml-ok", "nvml-hang", "nvml-crash"):
