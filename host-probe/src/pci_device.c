@@ -274,14 +274,15 @@ static void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info
         read_attr(st, "current_link_width", cw, sizeof(cw)) == 0 &&
         read_attr(st, "max_link_width", mw, sizeof(mw)) == 0 && parse_speed(ms, &max_gts) == 0 &&
         parse_uint(mw, &max_w) == 0) {
+        /* The current speed reads "Unknown" while the link is down. */
+        bool cur_known = parse_speed(cs, &cur_gts) == 0, w_known = parse_uint(cw, &cur_w) == 0;
+
         link = cJSON_AddObjectToObject(dev, "link");
         if (!link)
             return;
-        ptd_json_add_num(link, "current_speed_gts", parse_speed(cs, &cur_gts) == 0 ? cur_gts : 0,
-                         parse_speed(cs, &cur_gts) == 0);
+        ptd_json_add_num(link, "current_speed_gts", cur_known ? cur_gts : 0, cur_known);
         ptd_json_add_num(link, "max_speed_gts", max_gts, true);
-        ptd_json_add_num(link, "current_width", parse_uint(cw, &cur_w) == 0 ? (double)cur_w : 0,
-                         parse_uint(cw, &cur_w) == 0);
+        ptd_json_add_num(link, "current_width", w_known ? (double)cur_w : 0, w_known);
         ptd_json_add_num(link, "max_width", (double)max_w, true);
         cJSON_AddStringToObject(link, "source", "sysfs");
         return;
