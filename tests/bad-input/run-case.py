@@ -26,11 +26,12 @@ TIMEOUT = int(os.environ.get("BAD_INPUT_TIMEOUT", "30"))
 
 
 def main():
-    case, work, fixtures = sys.argv[1:4]
+    case, work, fixtures = (os.path.abspath(a) for a in sys.argv[1:4])
     top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, C=case, W=work, FIX=fixtures, TOP=top,
                PTDIAG_FIXED_TIME="2026-01-01T00:00:00Z")
     for name, path in (("HOST", sys.argv[4]), ("AGENT", sys.argv[5]), ("REPORT", sys.argv[6])):
+        path = os.path.abspath(path)
         env[name] = path
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
