@@ -14,7 +14,7 @@
            "not: TEXT"   TEXT must not appear in stdout+stderr
 
 Never allowed: death by a signal, a sanitizer report, running past the timeout (a hang).
-Exit 0 pass, 1 fail.
+Exit 0 pass, 1 fail, 77 skipped (the cmd itself exited 77: e.g. no mount namespace here).
 """
 import json
 import os
@@ -53,6 +53,9 @@ def main():
     except subprocess.TimeoutExpired:
         print(f"{name}: FAIL: still running after {TIMEOUT} s (a hang): {cmd}")
         return 1
+    if p.returncode == 77:
+        print(f"{name}: skipped: {p.stderr.decode('utf-8', 'replace').strip()}")
+        return 77
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     both = out + err
