@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef PTDIAG_VERSION
 #define PTDIAG_VERSION "0.0.0"
@@ -57,7 +58,8 @@ int ptd_time_parse_rfc3339(const char *s, time_t *out)
     int y, mo, d, h, mi, sec, n = 0;
     const char *p;
 
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+        n != 19)
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
         return -1;
@@ -226,6 +228,15 @@ int ptd_doc_load(const char *path, const char *expected_schema, cJSON **out, str
     int ret = -1;
 
     *out = NULL;
+    if (strcmp(path, "-") != 0) {
+        struct stat st;
+
+        /* A FIFO or device would block or never end: documents are regular files. */
+        if (stat(path, &st) != 0)
+            return ptd_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return ptd_error_set(err, "%s: not a regular file", path);
+    }
     f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
         return ptd_error_set(err, "%s: cannot open: %s", path, strerror(errno));

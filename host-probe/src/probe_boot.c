@@ -392,6 +392,14 @@ static void probe_loader(struct probe_ctx *ctx, cJSON *boot)
 {
     int efi = exists(ctx, "/sys/firmware/efi");
     int pbt = exists(ctx, "/etc/kernel/proxmox-boot-uuids");
+
+    /* Only "/sys/firmware present, efi absent" means legacy BIOS: a container or a --root
+     * tree without /sys/firmware says nothing about how the host booted. */
+    if (efi == 0 && exists(ctx, "/sys/firmware") == 0) {
+        ptd_doc_add_error(ctx->doc, SOURCE,
+                          "/sys/firmware: missing (container or partial tree): EFI unknown");
+        efi = -1;
+    }
     const char *loader = "unknown", *evidence = "no boot loader evidence found", *config = NULL;
 
     ptd_json_add_tri(boot, "efi", efi);

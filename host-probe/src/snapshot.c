@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -748,6 +749,54 @@ static int check_target_dir(const char *dir, struct ptd_error *err)
     return 0;
 }
 
+/* nftw() has no user pointer: the walk below is the only user of these. */
+static FILE *empty_list;
+static size_t empty_base_len;
+
+static int note_empty_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    DIR *d;
+    struct dirent *de;
+    bool empty = true;
+
+    (void)st;
+    (void)ftw;
+    if (type != FTW_D || strlen(path) <= empty_base_len)
+        return 0;
+    d = opendir(path);
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            empty = false;
+            break;
+        }
+    }
+    closedir(d);
+    if (empty)
+        fprintf(empty_list, "%s\n", path + empty_base_len);
+    return 0;
+}
+
+/* Lists the snapshot's empty directories in DIR/.ptdiag-empty-dirs (see ptdiag/root.h):
+ * git drops them, yet an empty /sys/module/vfio means "loaded", an absent one "not". */
+static int write_empty_dirs(struct snap *s)
+{
+    char path[PATH_MAX + 32];
+    int ret;
+
+    snprintf(path, sizeof(path), "%s/%s", s->base, PTD_ROOT_EMPTY_DIRS_FILE);
+    empty_list = fopen(path, "wx");
+    if (!empty_list)
+        return -errno;
+    empty_base_len = strlen(s->base);
+    ret = nftw(s->base, note_empty_dir, 32, FTW_PHYS) == 0 ? 0 : -EIO;
+    if (fclose(empty_list) != 0 && ret == 0)
+        ret = -errno;
+    empty_list = NULL;
+    return ret;
+}
+
 int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, struct ptd_error *err)
 {
     struct ptd_trace *trace = root->trace;
@@ -812,6 +861,8 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, str
                 fail(&s, p, "copying", r);
         }
     }
+    if (write_empty_dirs(&s) != 0)
+        fail(&s, "/" PTD_ROOT_EMPTY_DIRS_FILE, "writing", EIO);
     if (s.failures)
         PTD_WARN("snapshot: %u path(s) could not be saved (see above)", s.failures);
     ret = 0;

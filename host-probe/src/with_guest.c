@@ -214,7 +214,15 @@ int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
     }
     find_report(report, sizeof(report));
     {
-        char *argv[] = {report, host_json, have_guest ? guest_json : NULL, NULL};
+        /* Tie the guest to this VM explicitly: several VMs often pass the same GPU model,
+         * so matching by ids alone would be ambiguous. */
+        char guest_arg[PATH_MAX + 32];
+        char *argv[] = {report, host_json, NULL, NULL};
+
+        if (have_guest) {
+            snprintf(guest_arg, sizeof(guest_arg), "--guest=%s=%s", ctx->only_vmid, guest_json);
+            argv[2] = guest_arg;
+        }
         if (vm_exec_capture(argv, REPORT_TIMEOUT_S, MAX_OUTPUT, &res) != 0) {
             fprintf(stderr, "ptdiag-host: cannot run %s: %s\n", report, strerror(res.spawn_errno));
             goto out;

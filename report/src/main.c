@@ -23,6 +23,12 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE]\n"
                "                     [--guest VMID=FILE]... DOC...\n"
+               "  -f, --format FMT     text (default), json, md (Markdown) or prom (Prometheus)\n"
+               "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
+               "  -o, --output FILE    write the report to FILE instead of stdout\n"
+               "  -g, --guest VMID=FILE  a guest document and the VM it came from\n"
+               "  -h, --help           show this help\n"
+               "  -V, --version        show the version\n"
                "       ptdiag-report gen-docs [--matrix FILE] [-o FILE]\n"
                "       ptdiag-report check-matrix FILE\n"
                "       ptdiag-report soak FILE...\n"
@@ -102,10 +108,13 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"matrix", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'}, {"guest", required_argument, NULL, 'g'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"matrix", required_argument, NULL, 'm'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"guest", required_argument, NULL, 'g'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
     enum fmt fmt = FMT_TEXT;
     const char *matrix = NULL, *outp = NULL;
     struct rpt_input *in = calloc((size_t)argc, sizeof *in);
@@ -120,7 +129,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int c;
-    while ((c = getopt_long(argc, argv, "f:m:o:g:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:m:o:g:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") == 0)
@@ -157,6 +166,10 @@ int main(int argc, char **argv)
         }
         case 'h':
             usage(stdout);
+            status = 0;
+            goto out;
+        case 'V':
+            printf("ptdiag-report %s\n", ptd_version());
             status = 0;
             goto out;
         default:

@@ -41,9 +41,16 @@ struct ptd_trace {
     size_t count, cap;
 };
 
+/* A snapshot lists its empty directories in this file at its top, one system path a line:
+ * git and some archivers drop empty directories, and an empty /sys/class/iommu or
+ * /sys/module/vfio is a fact ("present, nothing in it"), not the same as "absent". */
+#define PTD_ROOT_EMPTY_DIRS_FILE ".ptdiag-empty-dirs"
+
 struct ptd_root {
     char dir[PATH_MAX];       /* "" reads the live system; otherwise the snapshot root */
     struct ptd_trace *trace;  /* NULL unless tracing; owned by the root when set */
+    char **empty_dirs;        /* sorted system paths from PTD_ROOT_EMPTY_DIRS_FILE; owned */
+    size_t n_empty_dirs;
 };
 
 /* Initialises root for `dir` (NULL or "/" = live system). Fails if dir is not a directory. */
@@ -52,7 +59,7 @@ int ptd_root_init(struct ptd_root *root, const char *dir, struct ptd_error *err)
 /* Starts recording accesses (for --save-snapshot). Returns 0 or -ENOMEM. */
 int ptd_root_enable_trace(struct ptd_root *root);
 
-/* Frees the trace, if any. The root itself is caller storage. */
+/* Frees the trace and the empty-directory list. The root itself is caller storage. */
 void ptd_root_fini(struct ptd_root *root);
 
 bool ptd_root_is_live(const struct ptd_root *root);

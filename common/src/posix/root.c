@@ -10,6 +10,82 @@
 #include <string.h>
 #include <unistd.h>
 
+static int cmp_str(const void *a, const void *b);
+
+/* Loads DIR/.ptdiag-empty-dirs when present. A malformed line is skipped: the list only
+ * restores directories, it never hides or invents files. */
+static int load_empty_dirs(struct ptd_root *root, struct ptd_error *err)
+{
+    char path[PATH_MAX + 32], *line = NULL;
+    size_t cap = 0, n = 0, alloc = 0;
+    ssize_t len;
+    FILE *f;
+    int ret = -1;
+
+    snprintf(path, sizeof(path), "%s/%s", root->dir, PTD_ROOT_EMPTY_DIRS_FILE);
+    f = fopen(path, "re");
+    if (!f)
+        return errno == ENOENT ? 0 : ptd_error_set(err, "%s: %s", path, strerror(errno));
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0 || line[0] != '/' || strstr(line, "/..") || len >= PATH_MAX)
+            continue;
+        if (n + 1 >= alloc) {
+            size_t na = alloc ? alloc * 2 : 32;
+            char **nv;
+
+            if (na > 1u << 20) {
+                ptd_error_set(err, "%s: too many entries", path);
+                goto out;
+            }
+            nv = realloc(root->empty_dirs, na * sizeof(*nv));
+            if (!nv) {
+                ptd_error_set(err, "%s: out of memory", path);
+                goto out;
+            }
+            root->empty_dirs = nv;
+            alloc = na;
+        }
+        root->empty_dirs[n] = strdup(line);
+        if (!root->empty_dirs[n]) {
+            ptd_error_set(err, "%s: out of memory", path);
+            goto out;
+        }
+        root->empty_dirs[++n] = NULL;
+    }
+    if (n)
+        qsort(root->empty_dirs, n, sizeof(char *), cmp_str);
+    root->n_empty_dirs = n;
+    ret = 0;
+out:
+    free(line);
+    fclose(f);
+    return ret;
+}
+
+/* True when sys_path is a listed empty directory or a parent of one. */
+static bool in_empty_dirs(const struct ptd_root *root, const char *sys_path)
+{
+    size_t lo = 0, hi = root->n_empty_dirs, n = strlen(sys_path);
+
+    /* binary search for the first entry >= sys_path */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (strcmp(root->empty_dirs[mid], sys_path) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* entries with sys_path as prefix are contiguous from lo ("/a-x" may sort between "/a"
+     * and "/a/b", so look at all of them) */
+    for (; lo < root->n_empty_dirs && strncmp(root->empty_dirs[lo], sys_path, n) == 0; lo++)
+        if (root->empty_dirs[lo][n] == '\0' || root->empty_dirs[lo][n] == '/')
+            return true;
+    return false;
+}
+
 int ptd_root_init(struct ptd_root *root, const char *dir, struct ptd_error *err)
 {
     struct stat st;
@@ -29,6 +105,10 @@ int ptd_root_init(struct ptd_root *root, const char *dir, struct ptd_error *err)
         return ptd_error_set(err, "%s: cannot use as root: not a directory", dir);
     memcpy(root->dir, dir, n);
     root->dir[n] = '\0';
+    if (load_empty_dirs(root, err) != 0) {
+        ptd_root_fini(root);
+        return -1;
+    }
     return 0;
 }
 
@@ -44,7 +124,12 @@ void ptd_root_fini(struct ptd_root *root)
 {
     size_t i;
 
-    if (!root || !root->trace)
+    if (!root)
+        return;
+    ptd_strv_free(root->empty_dirs);
+    root->empty_dirs = NULL;
+    root->n_empty_dirs = 0;
+    if (!root->trace)
         return;
     for (i = 0; i < root->trace->count; i++)
         free(root->trace->entries[i].path);
@@ -277,8 +362,12 @@ int ptd_root_stat(struct ptd_root *root, const char *sys_path, struct stat *st)
     ret = ptd_root_path(root, sys_path, path, sizeof(path));
     if (ret)
         return ret;
-    if (stat(path, st) != 0)
-        return -errno;
+    if (stat(path, st) != 0) {
+        if (errno != ENOENT || !in_empty_dirs(root, sys_path))
+            return -errno;
+        memset(st, 0, sizeof(*st));
+        st->st_mode = S_IFDIR | 0755;
+    }
     ptd_root_trace(root, sys_path, PTD_TRACE_EXISTS);
     return 0;
 }
@@ -311,13 +400,39 @@ void ptd_strv_free(char **v)
     free(v);
 }
 
+/* Appends a copy of name[0..len) to the NULL-terminated vector unless it is already there. */
+static int strv_add_unique(char ***v, size_t *n, size_t *cap, const char *name, size_t len,
+                           bool check_dup)
+{
+    size_t i;
+
+    if (check_dup)
+        for (i = 0; i < *n; i++)
+            if (strlen((*v)[i]) == len && strncmp((*v)[i], name, len) == 0)
+                return 0;
+    if (*n + 1 >= *cap) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        char **nv = realloc(*v, ncap * sizeof(*nv));
+
+        if (!nv)
+            return -ENOMEM;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[*n] = strndup(name, len);
+    if (!(*v)[*n])
+        return -ENOMEM;
+    (*v)[++*n] = NULL;
+    return 0;
+}
+
 int ptd_root_list_dir(struct ptd_root *root, const char *sys_path, char ***names, size_t *count)
 {
     char path[PATH_MAX];
     DIR *d = NULL;
     struct dirent *de;
     char **v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, plen = strlen(sys_path), i;
     int ret;
 
     *names = NULL;
@@ -327,28 +442,25 @@ int ptd_root_list_dir(struct ptd_root *root, const char *sys_path, char ***names
     if (ret)
         return ret;
     d = opendir(path);
-    if (!d)
+    if (!d && (errno != ENOENT || !in_empty_dirs(root, sys_path)))
         return -errno;
-    errno = 0;
-    while ((de = readdir(d)) != NULL) {
+    while (d && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (n + 1 >= cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            char **nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                ret = -ENOMEM;
-                goto out;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[n] = strdup(de->d_name);
-        if (!v[n]) {
-            ret = -ENOMEM;
+        ret = strv_add_unique(&v, &n, &cap, de->d_name, strlen(de->d_name), false);
+        if (ret)
             goto out;
-        }
-        v[++n] = NULL;
+    }
+    /* children that only the empty-directory list remembers */
+    for (i = 0; i < root->n_empty_dirs; i++) {
+        const char *e = root->empty_dirs[i], *child;
+
+        if (strncmp(e, sys_path, plen) != 0 || e[plen] != '/' || !e[plen + 1])
+            continue;
+        child = e + plen + 1;
+        ret = strv_add_unique(&v, &n, &cap, child, strcspn(child, "/"), true);
+        if (ret)
+            goto out;
     }
     if (!v) {
         v = calloc(1, sizeof(*v));
@@ -366,6 +478,7 @@ int ptd_root_list_dir(struct ptd_root *root, const char *sys_path, char ***names
     ret = 0;
 out:
     ptd_strv_free(v);
-    closedir(d);
+    if (d)
+        closedir(d);
     return ret;
 }
