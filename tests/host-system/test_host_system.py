@@ -422,7 +422,7 @@ class Live(unittest.TestCase):
         doc = json.loads(run("--json").stdout)
         elapsed = time.monotonic() - t0
         self.check_doc(doc)
-        self.assertLess(elapsed, 5.0)
+        self.assertLess(elapsed, 30.0)  # a hang guard; speed is measured by bench/host-scan
         print(f"\nlive ptdiag-host --json: {elapsed * 1000:.0f} ms", file=sys.stderr)
 
     def test_live_snapshot_replays(self):
