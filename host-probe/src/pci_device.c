@@ -308,7 +308,9 @@ static void add_power(struct fn_state *st, cJSON *dev)
         ptd_json_add_str(dev, "power_state", pm_names[pm & 3]);
     } else {
         cJSON_AddNullToObject(dev, "power_state");
-        add_err(st, "power_state", "%s", "power state unknown (no attribute, no PM capability)");
+        add_err(st, "power_state", "%s",
+                ret == 0 ? "the attribute reads \"unknown\" and there is no PM capability"
+                         : "power state unknown (no attribute, no PM capability)");
     }
 
     ret = read_attr(st, "d3cold_allowed", buf, sizeof(buf));

@@ -11,7 +11,10 @@ struct ptd_error {
     char text[PTD_ERROR_MAX];
 };
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* MinGW builds use the C99 printf (__USE_MINGW_ANSI_STDIO), so check against GNU rules. */
+#define PTD_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define PTD_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define PTD_PRINTF(a, b)
