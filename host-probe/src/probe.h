@@ -29,6 +29,21 @@ struct host_probe {
     void (*run)(struct probe_ctx *ctx);
 };
 
+/* The probes, in registry order (one file each: probe_<id>.c). */
+void probe_system_run(struct probe_ctx *ctx);
+void probe_iommu_run(struct probe_ctx *ctx);
+void probe_boot_run(struct probe_ctx *ctx);
+void probe_modules_run(struct probe_ctx *ctx);
+void probe_kmsg_run(struct probe_ctx *ctx);
+void probe_pci_run(struct probe_ctx *ctx);
+void probe_cluster_run(struct probe_ctx *ctx);
+void probe_vms_run(struct probe_ctx *ctx);
+
+/* Redacts host names, MAC/IP addresses, UUIDs and serials in text (snapshot.c). Returns a
+ * malloc'd NUL-terminated copy the caller frees (NULL on allocation failure); *outlen gets its
+ * length when outlen is not NULL. hostname may be NULL. */
+char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
+
 /* The registry, NULL-terminated (probes.c). An entry whose run is NULL is not linked in. */
 extern const struct host_probe host_probes[];
 

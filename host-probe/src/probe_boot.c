@@ -20,10 +20,7 @@
 
 #define SOURCE "boot"
 
-void probe_boot_run(struct probe_ctx *ctx);
 
-/* Redaction of UUIDs, MACs, addresses and the host name (snapshot.c). */
-char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
 
 static cJSON *system_obj(cJSON *doc)
 {

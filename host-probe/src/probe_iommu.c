@@ -16,7 +16,6 @@
 
 #define SOURCE "iommu"
 
-void probe_iommu_run(struct probe_ctx *ctx);
 
 static cJSON *system_obj(cJSON *doc)
 {

@@ -18,10 +18,7 @@
 /* The newest events kept; a DMAR fault storm can log thousands of lines. */
 #define MAX_EVENTS 512
 
-void probe_kmsg_run(struct probe_ctx *ctx);
 
-/* Redaction of UUIDs, MACs, addresses and the host name (snapshot.c). */
-char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
 
 struct irq_scan {
     bool enabled, missing;

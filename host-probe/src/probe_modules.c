@@ -20,7 +20,6 @@
 #define SOURCE   "modules"
 #define CONF_MAX (1u << 20)
 
-void probe_modules_run(struct probe_ctx *ctx);
 
 static cJSON *system_obj(cJSON *doc)
 {

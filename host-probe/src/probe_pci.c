@@ -11,8 +11,6 @@
 #include "pci_facts.h"
 #include "probe.h"
 
-/* Named by the registry in probes.c (a weak reference there). */
-void probe_pci_run(struct probe_ctx *ctx);
 
 static int cmp_long(const void *a, const void *b)
 {

@@ -14,8 +14,6 @@
 
 #define SOURCE "system"
 
-/* The registry (probes.c) names it through a weak reference. */
-void probe_system_run(struct probe_ctx *ctx);
 
 /* /proc/cpuinfo repeats one block per logical CPU; a 512-thread host writes ~1 MiB. */
 #define CPUINFO_MAX (8u << 20)

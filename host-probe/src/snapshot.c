@@ -33,7 +33,6 @@
 #include "ptdiag/kmsg.h"
 #include "ptdiag/log.h"
 
-char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
 
 /* Larger traced files (none expected) are not copied. */
 #define COPY_MAX (64u << 20)
