@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/vkinfo.h"
 
 #define SRC         "vulkan"
 #define VULKAN_LIB  "libvulkan.so.1"
@@ -30,97 +31,6 @@ struct vk_api {
     PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
     PFN_vkEnumerateDeviceExtensionProperties enum_dev_ext;
 };
-
-static const char *vk_result_name(VkResult r)
-{
-    switch (r) {
-    case VK_ERROR_OUT_OF_HOST_MEMORY:
-        return "VK_ERROR_OUT_OF_HOST_MEMORY";
-    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
-        return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
-    case VK_ERROR_INITIALIZATION_FAILED:
-        return "VK_ERROR_INITIALIZATION_FAILED";
-    case VK_ERROR_LAYER_NOT_PRESENT:
-        return "VK_ERROR_LAYER_NOT_PRESENT";
-    case VK_ERROR_EXTENSION_NOT_PRESENT:
-        return "VK_ERROR_EXTENSION_NOT_PRESENT";
-    case VK_ERROR_INCOMPATIBLE_DRIVER:
-        return "VK_ERROR_INCOMPATIBLE_DRIVER";
-    case VK_ERROR_DEVICE_LOST:
-        return "VK_ERROR_DEVICE_LOST";
-    default:
-        return "VK_ERROR_UNKNOWN";
-    }
-}
-
-static const char *device_type_name(VkPhysicalDeviceType t)
-{
-    switch (t) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
-        return "discrete";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
-        return "integrated";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
-        return "virtual";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU:
-        return "cpu";
-    default:
-        return "other";
-    }
-}
-
-/* VkDriverId values (registry numbers, so a newer driver than these headers still maps). */
-static const char *driver_id_name(unsigned id)
-{
-    static const char *const names[] = {
-        NULL,
-        "AMD_PROPRIETARY",
-        "AMD_OPEN_SOURCE",
-        "MESA_RADV",
-        "NVIDIA_PROPRIETARY",
-        "INTEL_PROPRIETARY_WINDOWS",
-        "INTEL_OPEN_SOURCE_MESA",
-        "IMAGINATION_PROPRIETARY",
-        "QUALCOMM_PROPRIETARY",
-        "ARM_PROPRIETARY",
-        "GOOGLE_SWIFTSHADER",
-        "GGP_PROPRIETARY",
-        "BROADCOM_PROPRIETARY",
-        "MESA_LLVMPIPE",
-        "MOLTENVK",
-        "COREAVI_PROPRIETARY",
-        "JUICE_PROPRIETARY",
-        "VERISILICON_PROPRIETARY",
-        "MESA_TURNIP",
-        "MESA_V3DV",
-        "MESA_PANVK",
-        "SAMSUNG_PROPRIETARY",
-        "MESA_VENUS",
-        "MESA_DOZEN",
-        "MESA_NVK",
-        "IMAGINATION_OPEN_SOURCE_MESA",
-        "MESA_HONEYKRISP",
-    };
-
-    return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
-}
-
-static void version_string(uint32_t v, char *buf, size_t len)
-{
-    snprintf(buf, len, "%u.%u.%u", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
-             VK_API_VERSION_PATCH(v));
-}
-
-/* Drivers pack driverVersion their own way; NVIDIA's is 10.8.8.6 bits, the rest (Mesa,
- * AMD) use VK_MAKE_VERSION. Intel's Windows scheme never reaches a Linux guest. */
-static void driver_version_string(uint32_t vendor, uint32_t v, char *buf, size_t len)
-{
-    if (vendor == 0x10de)
-        snprintf(buf, len, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff, (v >> 6) & 0xff,
-                 v & 0x3f);
-    else
-        version_string(v, buf, len);
-}
 
 static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const char *name)
 {
@@ -186,12 +96,13 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
     agent_sanitize(drv.driverName);
     agent_sanitize(drv.driverInfo);
     ptd_json_add_str(d, "name", p.deviceName);
-    ptd_json_add_str(d, "type", device_type_name(p.deviceType));
-    version_string(p.apiVersion, buf, sizeof(buf));
+    ptd_json_add_str(d, "type", ptd_vk_device_type_name((int)p.deviceType));
+    ptd_vk_version_string(p.apiVersion, buf, sizeof(buf));
     ptd_json_add_str(d, "api_version", buf);
-    driver_version_string(p.vendorID, p.driverVersion, buf, sizeof(buf));
+    ptd_vk_driver_version_string(p.vendorID, p.driverVersion, false, buf, sizeof(buf));
     ptd_json_add_str(d, "driver_version", buf);
-    ptd_json_add_str(d, "driver_id", want_drv ? driver_id_name((unsigned)drv.driverID) : NULL);
+    ptd_json_add_str(d, "driver_id",
+                     want_drv ? ptd_vk_driver_id_name((unsigned)drv.driverID) : NULL);
     ptd_json_add_str(d, "driver_name", want_drv ? drv.driverName : NULL);
     ptd_json_add_str(d, "driver_info", want_drv ? drv.driverInfo : NULL);
     /* vendorID is a PCI id for PCI devices, a Khronos id (0x10000+) otherwise (lavapipe) */
@@ -245,12 +156,12 @@ static void query(cJSON *vk, void *lib)
         version = VK_API_VERSION_1_0;
     /* Ask for what the loader supports, up to 1.3 (what these headers describe). */
     app.apiVersion = version > VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version;
-    version_string(version, buf, sizeof(buf));
+    ptd_vk_version_string(version, buf, sizeof(buf));
     r = api->create_instance ? api->create_instance(&ci, NULL, &inst)
                              : VK_ERROR_INITIALIZATION_FAILED;
     if (r != VK_SUCCESS) {
         /* The loader answers VK_ERROR_INCOMPATIBLE_DRIVER when no ICD works: no device. */
-        ptd_json_add_str(vk, "error", vk_result_name(r));
+        ptd_json_add_str(vk, "error", ptd_vk_result_name((int)r));
         ptd_json_add_str(vk, "instance_api_version", buf);
         cJSON_AddArrayToObject(vk, "devices");
         return;
@@ -270,7 +181,7 @@ static void query(cJSON *vk, void *lib)
     }
     r = api->enum_devices(inst, &n, pds);
     if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
-        ptd_json_add_str(vk, "error", vk_result_name(r));
+        ptd_json_add_str(vk, "error", ptd_vk_result_name((int)r));
         cJSON_AddArrayToObject(vk, "devices");
         goto out;
     }

@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/vkinfo.h"
 
 struct vk {
     PFN_vkGetInstanceProcAddr gipa;
@@ -22,100 +23,6 @@ struct vk {
     PFN_vkGetPhysicalDeviceProperties2 props2;
     PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
 };
-
-static const char *vk_result_name(VkResult r)
-{
-    switch (r) {
-    case VK_ERROR_OUT_OF_HOST_MEMORY:
-        return "VK_ERROR_OUT_OF_HOST_MEMORY";
-    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
-        return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
-    case VK_ERROR_INITIALIZATION_FAILED:
-        return "VK_ERROR_INITIALIZATION_FAILED";
-    case VK_ERROR_LAYER_NOT_PRESENT:
-        return "VK_ERROR_LAYER_NOT_PRESENT";
-    case VK_ERROR_EXTENSION_NOT_PRESENT:
-        return "VK_ERROR_EXTENSION_NOT_PRESENT";
-    case VK_ERROR_INCOMPATIBLE_DRIVER:
-        return "VK_ERROR_INCOMPATIBLE_DRIVER";
-    case VK_INCOMPLETE:
-        return "VK_INCOMPLETE";
-    default:
-        return "VK_ERROR_UNKNOWN";
-    }
-}
-
-/* VkDriverId as its registry name without the prefix, as the Linux agent writes it (the
- * numbers are Khronos registry values, so a driver newer than these headers still maps). */
-static const char *driver_id_name(unsigned id)
-{
-    static const char *const names[] = {
-        NULL,
-        "AMD_PROPRIETARY",
-        "AMD_OPEN_SOURCE",
-        "MESA_RADV",
-        "NVIDIA_PROPRIETARY",
-        "INTEL_PROPRIETARY_WINDOWS",
-        "INTEL_OPEN_SOURCE_MESA",
-        "IMAGINATION_PROPRIETARY",
-        "QUALCOMM_PROPRIETARY",
-        "ARM_PROPRIETARY",
-        "GOOGLE_SWIFTSHADER",
-        "GGP_PROPRIETARY",
-        "BROADCOM_PROPRIETARY",
-        "MESA_LLVMPIPE",
-        "MOLTENVK",
-        "COREAVI_PROPRIETARY",
-        "JUICE_PROPRIETARY",
-        "VERISILICON_PROPRIETARY",
-        "MESA_TURNIP",
-        "MESA_V3DV",
-        "MESA_PANVK",
-        "SAMSUNG_PROPRIETARY",
-        "MESA_VENUS",
-        "MESA_DOZEN",
-        "MESA_NVK",
-        "IMAGINATION_OPEN_SOURCE_MESA",
-        "MESA_HONEYKRISP",
-    };
-
-    return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
-}
-
-static void version_string(uint32_t v, char *buf, size_t buflen)
-{
-    snprintf(buf, buflen, "%u.%u.%u", VK_API_VERSION_MAJOR(v), VK_API_VERSION_MINOR(v),
-             VK_API_VERSION_PATCH(v));
-}
-
-static const char *type_name(VkPhysicalDeviceType t)
-{
-    switch (t) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
-        return "discrete";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
-        return "integrated";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
-        return "virtual";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU:
-        return "cpu";
-    default:
-        return "other";
-    }
-}
-
-/* driverVersion is vendor-encoded: NVIDIA packs 10.8.8.6 bits, Intel on Windows 18.14,
- * everyone else uses the VK_MAKE_VERSION layout. */
-static void driver_version_string(uint32_t vendor, uint32_t v, char *buf, size_t buflen)
-{
-    if (vendor == 0x10de)
-        snprintf(buf, buflen, "%u.%u.%u.%u", (v >> 22) & 0x3ff, (v >> 14) & 0xff, (v >> 6) & 0xff,
-                 v & 0x3f);
-    else if (vendor == 0x8086)
-        snprintf(buf, buflen, "%u.%u", v >> 14, v & 0x3fff);
-    else
-        version_string(v, buf, buflen);
-}
 
 static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevice pd,
                         uint32_t instance_api, cJSON *arr)
@@ -144,12 +51,13 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
         have_ids = true;
     }
     ptd_json_add_str(o, "name", p.deviceName);
-    ptd_json_add_str(o, "type", type_name(p.deviceType));
-    version_string(p.apiVersion, buf, sizeof(buf));
+    ptd_json_add_str(o, "type", ptd_vk_device_type_name((int)p.deviceType));
+    ptd_vk_version_string(p.apiVersion, buf, sizeof(buf));
     ptd_json_add_str(o, "api_version", buf);
-    driver_version_string(p.vendorID, p.driverVersion, buf, sizeof(buf));
+    ptd_vk_driver_version_string(p.vendorID, p.driverVersion, true, buf, sizeof(buf));
     ptd_json_add_str(o, "driver_version", buf);
-    ptd_json_add_str(o, "driver_id", have_drv ? driver_id_name((unsigned)drv.driverID) : NULL);
+    ptd_json_add_str(o, "driver_id",
+                     have_drv ? ptd_vk_driver_id_name((unsigned)drv.driverID) : NULL);
     ptd_json_add_str(o, "driver_name", have_drv ? drv.driverName : NULL);
     ptd_json_add_str(o, "driver_info", have_drv ? drv.driverInfo : NULL);
     /* Vendor ids above 0xffff are Khronos vendor ids (0x10005 = Mesa), not PCI ids. */
@@ -231,7 +139,7 @@ void ptw_collect_vulkan(struct ptw_agent *a)
         (PFN_vkEnumerateInstanceVersion)vk.gipa(NULL, "vkEnumerateInstanceVersion");
     if (vk.instance_version && vk.instance_version(&api) != VK_SUCCESS)
         api = VK_API_VERSION_1_0;
-    version_string(api, buf, sizeof(buf));
+    ptd_vk_version_string(api, buf, sizeof(buf));
     ptd_json_add_str(v, "instance_api_version", buf);
     /* Ask for 1.1 where the loader has it: the LUID comes through vkGetPhysicalDeviceProperties2.
      */
@@ -239,8 +147,9 @@ void ptw_collect_vulkan(struct ptw_agent *a)
         app.apiVersion = VK_API_VERSION_1_1;
     r = vk.create_instance ? vk.create_instance(&ci, NULL, &inst) : VK_ERROR_INITIALIZATION_FAILED;
     if (r != VK_SUCCESS) {
-        ptd_json_add_str(v, "error", vk_result_name(r));
-        ptd_doc_add_error(a->doc, "vulkan", "vkCreateInstance: %s (%d)", vk_result_name(r), (int)r);
+        ptd_json_add_str(v, "error", ptd_vk_result_name((int)r));
+        ptd_doc_add_error(a->doc, "vulkan", "vkCreateInstance: %s (%d)", ptd_vk_result_name((int)r),
+                          (int)r);
         goto no_devices;
     }
     vk.destroy_instance = (PFN_vkDestroyInstance)vk.gipa(inst, "vkDestroyInstance");
@@ -255,8 +164,9 @@ void ptw_collect_vulkan(struct ptw_agent *a)
     }
     r = vk.enum_devices(inst, &n, devs);
     if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
-        ptd_json_add_str(v, "error", vk_result_name(r));
-        ptd_doc_add_error(a->doc, "vulkan", "vkEnumeratePhysicalDevices: %s", vk_result_name(r));
+        ptd_json_add_str(v, "error", ptd_vk_result_name((int)r));
+        ptd_doc_add_error(a->doc, "vulkan", "vkEnumeratePhysicalDevices: %s",
+                          ptd_vk_result_name((int)r));
         goto destroy;
     }
     ptd_json_add_str(v, "error", NULL);
