@@ -109,6 +109,30 @@ static void ev_push(struct ev_list *l, const char *fact, const char *where, cons
     l->n++;
 }
 
+/* Drops repeated facts (the same place named by two branches of a condition), keeping the
+ * first; done once per finding, after evaluation, so no branch's bookkeeping is disturbed. */
+static void ev_dedupe(struct ev_list *l)
+{
+    size_t i, j, n = 0;
+
+    for (i = 0; i < l->n; i++) {
+        bool dup = false;
+
+        for (j = 0; j < n && !dup; j++)
+            dup = strcmp(l->v[j].where, l->v[i].where) == 0 &&
+                  strcmp(l->v[j].fact, l->v[i].fact) == 0;
+        if (dup) {
+            free(l->v[i].fact);
+            free(l->v[i].where);
+            free(l->v[i].source);
+            cJSON_Delete(l->v[i].value);
+            continue;
+        }
+        l->v[n++] = l->v[i];
+    }
+    l->n = n;
+}
+
 /* Keeps evidence [from, n) only when keep is true. */
 static void ev_keep(struct ev_list *l, size_t from, bool keep)
 {
@@ -784,6 +808,7 @@ static void add_finding(struct acc *a, struct instance *in)
     f->bdf = in->bdf[0] ? strdup(in->bdf) : NULL;
     f->root_cause = fill(&in->c, rc);
     f->fix = fill(&in->c, fx);
+    ev_dedupe(&in->c.ev);
     f->evidence = in->c.ev.v;
     f->nevidence = in->c.ev.n;
     in->c.ev.v = NULL;
