@@ -17,6 +17,8 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # importing check-readonly.py must leave no __pycache__ behind
+
 IORESOURCE_IO = 0x100
 IORESOURCE_MEM = 0x200
 IORESOURCE_PREFETCH = 0x2000
