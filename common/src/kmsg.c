@@ -644,7 +644,11 @@ void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user
         } else if (p[0] == ' ' || p[0] == '\t') {
             /* /dev/kmsg dictionary ("SUBSYSTEM=pci") or a dmesg continuation line */
             if (!last_was_kmsg && mb.open) {
-                size_t skip = strspn(p, " \t");
+                size_t skip = 0;
+
+                /* bounded by n: the buffer need not be NUL-terminated */
+                while (skip < n && (p[skip] == ' ' || p[skip] == '\t'))
+                    skip++;
                 mb_append(&mb, " ", 1);
                 mb_append(&mb, p + skip, n - skip);
             }

@@ -43,6 +43,9 @@ static void strip_root(const struct ptd_pci *pci, char *msg)
         memmove(p, p + n, strlen(p + n) + 1);
 }
 
+static void PCI_NONRET on_error(char *msg, ...) PTD_PRINTF(1, 2);
+static void on_warning(char *msg, ...) PTD_PRINTF(1, 2);
+
 static void PCI_NONRET on_error(char *msg, ...)
 {
     va_list ap;

@@ -142,9 +142,11 @@ void rpt_derive_host(struct rpt_model *m)
     {
         const char *v = ptd_json_get_str(e, "value");
         char where[300];
-        snprintf(where, sizeof where, "%s:%d",
+        double line = ptd_json_get_num(e, "line", 0);
+        /* a hostile document may hold any number: only a real line number is cast */
+        snprintf(where, sizeof where, "%s:%ld",
                  ptd_json_get_str(e, "file") ? ptd_json_get_str(e, "file") : "?",
-                 (int)ptd_json_get_num(e, "line", 0));
+                 line >= 0 && line < 1e9 ? (long)line : 0L);
         if (v && problems)
             check_ids(h, v, where, problems);
     }
