@@ -132,6 +132,13 @@ void rpt_derive_host(struct rpt_model *m)
         cJSON_AddStringToObject(x, "cmdline_file",
                                 "/etc/default/grub (GRUB_CMDLINE_LINUX_DEFAULT=\"...\")");
         cJSON_AddStringToObject(x, "cmdline_apply", "update-grub");
+    } else {
+        /* loader unknown: name both places rather than leave the fix half-written */
+        cJSON_AddStringToObject(x, "cmdline_file",
+                                "the boot loader's command line (GRUB: GRUB_CMDLINE_LINUX_DEFAULT "
+                                "in /etc/default/grub; systemd-boot: /etc/kernel/cmdline)");
+        cJSON_AddStringToObject(x, "cmdline_apply",
+                                "update-grub (GRUB) or proxmox-boot-tool refresh (systemd-boot)");
     }
     cJSON *problems = cJSON_AddArrayToObject(x, "vfio_ids_problems");
     const cJSON *e;
