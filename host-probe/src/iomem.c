@@ -2,41 +2,14 @@
 /* /proc/iomem parser. See iomem.h. */
 #include "iomem.h"
 
+#include "ptdiag/hex.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* /proc/iomem is a few KiB; a bigger file is not /proc/iomem. */
 #define IOMEM_MAX_BYTES (4u << 20)
-
-static int parse_hex(const char **p, const char *end, uint64_t *out)
-{
-    uint64_t v = 0;
-    unsigned digits = 0;
-
-    while (*p < end) {
-        char c = **p;
-        unsigned d;
-
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            break;
-        if (digits == 16)
-            return -1; /* more than 64 bits */
-        v = v << 4 | d;
-        digits++;
-        (*p)++;
-    }
-    if (digits == 0)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 /* Parses one line [p, end). Returns 0 and fills r (name borrowed as [*name, *name_end)),
  * or -1 when the line is malformed. */
@@ -49,10 +22,10 @@ static int parse_line(const char *p, const char *end, struct iomem_range *r, con
         spaces++;
         p++;
     }
-    if (parse_hex(&p, end, &r->start) != 0 || p >= end || *p != '-')
+    if (ptd_parse_hex_u64(&p, end, &r->start) != 0 || p >= end || *p != '-')
         return -1;
     p++;
-    if (parse_hex(&p, end, &r->end) != 0)
+    if (ptd_parse_hex_u64(&p, end, &r->end) != 0)
         return -1;
     if (end - p < 3 || memcmp(p, " : ", 3) != 0)
         return -1;

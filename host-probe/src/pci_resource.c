@@ -4,38 +4,16 @@
 
 #include <string.h>
 
+#include "ptdiag/hex.h"
+
 static int parse_hex_field(const char **p, const char *end, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned digits = 0;
-
     while (*p < end && (**p == ' ' || **p == '\t'))
         (*p)++;
     if (end - *p < 2 || (*p)[0] != '0' || ((*p)[1] != 'x' && (*p)[1] != 'X'))
         return -1;
     *p += 2;
-    while (*p < end) {
-        char c = **p;
-        unsigned d;
-
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            break;
-        if (digits == 16)
-            return -1;
-        v = v << 4 | d;
-        digits++;
-        (*p)++;
-    }
-    if (!digits)
-        return -1;
-    *out = v;
-    return 0;
+    return ptd_parse_hex_u64(p, end, out);
 }
 
 int pci_res_parse(const char *buf, size_t len, struct pci_res *out, struct ptd_error *err)
