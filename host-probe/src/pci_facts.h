@@ -33,6 +33,10 @@ void pci_attr_path(char *buf, size_t len, const char *bdf, const char *attr);
 cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct ptd_pci_fn *fn,
                         const struct pci_iomem_view *iomem, long *group_out);
 
+/* Adds pci_root_windows[] (the host bridges' memory windows from /proc/iomem) to the document;
+ * null when /proc/iomem shows no addresses. */
+void pci_root_windows_facts(struct probe_ctx *ctx, const struct pci_iomem_view *iomem);
+
 /* Builds iommu_groups[] for the given group numbers (sorted, unique). Returns a new array. */
 cJSON *pci_groups_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const long *groups,
                         size_t count);

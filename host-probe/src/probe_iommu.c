@@ -9,13 +9,14 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/doc.h"
 
 #define SOURCE "iommu"
-
 
 static cJSON *system_obj(cJSON *doc)
 {
@@ -36,6 +37,42 @@ static int absent_means_none(struct probe_ctx *ctx, const char *dir, const char 
                       ret == 0 ? "missing, and so is its parent (sysfs not mounted?)"
                                : strerror(-ret));
     return 0;
+}
+
+/* The narrowest input address width of the Intel VT-d units: MGAW, bits 21:16 of the
+ * capability register, plus one (VT-d specification, 11.4.2 "Capability Register"; Linux
+ * exposes the register as /sys/class/iommu/dmarN/intel-iommu/cap). A guest whose physical
+ * address width exceeds it can place BARs where VFIO cannot map them (VFIO_MAP_DMA -22).
+ * AMD units are left unknown: their limit is not one sysfs field. */
+static void address_width(struct probe_ctx *ctx, cJSON *iommu, char **names, size_t n)
+{
+    long narrowest = -1;
+    size_t units = 0, i;
+
+    for (i = 0; i < n; i++) {
+        char path[PATH_MAX], buf[64], *end;
+        unsigned long long cap;
+
+        if (strncmp(names[i], "dmar", 4) != 0)
+            continue;
+        snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/cap", names[i]);
+        if (ptd_root_read_attr(ctx->root, path, buf, sizeof(buf)) != 0)
+            continue;
+        errno = 0;
+        cap = strtoull(buf, &end, 16);
+        if (errno || end == buf || (*end && *end != '\n')) {
+            ptd_doc_add_error(ctx->doc, SOURCE, "%s: \"%s\" is not a hex register", path, buf);
+            continue;
+        }
+        long mgaw = (long)((cap >> 16) & 0x3f) + 1;
+        units++;
+        if (narrowest < 0 || mgaw < narrowest)
+            narrowest = mgaw;
+    }
+    if (units > 0)
+        cJSON_AddNumberToObject(iommu, "address_width_bits", (double)narrowest);
+    else
+        cJSON_AddNullToObject(iommu, "address_width_bits");
 }
 
 static void probe_class(struct probe_ctx *ctx, cJSON *iommu)
@@ -59,6 +96,7 @@ static void probe_class(struct probe_ctx *ctx, cJSON *iommu)
     arr = cJSON_AddArrayToObject(iommu, "class_devices");
     for (i = 0; arr && i < n; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(names[i]));
+    address_width(ctx, iommu, names, n);
     ptd_strv_free(names);
 }
 

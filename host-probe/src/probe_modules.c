@@ -20,7 +20,6 @@
 #define SOURCE   "modules"
 #define CONF_MAX (1u << 20)
 
-
 static cJSON *system_obj(cJSON *doc)
 {
     cJSON *sys = cJSON_GetObjectItemCaseSensitive(doc, "system");
@@ -236,9 +235,12 @@ struct modprobe_state {
 static void add_ids(struct modprobe_state *st, const char *args, const char *path, long lineno)
 {
     const char *p = args;
+    cJSON *last = NULL; /* borrowed: the newest ids entry of this line */
 
     /* every "ids=" token exactly as written; a later one on the same line replaces the earlier
-     * for modprobe, but both are shown so a duplicate is visible */
+     * for modprobe, but both are shown so a duplicate is visible. A token without "=" after
+     * it ("ids=10de:2204, 10de:1aef") reaches the kernel as a separate, unknown parameter
+     * and is ignored: it is kept as stray_tokens so the report can name it. */
     while (*p) {
         size_t n;
 
@@ -248,15 +250,27 @@ static void add_ids(struct modprobe_state *st, const char *args, const char *pat
             cJSON *o = cJSON_CreateObject();
             char *v = strndup(p + 4, n - 4);
 
+            last = NULL;
             if (o && v) {
                 cJSON_AddStringToObject(o, "value", v);
                 cJSON_AddStringToObject(o, "file", path);
                 cJSON_AddNumberToObject(o, "line", (double)lineno);
+                cJSON_AddArrayToObject(o, "stray_tokens");
                 cJSON_AddItemToArray(st->ids, o);
+                last = o;
                 o = NULL;
             }
             cJSON_Delete(o);
             free(v);
+        } else if (n > 0 && last && !memchr(p, '=', n)) {
+            char *t = strndup(p, n);
+
+            if (t)
+                cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(last, "stray_tokens"),
+                                     cJSON_CreateString(t));
+            free(t);
+        } else {
+            last = NULL;
         }
         p += n;
     }

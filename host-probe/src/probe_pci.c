@@ -11,7 +11,6 @@
 #include "pci_facts.h"
 #include "probe.h"
 
-
 static int cmp_long(const void *a, const void *b)
 {
     long x = *(const long *)a, y = *(const long *)b;
@@ -104,6 +103,7 @@ void probe_pci_run(struct probe_ctx *ctx)
         if (g >= 0)
             groups[ngroups++] = g;
     }
+    pci_root_windows_facts(ctx, &iomem);
     qsort(groups, ngroups, sizeof(*groups), cmp_long);
     for (i = 0; n && i + 1 < ngroups;) {
         if (groups[i] == groups[i + 1]) {

@@ -14,7 +14,6 @@
 
 #define SOURCE "system"
 
-
 /* /proc/cpuinfo repeats one block per logical CPU; a 512-thread host writes ~1 MiB. */
 #define CPUINFO_MAX (8u << 20)
 
@@ -74,7 +73,8 @@ static void probe_cpu(struct probe_ctx *ctx, cJSON *sys)
 {
     cJSON *cpu = cJSON_AddObjectToObject(sys, "cpu");
     char *data = NULL, *line, *save = NULL;
-    const char *vendor = NULL, *model = NULL, *flags = NULL;
+    const char *vendor = NULL, *model = NULL, *flags = NULL, *sizes = NULL;
+    long phys_bits = -1;
     int ret;
 
     if (!cpu)
@@ -95,8 +95,24 @@ static void probe_cpu(struct probe_ctx *ctx, cJSON *sys)
             model = v;
         else if (!flags && (v = cpuinfo_value(line, "flags")) != NULL)
             flags = v;
-        if (vendor && model && flags)
+        else if (!sizes && (v = cpuinfo_value(line, "address sizes")) != NULL)
+            sizes = v;
+        if (vendor && model && flags && sizes)
             break;
+    }
+    /* "address sizes\t: 46 bits physical, 48 bits virtual": the width qemu-server's
+     * phys-bits=host hands the guest, compared with the IOMMU's in the report. */
+    if (sizes) {
+        char *end;
+        long b = strtol(sizes, &end, 10);
+
+        if (end != sizes && strncmp(end, " bits physical", 14) == 0 && b >= 32 && b <= 64)
+            phys_bits = b;
+        else
+            ptd_doc_add_error(ctx->doc, SOURCE,
+                              "/proc/cpuinfo: address sizes \"%.40s\" not "
+                              "\"N bits physical, ...\"",
+                              sizes);
     }
     if (!vendor)
         ptd_doc_add_error(ctx->doc, SOURCE, "/proc/cpuinfo: no vendor_id line");
@@ -108,6 +124,10 @@ out:
     ptd_json_add_tri(cpu, "vmx", flags ? has_flag(flags, "vmx") : -1);
     ptd_json_add_tri(cpu, "svm", flags ? has_flag(flags, "svm") : -1);
     ptd_json_add_tri(cpu, "hypervisor", flags ? has_flag(flags, "hypervisor") : -1);
+    if (phys_bits > 0)
+        cJSON_AddNumberToObject(cpu, "phys_address_bits", (double)phys_bits);
+    else
+        cJSON_AddNullToObject(cpu, "phys_address_bits");
     free(data);
 }
 

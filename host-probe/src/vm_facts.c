@@ -193,7 +193,15 @@ static void add_cpu(cJSON *vm, const char *raw, cJSON *problems, const char *fil
     } else {
         cJSON_AddItemToObject(c, "flags", cJSON_CreateArray());
     }
-    ptd_json_add_str(c, "phys_bits", pve_props_get(&p, "phys-bits"));
+    const char *pb = pve_props_get(&p, "phys-bits");
+    ptd_json_add_str(c, "phys_bits", pb);
+    /* the number when phys-bits is one (qemu-server accepts 8..64 or "host") */
+    {
+        char *end = NULL;
+        long bits = pb ? strtol(pb, &end, 10) : -1;
+        ptd_json_add_num(c, "phys_bits_number", (double)bits,
+                         pb && end != pb && *end == '\0' && bits >= 8 && bits <= 64);
+    }
     ptd_json_add_str(c, "custom_model", type && !strncmp(type, "custom-", 7) ? type + 7 : NULL);
     pve_props_free(&p);
 }

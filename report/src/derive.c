@@ -61,8 +61,11 @@ static bool host_has_ids(const cJSON *host, const char *ven, const char *dev)
     return false;
 }
 
-/* Checks one `ids=` value; appends a problem string per defect. */
-static void check_ids(const cJSON *host, const char *value, const char *where, cJSON *problems)
+/* Checks one `ids=` value: syntax defects go to `problems`, well-formed ids of GPU vendors that
+ * name no device here to `stale` (an old card's ids, copied from a guide). Only 10de/1002 can
+ * be called stale: devices[] lists GPU slots, not every NIC an Intel id could name. */
+static void check_ids(const cJSON *host, const char *value, const char *where, cJSON *problems,
+                      cJSON *stale)
 {
     char msg[512];
     if (strpbrk(value, " \t")) {
@@ -103,12 +106,100 @@ static void check_ids(const cJSON *host, const char *value, const char *where, c
             cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
         } else if ((strcasecmp(ven, "10de") == 0 || strcasecmp(ven, "1002") == 0) &&
                    !host_has_ids(host, ven, dev)) {
-            /* Only GPU vendors' ids can be checked: devices[] lists GPU slots, not NICs. */
             snprintf(msg, sizeof msg, "%s: %s:%s matches no device on this host", where, ven, dev);
-            cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+            cJSON_AddItemToArray(stale, cJSON_CreateString(msg));
         }
         p = e;
     }
+}
+
+/* Words after `ids=` on the same options line: modprobe hands each to the kernel as its own
+ * parameter, which vfio-pci ignores ("ids=10de:2204, 10de:1aef" binds only 10de:2204). */
+static void check_stray(const cJSON *entry, const char *where, cJSON *problems)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(entry, "stray_tokens"))
+    {
+        if (!cJSON_IsString(t))
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s: \"%.64s\" is separated from ids= by whitespace: the kernel takes it as an "
+                 "unknown parameter and vfio-pci never sees it",
+                 where, t->valuestring);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+    }
+}
+
+/* Appends "v:d" of a device once. */
+static void add_ids_once(struct rpt_buf *b, const cJSON *dev)
+{
+    const char *v = ptd_json_get_str(dev, "vendor_id"), *i = ptd_json_get_str(dev, "device_id");
+    if (!v || !i)
+        return;
+    char one[16];
+    snprintf(one, sizeof one, "%s:%s", v, i);
+    for (const char *q = b->s; q && (q = strstr(q, one)) != NULL; q++)
+        if ((q == b->s || q[-1] == ',') && (q[strlen(one)] == ',' || q[strlen(one)] == '\0'))
+            return;
+    if (b->len)
+        rpt_buf_add(b, ",");
+    rpt_buf_add(b, one);
+}
+
+/* True when a VM passes bdf whole (vfio-pci, not as a mediated device). */
+static bool passed_whole(const cJSON *h, const char *bdf)
+{
+    const cJSON *vm, *hp, *r;
+    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(h, "vms"))
+    {
+        cJSON_ArrayForEach(hp, cJSON_GetObjectItemCaseSensitive(vm, "hostpci"))
+        {
+            if (ptd_json_get_str(hp, "mdev"))
+                continue;
+            cJSON_ArrayForEach(
+                r, cJSON_GetObjectItemCaseSensitive(
+                       hp, "resolved_bdfs")) if (cJSON_IsString(r) &&
+                                                 rpt_bdf_eq(r->valuestring, bdf)) return true;
+        }
+    }
+    return false;
+}
+
+/* The ids this host should hand to vfio-pci: every function a VM passes whole (a GPU, its
+ * audio function on another bus behind the card's switch, a NIC), or, with no such VM, every
+ * function of the GPU slots already on vfio-pci. "v:d,v:d" (caller frees) or NULL. */
+static char *passthrough_ids(const cJSON *h)
+{
+    struct rpt_buf b = {0};
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(h, "devices"))
+    {
+        const char *bdf = ptd_json_get_str(d, "bdf");
+        if (bdf && passed_whole(h, bdf))
+            add_ids_once(&b, d);
+    }
+    if (b.len == 0) {
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(h, "devices"))
+        {
+            const char *drv = ptd_json_get_str(d, "driver"), *slot = ptd_json_get_str(d, "slot");
+            if (ptd_json_get_tri(d, "is_gpu") != 1 || !drv || strcmp(drv, "vfio-pci") != 0 || !slot)
+                continue;
+            const cJSON *o;
+            cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(h, "devices"))
+            {
+                const char *os = ptd_json_get_str(o, "slot");
+                if (os && strcmp(os, slot) == 0)
+                    add_ids_once(&b, o);
+            }
+        }
+    }
+    char *s = rpt_buf_take(&b);
+    if (s && !*s) {
+        free(s);
+        s = NULL;
+    }
+    return s;
 }
 
 void rpt_derive_host(struct rpt_model *m)
@@ -141,6 +232,11 @@ void rpt_derive_host(struct rpt_model *m)
                                 "update-grub (GRUB) or proxmox-boot-tool refresh (systemd-boot)");
     }
     cJSON *problems = cJSON_AddArrayToObject(x, "vfio_ids_problems");
+    cJSON *stale = cJSON_AddArrayToObject(x, "vfio_ids_stale");
+    char *pt = passthrough_ids(h);
+    if (pt)
+        cJSON_AddStringToObject(x, "passthrough_ids", pt);
+    free(pt);
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
                               cJSON_GetObjectItemCaseSensitive(
@@ -154,12 +250,23 @@ void rpt_derive_host(struct rpt_model *m)
         snprintf(where, sizeof where, "%s:%ld",
                  ptd_json_get_str(e, "file") ? ptd_json_get_str(e, "file") : "?",
                  line >= 0 && line < 1e9 ? (long)line : 0L);
-        if (v && problems)
-            check_ids(h, v, where, problems);
+        if (v && problems && stale) {
+            int before = cJSON_GetArraySize(problems) + cJSON_GetArraySize(stale);
+            check_ids(h, v, where, problems, stale);
+            check_stray(e, where, problems);
+            /* the first line with a defect is the one the fix edits */
+            const char *file = ptd_json_get_str(e, "file");
+            if (file && line >= 1 && line < 1e9 &&
+                cJSON_GetArraySize(problems) + cJSON_GetArraySize(stale) > before &&
+                !cJSON_GetObjectItemCaseSensitive(x, "vfio_ids_file")) {
+                cJSON_AddStringToObject(x, "vfio_ids_file", file);
+                cJSON_AddNumberToObject(x, "vfio_ids_line", (double)(long)line);
+            }
+        }
     }
     const char *cl = ptd_json_get_str(h, "system.cmdline.vfio_pci_ids");
-    if (cl && problems)
-        check_ids(h, cl, "/proc/cmdline vfio-pci.ids", problems);
+    if (cl && problems && stale)
+        check_ids(h, cl, "/proc/cmdline vfio-pci.ids", problems, stale);
 
     size_t i = 0;
     const cJSON *d;
@@ -229,11 +336,35 @@ static bool hostnodes_has(const char *spec, int node)
     return false;
 }
 
+/* The hostpci value as written with pcie=1 (replacing any pcie= option): what the recommended
+ * configuration passes on q35. NULL when raw is absent. Caller frees. */
+static char *with_pcie(const char *raw)
+{
+    struct rpt_buf b = {0};
+    const char *p = raw;
+    while (p && *p) {
+        size_t n = strcspn(p, ",");
+        if (!(n >= 5 && strncmp(p, "pcie=", 5) == 0) && n > 0) {
+            if (b.len)
+                rpt_buf_add(&b, ",");
+            rpt_buf_addn(&b, p, n);
+        }
+        p += n + (p[n] == ',');
+    }
+    if (b.len)
+        rpt_buf_add(&b, ",pcie=1");
+    return rpt_buf_take(&b);
+}
+
 void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)
 {
     cJSON *x = obj(&p->derived);
     if (!x)
         return;
+    char *pcie = with_pcie(ptd_json_get_str(p->hp, "raw"));
+    if (pcie && *pcie)
+        cJSON_AddStringToObject(x, "pcie_hostpci", pcie);
+    free(pcie);
     if (p->guest) {
         cJSON_AddBoolToObject(x, "guest_match", p->ggpu != NULL);
         /* Same vendor:device but other subsystem ids: not the passed card (a passed device

@@ -21,12 +21,13 @@ enum fmt { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE]\n"
+    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE] [-v]\n"
                "                     [--guest VMID=FILE]... DOC...\n"
                "  -f, --format FMT     text (default), json, md (Markdown) or prom (Prometheus)\n"
                "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
                "  -o, --output FILE    write the report to FILE instead of stdout\n"
                "  -g, --guest VMID=FILE  a guest document and the VM it came from\n"
+               "  -v, --verbose        text: list every rule not checked, not one line per reason\n"
                "  -h, --help           show this help\n"
                "  -V, --version        show the version\n"
                "       ptdiag-report gen-docs [--matrix FILE] [-o FILE]\n"
@@ -108,15 +109,14 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"matrix", required_argument, NULL, 'm'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"guest", required_argument, NULL, 'g'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"matrix", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"guest", required_argument, NULL, 'g'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     enum fmt fmt = FMT_TEXT;
     const char *matrix = NULL, *outp = NULL;
+    bool verbose = false;
     struct rpt_input *in = calloc((size_t)argc, sizeof *in);
     size_t nin = 0;
     int status = 2;
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int c;
-    while ((c = getopt_long(argc, argv, "f:m:o:g:hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:m:o:g:vhV", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") == 0)
@@ -164,6 +164,9 @@ int main(int argc, char **argv)
             in[nin++].vmid = vmid;
             break;
         }
+        case 'v':
+            verbose = true;
+            break;
         case 'h':
             usage(stdout);
             status = 0;
@@ -195,7 +198,7 @@ int main(int argc, char **argv)
     out = open_out(outp);
     if (!out)
         goto out;
-    struct rpt_render_ctx rc = {.matrix = mx, .model = model, .result = res};
+    struct rpt_render_ctx rc = {.matrix = mx, .model = model, .result = res, .verbose = verbose};
     rc.colour = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     int r = fmt == FMT_JSON   ? rpt_render_json(out, &rc)
             : fmt == FMT_MD   ? rpt_render_md(out, &rc)

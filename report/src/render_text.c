@@ -109,11 +109,7 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
             }
         }
     }
-    if (r->nunchecked) {
-        fprintf(out, "\nNot checked (%zu):\n", r->nunchecked);
-        for (size_t i = 0; i < r->nunchecked; i++)
-            fprintf(out, "  %s: %s\n", r->unchecked[i].rule->id, r->unchecked[i].reason);
-    }
+    rpt_text_unchecked(out, r, c->verbose);
     const cJSON *n;
     bool first = true;
     cJSON_ArrayForEach(n, m->notes)

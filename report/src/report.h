@@ -277,9 +277,12 @@ struct rpt_render_ctx {
     const struct rpt_model *model;
     const struct rpt_result *result;
     bool colour;
+    bool verbose; /* text: every rule not checked, not one line per reason */
 };
 
 int rpt_render_text(FILE *out, const struct rpt_render_ctx *c);
+/* The "Not checked" section of the text report: one line per reason, or every rule. */
+void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose);
 /* Builds the ptdiag.report/1 document (caller owns). */
 cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);

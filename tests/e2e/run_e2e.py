@@ -165,7 +165,10 @@ def main():
         with open(wpath, "w") as f:
             json.dump(w, f)
         js = report(rep, ["--guest", f"102={wpath}", h_arc], "arc-code43", exit_status=1,
-                    fire=["guest-code-43", "guest-software-renderer", "vm-args-drop-enlightenments"])
+                    fire=["guest-code-43", "guest-software-renderer"],
+                    # args -cpu ...,-hypervisor: Windows cannot see Hyper-V leaves without the
+                    # hypervisor bit, so no enlightenment is lost (Hyper-V TLFS, discovery)
+                    not_fire=["vm-args-drop-enlightenments"])
         c43 = [f for f in js["findings"] if f["id"] == "guest-code-43"][0]
         check("-hypervisor" in c43["fix"] and "qm set 102" in c43["fix"], f"arc code 43 fix: {c43['fix']}")
 
