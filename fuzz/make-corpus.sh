@@ -72,6 +72,7 @@ for f in "$top"/tests/report/docs/*.json; do
     seed report "$f"
 done
 seed matrix "$top/report/data/symptoms.json"
+seed gpu_identity "$top/report/data/gpu-identity.json"
 if [ -f "$top/tests/soak/gen_soak.py" ]; then
     python3 "$top/tests/soak/gen_soak.py" "$tmp/a.jsonl" --days 1 >/dev/null 2>&1 && seed soak "$tmp/a.jsonl"
     python3 "$top/tests/soak/gen_soak.py" "$tmp/b.jsonl" --days 0.5 --reboot 0.2 --xid 0.3:79 \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu_identity.h"
 #include "ptdiag/doc.h"
 #include "report.h"
 
@@ -283,6 +284,7 @@ void rpt_derive_host(struct rpt_model *m)
             snprintf(ids, sizeof ids, "%s:%s", v, id);
             cJSON_AddStringToObject(dx, "ids", ids);
         }
+        rpt_gpu_identity_derive(dx, v, id);
         double largest, total64;
         bool known;
         bar_sizes(d, &largest, &total64, &known);
@@ -467,6 +469,7 @@ void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g)
                 cJSON_AddNumberToObject(x, "host_bar_bytes", largest);
         }
         const char *vid = ptd_json_get_str(gg->gpu, "vendor_id");
+        rpt_gpu_identity_derive(x, vid, ptd_json_get_str(gg->gpu, "device_id"));
         if (vid && strcasecmp(vid, "10de") == 0) {
             const char *wv = ptd_json_get_str(gg->gpu, "windows.driver_version");
             if (wv && rpt_nvidia_version_from_windows(wv, ver, sizeof ver))

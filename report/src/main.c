@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gpu_identity.h"
 #include "ptdiag/doc.h"
 #include "report.h"
 
@@ -25,6 +26,7 @@ static void usage(FILE *f)
                "                     [--guest VMID=FILE]... DOC...\n"
                "  -f, --format FMT     text (default), json, md (Markdown) or prom (Prometheus)\n"
                "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
+               "      --gpu-identity FILE  GPU identity table instead of the built-in one\n"
                "  -o, --output FILE    write the report to FILE instead of stdout\n"
                "  -g, --guest VMID=FILE  a guest document and the VM it came from\n"
                "  -v, --verbose        text: list every rule not checked, not one line per reason\n"
@@ -109,14 +111,19 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"matrix", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'}, {"guest", required_argument, NULL, 'g'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"matrix", required_argument, NULL, 'm'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"guest", required_argument, NULL, 'g'},
+                                         {"gpu-identity", required_argument, NULL, 'G'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
     enum fmt fmt = FMT_TEXT;
-    const char *matrix = NULL, *outp = NULL;
+    const char *matrix = NULL, *outp = NULL, *identity = NULL;
     bool verbose = false;
+    struct rpt_gpu_identity *ids = NULL; /* owned; rpt_gpu_identity_use borrows it */
     struct rpt_input *in = calloc((size_t)argc, sizeof *in);
     size_t nin = 0;
     int status = 2;
@@ -150,6 +157,9 @@ int main(int argc, char **argv)
             break;
         case 'o':
             outp = optarg;
+            break;
+        case 'G':
+            identity = optarg;
             break;
         case 'g': {
             char *eq = strchr(optarg, '=');
@@ -191,6 +201,13 @@ int main(int argc, char **argv)
     if (load_matrix(matrix, &mx) < 0)
         goto out;
     struct ptd_error err = {{0}};
+    if (identity) {
+        if (rpt_gpu_identity_load_file(identity, &ids, &err) < 0) {
+            fprintf(stderr, "ptdiag-report: %s\n", err.text);
+            goto out;
+        }
+        rpt_gpu_identity_use(ids);
+    }
     if (rpt_model_load(in, nin, &model, &err) < 0 || rpt_evaluate(mx, model, &res, &err) < 0) {
         fprintf(stderr, "ptdiag-report: %s\n", err.text);
         goto out;
@@ -211,6 +228,8 @@ out:
     rpt_result_free(res);
     rpt_model_free(model);
     rpt_matrix_free(mx);
+    rpt_gpu_identity_use(NULL);
+    rpt_gpu_identity_free(ids);
     free(in);
     return status;
 }

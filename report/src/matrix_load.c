@@ -583,27 +583,12 @@ fail:
 
 int rpt_matrix_load_file(const char *path, struct rpt_matrix **out, struct ptd_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ptd_error_set(err, "%s: cannot open: %s", path, strerror(errno));
-    struct rpt_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        rpt_buf_addn(&b, chunk, n);
-        if (b.len > PTD_DOC_MAX_BYTES) {
-            fclose(f);
-            free(b.s);
-            return ptd_error_set(err, "%s: larger than %u bytes", path, PTD_DOC_MAX_BYTES);
-        }
-    }
-    bool rerr = ferror(f);
-    fclose(f);
-    if (rerr || b.failed) {
-        free(b.s);
-        return ptd_error_set(err, "%s: read error", path);
-    }
-    int rc = rpt_matrix_load_buffer(path, b.s ? b.s : "", b.len, out, err);
-    free(b.s);
+    char *data = NULL;
+    size_t len = 0;
+    *out = NULL;
+    if (rpt_read_data_file(path, &data, &len, err) < 0)
+        return -1;
+    int rc = rpt_matrix_load_buffer(path, data, len, out, err);
+    free(data);
     return rc;
 }

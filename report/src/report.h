@@ -133,6 +133,9 @@ struct rpt_matrix {
 
 /* Loads and strictly validates a matrix. Errors name the file and the rule. */
 int rpt_matrix_load_file(const char *path, struct rpt_matrix **out, struct ptd_error *err);
+/* data_file.c: reads a data file whole (at most PTD_DOC_MAX_BYTES); *data is the caller's
+ * (free), NUL-terminated, *len bytes long. */
+int rpt_read_data_file(const char *path, char **data, size_t *len, struct ptd_error *err);
 int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struct rpt_matrix **out,
                            struct ptd_error *err);
 /* The copy embedded at build time. */

@@ -14,6 +14,9 @@ for name in ("host", "guest"):
 with open(os.path.join(src, "report", "src", "derive.c")) as f:
     derive_src = f.read()
 DERIVED = set(re.findall(r'cJSON_Add\w+ToObject\((?:x|dx|gx), "([a-z_0-9]+)"', derive_src))
+# dev.x.gpu.* / ggpu.x.gpu.*: the GPU identity facts (gpu_identity_builtin.c)
+with open(os.path.join(src, "report", "src", "gpu_identity_builtin.c")) as f:
+    DERIVED |= {"gpu." + n for n in re.findall(r'cJSON_Add\w+ToObject\(g, "([a-z_0-9]+)"', f.read())}
 
 def sub(node, seg):
     """Schema node for one path segment (object property or array index)."""
