@@ -69,7 +69,8 @@ static void card_switch_of_gpu(struct probe_ctx *ctx, const char *gpu, char *out
         return;
     /* chain[0] is the root port, chain[n-1] the GPU: walk up while the vendor stays. */
     for (i = n - 1; i-- > 1;) {
-        if (vendor_of(ctx, chain[i]) != vendor || !pci_class_is_bridge(pci_read_class(ctx->root, chain[i])))
+        if (vendor_of(ctx, chain[i]) != vendor ||
+            !pci_class_is_bridge(pci_read_class(ctx->root, chain[i])))
             break;
         snprintf(out, 16, "%s", chain[i]);
     }

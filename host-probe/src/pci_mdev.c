@@ -16,7 +16,7 @@
 #include "ptdiag/doc.h"
 
 /* The kernel prints available_instances as an unsigned int; real parents offer a few dozen. */
-#define MDEV_INSTANCES_MAX 1000000ul
+#define MDEV_INSTANCES_MAX  1000000ul
 #define MDEV_DESC_MAX_BYTES 4096
 
 static void mdev_err(struct probe_ctx *ctx, const char *path, const char *what)
@@ -45,8 +45,7 @@ static void add_type_text(struct probe_ctx *ctx, cJSON *o, const char *dir, cons
     free(data);
 }
 
-static void add_one_type(struct probe_ctx *ctx, cJSON *arr, const char *types_dir,
-                         const char *type)
+static void add_one_type(struct probe_ctx *ctx, cJSON *arr, const char *types_dir, const char *type)
 {
     char dir[512], path[640], buf[32], *end;
     unsigned long avail;
@@ -63,8 +62,7 @@ static void add_one_type(struct probe_ctx *ctx, cJSON *arr, const char *types_di
     ret = ptd_root_read_attr(ctx->root, path, buf, sizeof(buf));
     errno = 0;
     avail = ret == 0 ? strtoul(buf, &end, 10) : 0;
-    if (ret == 0 && !errno && end != buf && !*end && buf[0] != '-' &&
-        avail <= MDEV_INSTANCES_MAX) {
+    if (ret == 0 && !errno && end != buf && !*end && buf[0] != '-' && avail <= MDEV_INSTANCES_MAX) {
         ptd_json_add_num(o, "available_instances", (double)avail, true);
     } else {
         cJSON_AddNullToObject(o, "available_instances");

@@ -13,7 +13,6 @@
 #include "pci_facts.h"
 #include "probe.h"
 
-
 static int cmp_long(const void *a, const void *b)
 {
     long x = *(const long *)a, y = *(const long *)b;
