@@ -258,7 +258,61 @@ static void set(cJSON *h, const char *key, cJSON *item)
     cJSON_AddItemToObject(h, key, item);
 }
 
-static void one_entry(struct ptd_root *root, const cJSON *doc, const cJSON *vm, cJSON *h)
+/* romfile=NAME: QEMU opens /usr/share/kvm/NAME (PCI.pm print_hostpci_devices). */
+static void romfile_fact(struct ptd_root *root, cJSON *doc, cJSON *h)
+{
+    const char *name = ptd_json_get_str(h, "romfile");
+    char path[512];
+    int ret;
+
+    if (!name) {
+        set(h, "romfile_exists", cJSON_CreateNull());
+        return;
+    }
+    if (strstr(name, "..") || strlen(name) > 255) {
+        set(h, "romfile_exists", cJSON_CreateFalse());
+        ptd_doc_add_error(doc, "vms",
+                          "romfile '%.255s': not a file name below "
+                          "/usr/share/kvm",
+                          name);
+        return;
+    }
+    snprintf(path, sizeof(path), "/usr/share/kvm/%s", name);
+    ret = ptd_root_exists(root, path);
+    set(h, "romfile_exists", ret < 0 ? cJSON_CreateNull() : cJSON_CreateBool(ret == 1));
+    if (ret < 0)
+        ptd_doc_add_error(doc, "vms", "%s: %s", path, strerror(-ret));
+}
+
+/*
+ * For a hostpci naming a function that does not exist: the PF in the same slot with an
+ * SR-IOV capability, whose VFs would be that function once created (an iGPU's 00:02.1, an
+ * NVIDIA card's 01:00.4). VFs are not re-created at boot unless something writes
+ * sriov_numvfs again, so this is how a missing VF shows after a reboot.
+ */
+static void missing_vf_fact(cJSON *doc, cJSON *h)
+{
+    const cJSON *r, *d;
+    const char *pf = NULL;
+
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(h, "resolved"))
+    {
+        const char *b = ptd_json_get_str(r, "bdf");
+
+        if (!b || ptd_json_get_tri(r, "exists") != 0 || strlen(b) != 12)
+            continue;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItem(doc, "devices"))
+        {
+            const char *db = ptd_json_get_str(d, "bdf");
+
+            if (db && !strncmp(db, b, 10) && cJSON_IsObject(cJSON_GetObjectItem(d, "sriov")))
+                pf = db;
+        }
+    }
+    set(h, "missing_vf_of", pf ? cJSON_CreateString(pf) : cJSON_CreateNull());
+}
+
+static void one_entry(struct ptd_root *root, cJSON *doc, const cJSON *vm, cJSON *h)
 {
     const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(h, "resolved_bdfs"), 0);
     const char *bdf = cJSON_IsString(first) ? first->valuestring : NULL, *mode, *type;
@@ -266,6 +320,7 @@ static void one_entry(struct ptd_root *root, const cJSON *doc, const cJSON *vm, 
     char pf[64] = "", uuid[48];
     int vf = bdf ? is_vf(root, dev, bdf, pf, sizeof(pf)) : -1, offered, exists, ok;
 
+    missing_vf_fact(doc, h);
     if (!bdf) {
         set(h, "mode", cJSON_CreateNull());
         set(h, "host_driver_expected", cJSON_CreateNull());
@@ -279,6 +334,7 @@ static void one_entry(struct ptd_root *root, const cJSON *doc, const cJSON *vm, 
                            : !strcmp(mode, "keep")                               ? "any"
                                                                                  : "vfio-pci"));
     set(h, "physfn", vf == 1 && pf[0] ? cJSON_CreateString(pf) : cJSON_CreateNull());
+    romfile_fact(root, doc, h);
     if (strcmp(mode, "mdev") && strcmp(mode, "nvidia-vgpu"))
         return;
     type = ptd_json_get_str(h, "mdev");

@@ -14,6 +14,9 @@
  *                         null       the entry resolved to no device
  *   host_driver_expected  "vfio-pci" | "vendor" (mdev, nvidia-vgpu) | "any" (keep) | null
  *   physfn                the PF of a "vf"/"nvidia-vgpu" function, else null
+ *   missing_vf_of         a function that does not exist, in the slot of a PF with SR-IOV:
+ *                         that PF (its VFs were not created), else null
+ *   romfile_exists        romfile= names a file in /usr/share/kvm (null without romfile)
  *   mdev_type, mdev_parent, mdev_uuid (the one generate_mdev_uuid gives this VM and index),
  *   mdev_instance_exists, mdev_type_offered, mdev_available  (mdev/nvidia-vgpu only)
  *
