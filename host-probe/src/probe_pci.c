@@ -100,6 +100,30 @@ static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
     return count;
 }
 
+/*
+ * pci_root_window_above_4g: whether firmware gave a root bus a memory window above 4 GiB
+ * (a depth-0 "PCI Bus dddd:bb" range ending there). Without one ("Above 4G Decoding" off)
+ * 64-bit prefetchable BARs are squeezed below 4 GiB or left unassigned. Null when /proc/iomem
+ * is unusable (not root): the reason is already in errors.
+ */
+static void add_root_window_fact(struct probe_ctx *ctx, const struct pci_iomem_view *iomem)
+{
+    size_t i;
+    int above = 0;
+
+    if (!iomem->usable) {
+        cJSON_AddNullToObject(ctx->doc, "pci_root_window_above_4g");
+        return;
+    }
+    for (i = 0; i < iomem->map.count; i++) {
+        const struct iomem_range *r = &iomem->map.ranges[i];
+
+        if (r->depth == 0 && !strncmp(r->name, "PCI Bus ", 8) && r->end >= (1ull << 32))
+            above = 1;
+    }
+    cJSON_AddBoolToObject(ctx->doc, "pci_root_window_above_4g", above);
+}
+
 void probe_pci_run(struct probe_ctx *ctx)
 {
     const struct ptd_pci_fn *fns = NULL;
@@ -156,6 +180,7 @@ void probe_pci_run(struct probe_ctx *ctx)
     }
     arr = pci_groups_facts(ctx, pci, groups, ngroups);
     pci_card_annotate(ctx, devices, arr);
+    add_root_window_fact(ctx, &iomem);
     if (arr)
         cJSON_AddItemToObject(ctx->doc, "iommu_groups", arr);
     cJSON_AddItemToObject(ctx->doc, "mdev_devices", pci_mdev_devices(ctx));
