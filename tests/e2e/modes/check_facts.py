@@ -28,7 +28,21 @@ def host(binary, tmp, scen, pve):
     p = subprocess.run([binary, "--root", root, "--json"], env=ENV, capture_output=True,
                        text=True, timeout=60)
     eq(p.returncode, 0, f"{scen}: ptdiag-host exit ({p.stderr[-200:]})")
-    return json.loads(p.stdout)
+    doc = json.loads(p.stdout)
+    validate(doc, f"{scen}+{pve}")
+    return doc
+
+
+def validate(doc, name):
+    """Checks doc against docs/schema/ptdiag.host-1.json when python3-jsonschema is there."""
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    with open(os.path.join(HERE, "..", "..", "..", "docs", "schema", "ptdiag.host-1.json")) as f:
+        v = jsonschema.Draft202012Validator(json.load(f))
+    for e in v.iter_errors(doc):
+        failures.append(f"{name}: schema: {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}")
 
 
 def dev(doc, bdf):
