@@ -45,6 +45,20 @@ def validate(doc, name):
         failures.append(f"{name}: schema: {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}")
 
 
+def snapshot_replays(binary, tmp, scen, pve, doc):
+    """--save-snapshot copies every file the new facts read: a replay gives the same ones."""
+    root, snap = os.path.join(tmp, f"{scen}+{pve}"), os.path.join(tmp, f"{scen}+{pve}.snap")
+    p = subprocess.run([binary, "--root", root, "--save-snapshot", snap, "--json"], env=ENV,
+                       capture_output=True, text=True, timeout=60)
+    eq(p.returncode, 0, f"{scen}: --save-snapshot ({p.stderr[-200:]})")
+    p = subprocess.run([binary, "--root", snap, "--json"], env=ENV, capture_output=True,
+                       text=True, timeout=60)
+    replay = json.loads(p.stdout)
+    for key in ("devices", "iommu_groups", "mdev_devices", "pci_root_window_above_4g", "vms",
+                "errors"):
+        eq(replay.get(key), doc.get(key), f"{scen}+{pve}: snapshot replay: {key}")
+
+
 def dev(doc, bdf):
     return next((d for d in doc["devices"] if d["bdf"] == bdf), {})
 
@@ -78,6 +92,7 @@ def main():
             "mdev_parent": "0000:01:00.0", "mdev_uuid": "00000000-0000-0000-0000-000000000100",
             "mdev_instance_exists": False, "mdev_type_offered": True, "mdev_available": True},
            "vgpu-mdev VM 100")
+        snapshot_replays(binary, tmp, "vgpu-mdev", "vgpu-mdev", d)
         d = host(binary, tmp, "vgpu-mdev-full", "vgpu-mdev")
         eq(sub(hp(d, 100), ("mdev_type_offered", "mdev_available")),
            {"mdev_type_offered": True, "mdev_available": False}, "no instance left")
@@ -100,6 +115,7 @@ def main():
            {"mode": "nvidia-vgpu", "host_driver_expected": "vendor", "physfn": "0000:01:00.0",
             "mdev_available": True}, "vGPU 17+ VM 100")
         eq(fell_off(d), [], "a VF is not a device that fell off the bus")
+        snapshot_replays(binary, tmp, "vgpu-sriov", "vgpu-sriov", d)
         d = host(binary, tmp, "vgpu-sriov-no-vfs", "vgpu-sriov")
         eq(sub(hp(d, 100), ("missing", "missing_vf_of")),
            {"missing": True, "missing_vf_of": "0000:01:00.0"}, "VFs not re-created")
@@ -134,6 +150,7 @@ def main():
         d = host(binary, tmp, "apu-romfile", "apu-romfile")
         eq([(v, i, hp(d, v, i)["romfile_exists"]) for v in (100, 101) for i in (0, 1)],
            [(100, 0, True), (100, 1, True), (101, 0, False), (101, 1, True)], "romfile_exists")
+        snapshot_replays(binary, tmp, "apu-romfile", "apu-romfile", d)
 
         d = host(binary, tmp, "pool", "pool")
         for vmid, chosen, bdfs in ((100, 0, ["0000:01:00.0", "0000:01:00.1"]),
@@ -146,6 +163,7 @@ def main():
                [("0000:01:00", True, True), ("0000:03:00", True, True)], "every map entry checked")
             eq(h["mapping_check"]["problems"], [], "pool mapping valid")
         eq(d["pci_root_window_above_4g"], True, "root window above 4 GiB")
+        snapshot_replays(binary, tmp, "pool", "pool", d)
         d = host(binary, tmp, "pool", "pool-exhausted")
         h = hp(d, 102)
         eq((h["chosen_alternative"], h["pool_exhausted"],
