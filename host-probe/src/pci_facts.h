@@ -48,6 +48,12 @@ bool pci_class_is_bridge(long class24);
 /* SR-IOV (is_vf, physfn, sriov, nvidia_vgpu) of one function into dev (pci_sriov.c). */
 void pci_sriov_facts(struct probe_ctx *ctx, const char *bdf, cJSON *dev);
 
+/* nvidia/creatable_vgpu_types: a header line "ID    : vGPU Name", then one "ID : NAME" line
+ * per type ("1157  : NVIDIA L4-2Q"). Lines that are not that (the header, garbage, lines of
+ * 256 bytes or more) are skipped. Returns a new array [{id, name}] the caller owns (NULL when
+ * out of memory). text is NUL-terminated. */
+cJSON *pci_vgpu_types_parse(const char *text);
+
 /* The BDF a function's link (physfn, virtfnN, driver) points to, by its last component.
  * Returns 0, or -errno (-ENOENT: no such link). */
 int pci_link_bdf(struct probe_ctx *ctx, const char *bdf, const char *link, char *out, size_t len);

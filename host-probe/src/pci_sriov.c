@@ -113,8 +113,7 @@ static void add_vfs(struct probe_ctx *ctx, const char *bdf, cJSON *sriov)
     ptd_strv_free(names);
 }
 
-/* creatable_vgpu_types: a header line "ID    : vGPU Name" then "557   : NVIDIA L4-1B" lines. */
-static cJSON *parse_vgpu_types(const char *text)
+cJSON *pci_vgpu_types_parse(const char *text)
 {
     cJSON *arr = cJSON_CreateArray();
     const char *line = text;
@@ -184,7 +183,7 @@ static void add_nvidia_vgpu(struct probe_ctx *ctx, const char *bdf, cJSON *dev)
         sriov_err(ctx, bdf, "nvidia/creatable_vgpu_types", strerror(-ret));
         return;
     }
-    cJSON_AddItemToObject(o, "creatable_vgpu_types", parse_vgpu_types(data));
+    cJSON_AddItemToObject(o, "creatable_vgpu_types", pci_vgpu_types_parse(data));
     free(data);
 }
 
