@@ -102,7 +102,7 @@ static int mdev_can_create(const cJSON *doc, const cJSON *parent, const char *ty
     return ptd_json_get_num(t, "available_instances", 0) >= 1;
 }
 
-static bool bdf_in(const cJSON *arr, const char *bdf)
+bool vm_str_in(const cJSON *arr, const char *bdf)
 {
     const cJSON *e;
 
@@ -124,7 +124,7 @@ static double held_by(const cJSON *list, const cJSON *bdfs, double own)
         const char *b = ptd_json_get_str(e, "bdf");
         double v = ptd_json_get_num(e, "vmid", -1);
 
-        if (b && v >= 0 && v != own && bdf_in(bdfs, b))
+        if (b && v >= 0 && v != own && vm_str_in(bdfs, b))
             return v;
     }
     return -1;
@@ -141,7 +141,7 @@ static bool used_earlier(const cJSON *vm, const cJSON *h, const cJSON *bdfs)
             break;
         cJSON_ArrayForEach(b, cJSON_GetObjectItem(o, "resolved_bdfs"))
         {
-            if (cJSON_IsString(b) && bdf_in(bdfs, b->valuestring))
+            if (cJSON_IsString(b) && vm_str_in(bdfs, b->valuestring))
                 return true;
         }
     }
@@ -196,7 +196,7 @@ void vm_pool_choose(const cJSON *doc, const cJSON *vm, cJSON *h, const cJSON *al
     {
         if (!cJSON_IsString(b))
             continue;
-        if (!bdf_in(targets, b->valuestring))
+        if (!vm_str_in(targets, b->valuestring))
             cJSON_AddItemToArray(targets, cJSON_CreateString(b->valuestring));
         if (chosen >= 0 && !(type && nvidia_model(type) < 0)) {
             cJSON *t = cJSON_CreateObject();

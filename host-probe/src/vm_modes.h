@@ -28,6 +28,8 @@
 #ifndef PTDIAG_VM_MODES_H
 #define PTDIAG_VM_MODES_H
 
+#include <stdbool.h>
+
 #include <cjson/cJSON.h>
 
 #include "ptdiag/root.h"
@@ -43,6 +45,9 @@
  */
 void vm_pool_choose(const cJSON *doc, const cJSON *vm, cJSON *h, const cJSON *alternatives,
                     cJSON *taken, cJSON *targets);
+
+/* True when the JSON array holds the string s. */
+bool vm_str_in(const cJSON *arr, const char *s);
 
 /* Adds the mode facts to every hostpci entry; run after resolution (vm_xref_run). */
 void vm_modes_run(struct ptd_root *root, cJSON *doc);

@@ -78,21 +78,9 @@ static int sys_exists(const struct xref_ctx *x, const char *bdf)
     return 0;
 }
 
-static bool str_in(const cJSON *arr, const char *s)
-{
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, arr)
-    {
-        if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
-            return true;
-    }
-    return false;
-}
-
 static void add_unique(cJSON *arr, const char *s)
 {
-    if (!str_in(arr, s))
+    if (!vm_str_in(arr, s))
         cJSON_AddItemToArray(arr, cJSON_CreateString(s));
 }
 
@@ -444,7 +432,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
             cJSON *b;
             cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
             {
-                if (str_in(vm_bdfs, b->valuestring)) {
+                if (vm_str_in(vm_bdfs, b->valuestring)) {
                     /* PCI.pm refuses this at start */
                     char msg[PTD_ERROR_MAX];
                     snprintf(msg, sizeof(msg), "%s:%d: %s: device '%s' assigned more than once",
@@ -480,7 +468,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                     const char *ob = ptd_json_get_str(m, "bdf");
                     cJSON *o, *by;
                     bool bridge = ptd_json_get_tri(m, "is_bridge") == 1, passed;
-                    if (!ob || str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), ob))
+                    if (!ob || vm_str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), ob))
                         continue;
                     bool dup = false;
                     cJSON *e;
@@ -490,7 +478,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                     }
                     if (dup)
                         continue;
-                    passed = str_in(vm_bdfs, ob);
+                    passed = vm_str_in(vm_bdfs, ob);
                     o = cJSON_CreateObject();
                     cJSON_AddItemToArray(others, o);
                     ptd_json_add_str(o, "bdf", ob);
