@@ -45,6 +45,9 @@ for t in $trees; do
         seed pci_resource "$f"
     done
     seed iomem "$t/proc/iomem"
+    for f in $(find "$t/sys/devices" -name creatable_vgpu_types -type f 2>/dev/null | head -4); do
+        seed vgpu_types "$f"
+    done
     seed kmsg "$t/dev/kmsg"
     # fuzz_host_files: byte 0 picks the file (see its table).
     seed host_files "$t/proc/cmdline" 000

@@ -28,6 +28,7 @@ struct fn_state {
     bool cfg_full; /* the extended space (>= 0x100 + something) is there */
     struct pci_res res;
     bool res_ok;
+    bool is_vf; /* an SR-IOV virtual function (physfn link) */
 };
 
 void pci_attr_path(char *buf, size_t len, const char *bdf, const char *attr)
@@ -115,6 +116,16 @@ static void read_config(struct fn_state *st, cJSON *dev)
     st->cfg = (uint8_t *)data;
     st->cfg_len = len;
     ptd_json_add_num(dev, "config_bytes", (double)len, true);
+    if (st->is_vf && len >= 4 && st->fn->vendor_id >= 0 && st->fn->device_id >= 0 &&
+        st->cfg[0] == 0xff && st->cfg[1] == 0xff) {
+        /* A VF's Vendor ID and Device ID registers read 0xFFFF by the SR-IOV specification;
+         * sysfs has the ids the kernel took from the PF's SR-IOV capability. Decode with
+         * those, so the VF is not taken for a device that fell off the bus. */
+        st->cfg[0] = (uint8_t)st->fn->vendor_id;
+        st->cfg[1] = (uint8_t)(st->fn->vendor_id >> 8);
+        st->cfg[2] = (uint8_t)st->fn->device_id;
+        st->cfg[3] = (uint8_t)(st->fn->device_id >> 8);
+    }
     if (len < 64) {
         add_err(st, "config", "%s", "truncated below the 64-byte header");
         return;
@@ -717,6 +728,9 @@ cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct
     cJSON_AddStringToObject(dev, "slot", fn->slot);
 
     add_driver(&st, dev);
+    pci_sriov_facts(ctx, fn->bdf, dev);
+    st.is_vf = ptd_json_get_tri(dev, "is_vf") == 1;
+    pci_mdev_types(ctx, fn->bdf, dev);
     *group_out = add_group(&st, dev);
     read_config(&st, dev);
     add_bars(&st, dev);

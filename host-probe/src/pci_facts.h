@@ -49,4 +49,27 @@ long pci_read_class(struct ptd_root *root, const char *bdf);
  * devices. An ISA/LPC bridge (0x0601) is a device a VM cannot have, so it is not counted. */
 bool pci_class_is_bridge(long class24);
 
+/* SR-IOV (is_vf, physfn, sriov, nvidia_vgpu) of one function into dev (pci_sriov.c). */
+void pci_sriov_facts(struct probe_ctx *ctx, const char *bdf, cJSON *dev);
+
+/* nvidia/creatable_vgpu_types: a header line "ID    : vGPU Name", then one "ID : NAME" line
+ * per type ("1157  : NVIDIA L4-2Q"). Lines that are not that (the header, garbage, lines of
+ * 256 bytes or more) are skipped. Returns a new array [{id, name}] the caller owns (NULL when
+ * out of memory). text is NUL-terminated. */
+cJSON *pci_vgpu_types_parse(const char *text);
+
+/* The BDF a function's link (physfn, virtfnN, driver) points to, by its last component.
+ * Returns 0, or -errno (-ENOENT: no such link). */
+int pci_link_bdf(struct probe_ctx *ctx, const char *bdf, const char *link, char *out, size_t len);
+
+/* dev.mdev_types: the parent's mdev_supported_types ([] when not a parent) (pci_mdev.c). */
+void pci_mdev_types(struct probe_ctx *ctx, const char *bdf, cJSON *dev);
+
+/* mdev_devices: every instance in /sys/bus/mdev/devices, [{uuid, parent, type}]. Returns a
+ * new array ([] without the mdev bus), or a new JSON null when unreadable. */
+cJSON *pci_mdev_devices(struct probe_ctx *ctx);
+
+/* card_upstream_port on devices[] and iommu_groups[].devices[] (pci_card.c). */
+void pci_card_annotate(struct probe_ctx *ctx, cJSON *devices, cJSON *groups);
+
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The "pci" probe: every display-class function and every function sharing its slot
- * (devices[]), and every IOMMU group holding one of them (iommu_groups[]). docs/schema.md.
+ * (devices[]), the functions on the passthrough side (VFs, mdev parents, vfio-pci), every IOMMU
+ * group holding one of them (iommu_groups[]) and the mediated devices (mdev_devices[]).
+ * docs/schema.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,19 +43,59 @@ static void load_iomem(struct probe_ctx *ctx, struct pci_iomem_view *view)
     view->usable = true;
 }
 
-/* Marks the functions to list: display class (0x03) and everything in the same slot. */
-static size_t select_functions(const struct ptd_pci_fn *fns, size_t n, bool *listed)
+/* True when a function is meant for a VM or hosts VM devices: bound to vfio-pci (a VF, a
+ * NIC, a card passed whole), or a mediated-device / NVIDIA vGPU parent. */
+static bool is_passthrough_side(struct probe_ctx *ctx, const char *bdf)
+{
+    char path[128], drv[64];
+
+    if (pci_link_bdf(ctx, bdf, "driver", drv, sizeof(drv)) == 0 && !strcmp(drv, "vfio-pci"))
+        return true;
+    pci_attr_path(path, sizeof(path), bdf, "mdev_supported_types");
+    if (ptd_root_exists(ctx->root, path) == 1)
+        return true;
+    pci_attr_path(path, sizeof(path), bdf, "nvidia/current_vgpu_type");
+    return ptd_root_exists(ctx->root, path) == 1;
+}
+
+static void mark(bool *listed, size_t i, size_t *count)
+{
+    if (!listed[i]) {
+        listed[i] = true;
+        (*count)++;
+    }
+}
+
+/* Marks the functions to list: display class (0x03) and everything in the same slot, every
+ * function on the passthrough side (is_passthrough_side), and both ends of an SR-IOV pair
+ * (the VFs of a listed PF, the PF of a listed VF) so binding and group facts exist for them. */
+static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
+                               const struct ptd_pci_fn *fns, size_t n, bool *listed)
 {
     size_t i, j, count = 0;
 
     for (i = 0; i < n; i++) {
-        if (fns[i].class_id < 0 || (fns[i].class_id >> 8) != 0x03)
+        if (fns[i].class_id < 0 || (fns[i].class_id >> 8) != 0x03) {
+            if (is_passthrough_side(ctx, fns[i].bdf))
+                mark(listed, i, &count);
             continue;
+        }
         for (j = 0; j < n; j++)
-            if (!listed[j] && strcmp(fns[j].slot, fns[i].slot) == 0) {
-                listed[j] = true;
-                count++;
-            }
+            if (strcmp(fns[j].slot, fns[i].slot) == 0)
+                mark(listed, j, &count);
+    }
+    for (i = 0; i < n; i++) {
+        char pf[64];
+        const struct ptd_pci_fn *p;
+
+        if (pci_link_bdf(ctx, fns[i].bdf, "physfn", pf, sizeof(pf)) != 0 ||
+            !(p = ptd_pci_find(pci, pf)))
+            continue;
+        j = (size_t)(p - fns);
+        if (j < n && (listed[i] || listed[j])) {
+            mark(listed, i, &count);
+            mark(listed, j, &count);
+        }
     }
     return count;
 }
@@ -87,7 +129,7 @@ void probe_pci_run(struct probe_ctx *ctx)
     for (i = 0; i < n; i++)
         if (fns[i].class_id < 0)
             ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", fns[i].bdf, fns[i].error);
-    nlisted = select_functions(fns, n, listed);
+    nlisted = select_functions(ctx, pci, fns, n, listed);
     if (nlisted)
         load_iomem(ctx, &iomem);
     for (i = 0; i < n; i++) {
@@ -114,8 +156,10 @@ void probe_pci_run(struct probe_ctx *ctx)
         }
     }
     arr = pci_groups_facts(ctx, pci, groups, ngroups);
+    pci_card_annotate(ctx, devices, arr);
     if (arr)
         cJSON_AddItemToObject(ctx->doc, "iommu_groups", arr);
+    cJSON_AddItemToObject(ctx->doc, "mdev_devices", pci_mdev_devices(ctx));
     warn = ptd_pci_take_warnings(pci);
     if (warn[0])
         ptd_doc_add_error(ctx->doc, PCI_SOURCE, "libpci: %s", warn);

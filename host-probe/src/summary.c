@@ -194,6 +194,34 @@ static void print_link(struct out *o, const cJSON *dev)
             tri_word(dev, "boot_vga"));
 }
 
+/* SR-IOV, mediated devices and NVIDIA vGPU: how the card can be shared. */
+static void print_modes(struct out *o, const cJSON *dev)
+{
+    const cJSON *sriov = ptd_json_get(dev, "sriov"), *vg = ptd_json_get(dev, "nvidia_vgpu"), *e;
+
+    if (ptd_json_get_tri(dev, "is_vf") == 1)
+        fprintf(o->f, "    SR-IOV virtual function of %s\n", str_or(dev, "physfn", "?"));
+    if (cJSON_IsObject(sriov)) {
+        fprintf(o->f, "    SR-IOV: %.0f of %.0f VFs enabled",
+                ptd_json_get_num(sriov, "num_vfs", -1), ptd_json_get_num(sriov, "total_vfs", -1));
+        cJSON_ArrayForEach(e, ptd_json_get(sriov, "vfs"))
+        {
+            fprintf(o->f, "%s%s %s", e == ptd_json_get(sriov, "vfs")->child ? ": " : ", ",
+                    str_or(e, "bdf", "?"), str_or(e, "driver", "unbound"));
+        }
+        fputc('\n', o->f);
+    }
+    cJSON_ArrayForEach(e, ptd_json_get(dev, "mdev_types"))
+    {
+        fprintf(o->f, "    Mediated device type %s (%s): %.0f available\n", str_or(e, "type", "?"),
+                str_or(e, "name", "no name"), ptd_json_get_num(e, "available_instances", -1));
+    }
+    if (cJSON_IsObject(vg))
+        fprintf(o->f, "    NVIDIA vGPU type %.0f (0 = none), %d creatable\n",
+                ptd_json_get_num(vg, "current_vgpu_type", -1),
+                cJSON_GetArraySize(ptd_json_get(vg, "creatable_vgpu_types")));
+}
+
 static void print_gpu(struct out *o, const cJSON *doc, const cJSON *dev)
 {
     const cJSON *fb = ptd_json_get(dev, "iomem_overlaps"), *f;
@@ -216,6 +244,7 @@ static void print_gpu(struct out *o, const cJSON *doc, const cJSON *dev)
     print_bars(o, dev);
     print_rebar(o, dev);
     print_link(o, dev);
+    print_modes(o, dev);
     cJSON_ArrayForEach(f, fb) fprintf(o->f, "    Framebuffer in BAR %.0f: %s\n",
                                       ptd_json_get_num(f, "bar", 0), str_or(f, "name", "?"));
     if (cJSON_IsObject(vr))

@@ -8,6 +8,8 @@
 
 #include "ptdiag/doc.h"
 
+#include "vm_modes.h"
+
 #define SRC "vms"
 
 /* Sets obj[key] = item, replacing an existing member. */
@@ -25,6 +27,7 @@ struct xref_ctx {
     char **sys_bdfs;      /* /sys/bus/pci/devices listing, NULL when unreadable */
     size_t nsys;
     const char *this_node;
+    cJSON *taken; /* [{bdf, vmid}] pool alternatives chosen so far (vm_pool_choose) */
 };
 
 static const cJSON *find_device(const struct xref_ctx *x, const char *bdf)
@@ -75,21 +78,9 @@ static int sys_exists(const struct xref_ctx *x, const char *bdf)
     return 0;
 }
 
-static bool str_in(const cJSON *arr, const char *s)
-{
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, arr)
-    {
-        if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
-            return true;
-    }
-    return false;
-}
-
 static void add_unique(cJSON *arr, const char *s)
 {
-    if (!str_in(arr, s))
+    if (!vm_str_in(arr, s))
         cJSON_AddItemToArray(arr, cJSON_CreateString(s));
 }
 
@@ -164,69 +155,29 @@ static void check_value(cJSON *mc, cJSON *problems, const char *what, const char
     }
 }
 
-/* Mapping -> this node's paths, with assert_valid's comparisons against the hardware. */
-static cJSON *mapping_check(struct xref_ctx *x, const char *name, cJSON *targets)
+/* assert_valid's comparisons of one map entry against the hardware, into mc. */
+static void check_entry(struct xref_ctx *x, const char *name, const cJSON *entry, cJSON *mc,
+                        cJSON *problems)
 {
-    cJSON *mc = cJSON_CreateObject(), *problems = cJSON_CreateArray();
-    const cJSON *m = find_mapping(x, name), *e, *entry = NULL, *p;
     char actual_id[16], actual_sub[16], actual_grp[16], expected_grp[16], first[16];
-    const cJSON *dev, *member = NULL, *grp;
+    const cJSON *dev, *member = NULL, *grp, *p, *src;
 
-    ptd_json_add_str(mc, "mapping", name);
-    ptd_json_add_str(mc, "node", x->this_node);
-    cJSON_AddItemToObject(mc, "problems", problems);
-    if (!cJSON_IsArray(cJSON_GetObjectItem(x->doc, "mappings"))) {
-        cJSON_AddNullToObject(mc, "found");
-        return mc;
-    }
-    cJSON_AddBoolToObject(mc, "found", m != NULL);
-    if (!m) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "PCI device mapping not found for '%s'", name);
-        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
-        return mc;
-    }
-    if (!x->this_node) {
-        cJSON_AddNullToObject(mc, "entry_found");
-        return mc;
-    }
-    cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "map"))
-    {
-        const char *node = ptd_json_get_str(e, "node");
-        if (node && !strcmp(node, x->this_node)) {
-            entry = e;
-            break;
-        }
-    }
-    cJSON_AddBoolToObject(mc, "entry_found", entry != NULL);
-    if (!entry) {
-        char msg[200];
-        snprintf(msg, sizeof(msg), "no map entry for node '%s' in mapping '%s'", x->this_node,
-                 name);
-        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
-        return mc;
-    }
     ptd_json_add_str(mc, "path", ptd_json_get_str(entry, "path"));
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(entry, "paths"))
-    {
-        expand(x, p->valuestring, targets);
-    }
     /* assert_valid compares the first path (".0" of a function-less one). */
     p = cJSON_GetArrayItem(cJSON_GetObjectItem(entry, "paths"), 0);
-    if (!p)
-        return mc;
+    if (!p || !cJSON_IsString(p))
+        return;
     snprintf(first, sizeof(first), "%s%s", p->valuestring,
              strlen(p->valuestring) == 10 ? ".0" : "");
     dev = find_device(x, first);
     grp = find_group(x, first, &member);
-    if (!dev && !member) {
+    if (!dev && !member && sys_exists(x, first) == 0) {
         char msg[160];
-        if (sys_exists(x, first) == 0) {
-            snprintf(msg, sizeof(msg), "pci device '%s' not found", first);
-            cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
-        }
+
+        snprintf(msg, sizeof(msg), "pci device '%s' not found", first);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
     }
-    const cJSON *src = dev ? dev : member;
+    src = dev ? dev : member;
     if (src && ptd_json_get_str(src, "vendor_id") && ptd_json_get_str(src, "device_id"))
         snprintf(actual_id, sizeof(actual_id), "%s:%s", ptd_json_get_str(src, "vendor_id"),
                  ptd_json_get_str(src, "device_id"));
@@ -260,6 +211,73 @@ static cJSON *mapping_check(struct xref_ctx *x, const char *name, cJSON *targets
                     name);
     else
         ptd_json_add_str(mc, "expected_subsystem_id", NULL);
+}
+
+/*
+ * Mapping -> this node's map entries. Every entry for this node is an alternative
+ * (PVE::Mapping::PCI::find_on_current_node), and parse_hostpci runs assert_valid on each, so
+ * every entry is checked: mc.entries[] holds each one's comparison, the top-level fields the
+ * first one's. alternatives gets one array of BDFs per entry.
+ */
+static cJSON *mapping_check(struct xref_ctx *x, const char *name, cJSON *alternatives)
+{
+    cJSON *mc = cJSON_CreateObject(), *problems = cJSON_CreateArray(), *entries;
+    const cJSON *m = find_mapping(x, name), *e, *p;
+    size_t count = 0;
+
+    ptd_json_add_str(mc, "mapping", name);
+    ptd_json_add_str(mc, "node", x->this_node);
+    cJSON_AddItemToObject(mc, "problems", problems);
+    if (!cJSON_IsArray(cJSON_GetObjectItem(x->doc, "mappings"))) {
+        cJSON_AddNullToObject(mc, "found");
+        return mc;
+    }
+    cJSON_AddBoolToObject(mc, "found", m != NULL);
+    if (!m) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "PCI device mapping not found for '%s'", name);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        return mc;
+    }
+    if (!x->this_node) {
+        cJSON_AddNullToObject(mc, "entry_found");
+        return mc;
+    }
+    entries = cJSON_CreateArray();
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "map"))
+    {
+        const char *node = ptd_json_get_str(e, "node");
+        cJSON *one, *targets;
+
+        if (!node || strcmp(node, x->this_node))
+            continue;
+        if (count++ == 0) {
+            cJSON *again = cJSON_CreateArray(); /* entries[0] records its problems once */
+
+            check_entry(x, name, e, mc, again);
+            cJSON_Delete(again);
+        }
+        one = cJSON_CreateObject();
+        cJSON_AddItemToArray(entries, one);
+        check_entry(x, name, e, one, problems);
+        targets = cJSON_CreateArray();
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(e, "paths"))
+        {
+            if (cJSON_IsString(p))
+                expand(x, p->valuestring, targets);
+        }
+        cJSON_AddItemToArray(alternatives, targets);
+    }
+    cJSON_AddBoolToObject(mc, "entry_found", count > 0);
+    if (!count) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "no map entry for node '%s' in mapping '%s'", x->this_node,
+                 name);
+        cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+        cJSON_Delete(entries);
+        return mc;
+    }
+    cJSON_AddItemToObject(mc, "entries", entries);
     return mc;
 }
 
@@ -294,8 +312,15 @@ static void resolve_all(struct xref_ctx *x, cJSON *vms)
                 }
                 cJSON_Delete(one);
             }
-            set_item(h, "mapping_check",
-                     mapping ? mapping_check(x, mapping, targets) : cJSON_CreateNull());
+            if (mapping) {
+                cJSON *alts = cJSON_CreateArray();
+
+                set_item(h, "mapping_check", mapping_check(x, mapping, alts));
+                vm_pool_choose(x->doc, vm, h, alts, x->taken, targets);
+                cJSON_Delete(alts);
+            } else {
+                set_item(h, "mapping_check", cJSON_CreateNull());
+            }
             cJSON *b;
             cJSON_ArrayForEach(b, targets)
             {
@@ -407,7 +432,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
             cJSON *b;
             cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
             {
-                if (str_in(vm_bdfs, b->valuestring)) {
+                if (vm_str_in(vm_bdfs, b->valuestring)) {
                     /* PCI.pm refuses this at start */
                     char msg[PTD_ERROR_MAX];
                     snprintf(msg, sizeof(msg), "%s:%d: %s: device '%s' assigned more than once",
@@ -432,7 +457,8 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
             }
             cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "resolved_bdfs"))
             {
-                const cJSON *grp = find_group(x, b->valuestring, NULL), *m;
+                const cJSON *self = NULL, *grp = find_group(x, b->valuestring, &self), *m;
+                const char *card = ptd_json_get_str(self, "card_upstream_port");
                 if (!grp) {
                     complete = -1;
                     continue;
@@ -442,7 +468,7 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                     const char *ob = ptd_json_get_str(m, "bdf");
                     cJSON *o, *by;
                     bool bridge = ptd_json_get_tri(m, "is_bridge") == 1, passed;
-                    if (!ob || str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), ob))
+                    if (!ob || vm_str_in(cJSON_GetObjectItem(h, "resolved_bdfs"), ob))
                         continue;
                     bool dup = false;
                     cJSON *e;
@@ -452,13 +478,18 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                     }
                     if (dup)
                         continue;
-                    passed = str_in(vm_bdfs, ob);
+                    passed = vm_str_in(vm_bdfs, ob);
                     o = cJSON_CreateObject();
                     cJSON_AddItemToArray(others, o);
                     ptd_json_add_str(o, "bdf", ob);
                     ptd_json_add_str(o, "driver", ptd_json_get_str(m, "driver"));
                     ptd_json_add_str(o, "class", ptd_json_get_str(m, "class"));
                     ptd_json_add_tri(o, "is_bridge", bridge);
+                    /* Below the same card's own switch (pci_card.c): the card's group. */
+                    {
+                        const char *oc = ptd_json_get_str(m, "card_upstream_port");
+                        cJSON_AddBoolToObject(o, "same_card", card && oc && !strcmp(card, oc));
+                    }
                     cJSON_AddBoolToObject(o, "passed", passed);
                     by = cJSON_AddArrayToObject(o, "passed_by");
                     passed_by(plist, npassed, ob, by);
@@ -502,7 +533,10 @@ void vm_xref_run(struct ptd_root *root, cJSON *doc)
         x.sys_bdfs = NULL;
         x.nsys = 0;
     }
+    x.taken = cJSON_CreateArray();
     resolve_all(&x, vms);
     groups_all(&x, vms);
+    vm_modes_run(root, doc);
+    cJSON_Delete(x.taken);
     ptd_strv_free(x.sys_bdfs);
 }

@@ -242,6 +242,9 @@ def s_arc_a310(doc, tree, out):
          "acs": {"present": False, "cap": None, "ctrl": None}},
         {"bdf": "0000:00:03.1", "type": "root_port", "acs": acs}], "Arc upstream chain with ACS")
     eq([m["bdf"] for m in group(doc, 16)["devices"]], ["0000:03:00.0"], "group 16 holds the GPU only")
+    eq(g.get("card_upstream_port"), "0000:01:00.0", "the Arc's own switch (8086:4fa1)")
+    eq((g.get("is_vf"), g.get("physfn"), g.get("sriov"), g.get("mdev_types"), g.get("nvidia_vgpu")),
+       (False, None, None, [], None), "no SR-IOV, mdev or vGPU on the A310")
     check("Resizable BAR: BAR 2 at 4 GiB, supports up to 4 GiB" in out, "summary ReBAR line")
 
 
@@ -258,7 +261,10 @@ def s_gpu_group_sata(doc, tree, out):
     eq(len(members), 8, "group 15 size")
     sata = [m for m in members if m["bdf"] == "0000:05:00.0"]
     eq(sata, [{"bdf": "0000:05:00.0", "vendor_id": "1022", "device_id": "7901", "class": "010601",
-               "is_bridge": False, "driver": "ahci"}], "SATA controller in the GPU's group")
+               "is_bridge": False, "driver": "ahci", "card_upstream_port": None}],
+       "SATA controller in the GPU's group (the chipset switch, 1022:57ad, is not the card's)")
+    eq(dev(doc, "0000:04:00.0").get("card_upstream_port"), None,
+       "an NVIDIA card below an AMD chipset switch has no switch of its own")
     eq(sum(m["is_bridge"] for m in members), 3, "three switch ports in the group")
     eq([x["id"] for x in doc["iommu_groups"]], [15], "one group")
     check("0000:05:00.0 [1022:7901 010601, ahci]" in out, "summary shows the SATA member")
