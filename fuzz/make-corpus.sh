@@ -76,6 +76,12 @@ for f in "$top"/tests/report/docs/*.json; do
 done
 seed matrix "$top/report/data/symptoms.json"
 seed gpu_identity "$top/report/data/gpu-identity.json"
+# and a small valid table (every family, a few devices) the fuzzer can mutate quickly
+if command -v python3 >/dev/null; then
+    python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); t["devices"]=t["devices"][::97]; print(json.dumps(t))' \
+        "$top/report/data/gpu-identity.json" >"$tmp/gpu-identity-small.json" &&
+        seed gpu_identity "$tmp/gpu-identity-small.json"
+fi
 if [ -f "$top/tests/soak/gen_soak.py" ]; then
     python3 "$top/tests/soak/gen_soak.py" "$tmp/a.jsonl" --days 1 >/dev/null 2>&1 && seed soak "$tmp/a.jsonl"
     python3 "$top/tests/soak/gen_soak.py" "$tmp/b.jsonl" --days 0.5 --reboot 0.2 --xid 0.3:79 \

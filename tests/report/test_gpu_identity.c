@@ -237,13 +237,45 @@ static void derived_facts(void **state)
     rpt_model_free(m);
 }
 
+/* The same facts for a GPU as a guest sees it (ggpu.x.gpu.*): a B580 in a Windows guest. */
+static void guest_facts(void **state)
+{
+    (void)state;
+    const char *guest = "{\"schema\":\"ptdiag.guest/1\",\"gpus\":[{\"location\":\"0000:01:00.0\","
+                        "\"vendor_id\":\"8086\",\"device_id\":\"e20b\"},{\"location\":"
+                        "\"0000:00:01.0\",\"vendor_id\":\"1234\",\"device_id\":\"1111\"}]}";
+    struct rpt_doc doc = {.file = strdup("g.json"), .json = cJSON_Parse(guest)};
+    struct rpt_model *m = NULL;
+    struct ptd_error err = {{0}};
+    assert_non_null(doc.json);
+    if (rpt_model_build(&doc, NULL, 1, &m, &err) < 0)
+        fail_msg("%s", err.text);
+    assert_int_equal(m->nguests, 1);
+    assert_int_equal(m->guests[0].ngpus, 2);
+    const cJSON *b580 = NULL, *bochs = NULL;
+    for (size_t i = 0; i < m->guests[0].ngpus; i++) {
+        const struct rpt_ggpu *gg = &m->guests[0].gpus[i];
+        const char *dev = ptd_json_get_str(gg->gpu, "device_id");
+        if (dev && strcmp(dev, "e20b") == 0)
+            b580 = gg->derived;
+        else
+            bochs = gg->derived;
+    }
+    assert_string_equal(ptd_json_get_str(b580, "gpu.family"), "Battlemage BMG");
+    assert_string_equal(ptd_json_get_str(b580, "gpu.rebar"), "required");
+    assert_string_equal(ptd_json_get_str(b580, "gpu.hypervisor_check"), "windows-driver");
+    /* the emulated display adapter has no identity */
+    assert_non_null(bochs);
+    assert_null(ptd_json_get(bochs, "gpu"));
+    rpt_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(real_ids),
-        cmocka_unit_test(lookups),
-        cmocka_unit_test(strict_loader),
-        cmocka_unit_test(derived_facts),
+        cmocka_unit_test(real_ids),      cmocka_unit_test(lookups),
+        cmocka_unit_test(strict_loader), cmocka_unit_test(derived_facts),
+        cmocka_unit_test(guest_facts),
     };
     return cmocka_run_group_tests(tests, load_table, free_table);
 }
