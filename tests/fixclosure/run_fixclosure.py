@@ -58,6 +58,15 @@ CASES = [
      ("file", "/etc/modprobe.d/vfio.conf", "options vfio-pci ids=10de:2204, 10de:1aef disable_vga=1\n")),
     ("vfio-ids-stale", "arc-a310", "arc",
      ("file", "/etc/modprobe.d/vfio.conf", "options vfio-pci ids=10de:2204,10de:1aef\n")),
+    # the passthrough-mode scenarios of tests/e2e/modes, as shipped (valid and broken VMs)
+    ("legacy-igd", "legacy-igd", "legacy-igd", None),
+    ("arc-linux", "arc-linux", "arc-linux", None),
+    ("stale-ids", "stale-ids", "arc-linux", None),
+    ("ids-space", "ids-space", "rtx3090", None),
+    ("rtx2000-ada", "rtx2000-ada", "rtx2000-ada", None),
+    ("vgpu-mdev", "vgpu-mdev", "vgpu-mdev", None),
+    ("igpu-sriov", "igpu-sriov", "igpu-sriov", None),
+    ("pool", "pool", "pool", None),
 ]
 
 failures = []
@@ -248,7 +257,8 @@ def main():
     # Every rule this suite breaks on purpose must have had its fix verified.
     for rid in ("vm-not-q35", "vm-not-ovmf", "vm-balloon-enabled", "vm-cpu-not-host",
                 "vm-xvga-with-emulated-display", "vm-hypervisor-visible", "vfio-ids-malformed",
-                "vfio-ids-stale"):
+                "vfio-ids-stale", "legacy-igd-wrong-machine", "legacy-igd-emulated-display",
+                "vm-hiding-on-pro-gpu"):
         check(rid in covered, f"no fix of {rid} was applied and verified")
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
