@@ -206,8 +206,9 @@ def test_cluster(host, tmp):
     m = doc["mappings"][0]
     eq((m["id"], len(m["map"]), m["map"][0]["iommugroup"], m["map"][0]["subsystem_id"]),
        ("arc-a310", 2, 14, "1849:6007"), "pci.cfg parsed")
+    # qemu-server's own text format (PCI.pm): "ID VMID pid:PID" once the VM runs
     eq(doc["pci_reservations"], [{"bdf": "0000:03:00.0", "vmid": 200, "expires_at": None,
-                                  "pid": None}], "reservations")
+                                  "pid": 2417}], "reservations")
     # 200: raw BDF on a clustered node (the report's rule sees mapping null + clustered).
     h = vm(doc, 200)["hostpci"][0]
     eq((h["host"], h["mapping"], h["mapping_check"]), ("0000:03:00", None, None), "200 raw BDF")
@@ -244,7 +245,7 @@ def test_cluster(host, tmp):
     eq(sorted(d["bdf"] for d in doc["devices"]), ["0000:03:00.0"], "--vm keeps its devices")
     eq([m["id"] for m in doc["mappings"]], ["arc-a310"], "--vm keeps its mapping")
     eq(doc["pci_reservations"], [{"bdf": "0000:03:00.0", "vmid": 200, "expires_at": None,
-                                  "pid": None}], "--vm keeps reservations of its devices")
+                                  "pid": 2417}], "--vm keeps reservations of its devices")
     eq(doc["narrowed_to_vm"], 201, "--vm recorded")
     doc = run_host(host, root, "--vm", "999")
     check(any("999.conf: no such VM" in e["message"] for e in doc["errors"]), "--vm unknown VM")
