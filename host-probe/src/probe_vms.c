@@ -195,8 +195,9 @@ static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
         text = res.out;
         res.out = NULL;
         vm_exec_result_free(&res);
-        /* --save-snapshot keeps Proxmox's answer where a replay reads it */
-        if (ctx->captured) {
+        /* --save-snapshot keeps Proxmox's answer where a replay reads it, for the VMs that
+         * pass a device through (the others' command lines are no GPU fact) */
+        if (ctx->captured && cJSON_GetArraySize(cJSON_GetObjectItem(vm, "hostpci")) > 0) {
             snprintf(path, sizeof(path), "/run/ptdiag/showcmd-%u.txt", vmid);
             cJSON_AddItemToObject(ctx->captured, path, cJSON_CreateString(text));
         }

@@ -129,13 +129,14 @@ static bool creation_pin(const char *meta, struct vm_version *out)
 {
     struct pve_props p;
     struct ptd_error err;
+    struct vm_version v;
     bool ok = false;
 
     if (!meta || pve_props_parse(meta, "creation-qemu", &p, &err) != 0)
         return false;
-    if (vm_version_parse(pve_props_get(&p, "creation-qemu"), out) &&
-        vm_version_at_least(out, 9, 1, 0)) {
-        out->pve = 0;
+    if (vm_version_parse(pve_props_get(&p, "creation-qemu"), &v) &&
+        vm_version_at_least(&v, 9, 1, 0)) {
+        *out = (struct vm_version){v.major, v.minor, 0}; /* "need only major.minor" */
         ok = true;
     }
     pve_props_free(&p);

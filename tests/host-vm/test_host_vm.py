@@ -107,6 +107,11 @@ def test_rtx3090(host, tmp):
        "100 the only other group member is the root port")
     e = v["effective_cpu"]
     eq(e["model_cpu_arg"], "host,+kvm_pv_eoi,+kvm_pv_unhalt", "100 model -cpu")
+    # the installed pve-qemu-kvm (ROOT/var/lib/dpkg/status) sets the unpinned machine's version
+    eq(doc["qemu"], {"package": "pve-qemu-kvm", "package_version": "9.2.0-5", "version": "9.2.0",
+                     "source": "/var/lib/dpkg/status"}, "qemu from dpkg status")
+    eq((e["qemu_version"], e["machine_version"], e["machine_pinned_windows"]),
+       ("9.2.0", "9.2+pve1", False), "100 machine version from the installed QEMU")
     eq((e["kvm_hidden"], e["hypervisor_bit_hidden"], e["hv_enlightenments"]), (False, False, []),
        "100 KVM visible, no enlightenments for Linux")
     # the saved `qm showcmd` output agrees with the model
