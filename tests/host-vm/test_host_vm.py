@@ -332,6 +332,23 @@ def test_with_guest(host, report, agent, tmp):
     check("not done under --root" in p.stderr, "--root with-guest explained")
 
 
+def test_reserved_by_other_vm(host, report, tmp):
+    """The cluster fixture's reservation (VM 200 holds 0000:03:00.0, in qemu-server's text
+    format) makes the report's pci-device-reserved-by-other-vm fire for VM 201, which passes the
+    same card through its mapping, and not for VM 200 itself."""
+    root = os.path.join(tmp, "cluster")
+    doc_path = os.path.join(tmp, "cluster-doc.json")
+    with open(doc_path, "w") as f:
+        json.dump(run_host(host, root), f)
+    p = subprocess.run([report, "--format", "json", doc_path], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode in (0, 1), "report on the cluster document: %d %s" % (p.returncode,
+                                                                             p.stderr[:200]))
+    found = [(f["vmid"], f["bdf"]) for f in json.loads(p.stdout)["findings"]
+             if f["id"] == "pci-device-reserved-by-other-vm"]
+    eq(found, [(201, "0000:03:00.0")], "reserved-by-other-vm fires for VM 201 only")
+
+
 def main():
     host, report = sys.argv[1], sys.argv[2]
     agent = sys.argv[3] if len(sys.argv) > 3 and os.path.exists(sys.argv[3]) else None
@@ -339,6 +356,7 @@ def main():
         test_rtx3090(host, tmp)
         test_arc(host, tmp)
         test_cluster(host, tmp)
+        test_reserved_by_other_vm(host, report, tmp)
         test_no_pci(host, tmp)
         wg = os.path.join(tmp, "wg")
         os.mkdir(wg)
