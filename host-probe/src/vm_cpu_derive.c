@@ -84,29 +84,35 @@ cJSON *vm_cpu_lost_enlightenments(const cJSON *model_hv, const cJSON *now_hv)
     return lost;
 }
 
-/* Splits a -cpu value into a sorted set of flag tokens (model first); for comparisons. */
+/* Appends to out (comma-separated) each token of `from` that `in` lacks; returns the new
+ * length. Whole tokens only: ",kvm=off," is looked for in ",IN,". */
+static size_t tokens_missing(const char *from, const char *in, char *out, size_t outlen)
+{
+    char *copy = strdup(from), *t, *s = NULL, *wrapped;
+    size_t o = strlen(out), n = strlen(in) + 3;
+
+    wrapped = malloc(n);
+    if (copy && wrapped) {
+        snprintf(wrapped, n, ",%s,", in);
+        for (t = strtok_r(copy, ",", &s); t; t = strtok_r(NULL, ",", &s)) {
+            char probe[200];
+            snprintf(probe, sizeof(probe), ",%s,", t);
+            if (!strstr(wrapped, probe) && o < outlen)
+                o += (size_t)snprintf(out + o, outlen - o, "%s%s", o ? "," : "", t);
+        }
+    }
+    free(wrapped);
+    free(copy);
+    return o < outlen ? o : outlen - 1;
+}
+
+/* "only in model: ...; only in qm showcmd: ..." or NULL when both hold the same tokens. */
 static char *token_diff(const char *a, const char *b)
 {
-    char *ca = strdup(a), *cb = strdup(b), *t, *s = NULL;
     char only_a[1024] = "", only_b[1024] = "", *out = NULL;
-    size_t la = 0, lb = 0;
+    size_t la = tokens_missing(a, b, only_a, sizeof(only_a));
+    size_t lb = tokens_missing(b, a, only_b, sizeof(only_b));
 
-    if (!ca || !cb)
-        goto out;
-    for (t = strtok_r(ca, ",", &s); t; t = strtok_r(NULL, ",", &s)) {
-        char probe[200], wrapped[2100];
-        snprintf(probe, sizeof(probe), ",%s,", t);
-        snprintf(wrapped, sizeof(wrapped), ",%s,", b);
-        if (!strstr(wrapped, probe) && la < sizeof(only_a))
-            la += (size_t)snprintf(only_a + la, sizeof(only_a) - la, "%s%s", la ? "," : "", t);
-    }
-    for (t = strtok_r(cb, ",", &s); t; t = strtok_r(NULL, ",", &s)) {
-        char probe[200], wrapped[2100];
-        snprintf(probe, sizeof(probe), ",%s,", t);
-        snprintf(wrapped, sizeof(wrapped), ",%s,", a);
-        if (!strstr(wrapped, probe) && lb < sizeof(only_b))
-            lb += (size_t)snprintf(only_b + lb, sizeof(only_b) - lb, "%s%s", lb ? "," : "", t);
-    }
     if (la || lb) {
         size_t n = la + lb + 64;
         out = malloc(n);
@@ -114,9 +120,6 @@ static char *token_diff(const char *a, const char *b)
             snprintf(out, n, "only in model: %s; only in qm showcmd: %s", la ? only_a : "-",
                      lb ? only_b : "-");
     }
-out:
-    free(ca);
-    free(cb);
     return out;
 }
 
