@@ -67,7 +67,8 @@ done
 for f in $(find "$top/tests/fixtures/pve" -name '*.conf' -path '*qemu-server*'); do
     seed pve_conf "$f"
 done
-for f in $(find "$top/tests/fixtures/pve" -name pci.cfg -o -name cpu-models.conf -o -name corosync.conf); do
+for f in $(find "$top/tests/fixtures/pve" -name pci.cfg -o -name cpu-models.conf -o -name corosync.conf \
+    -o -name pci-id-reservations -o -name status); do
     seed pve_mapping "$f"
 done
 for f in "$top"/tests/report/docs/*.json; do

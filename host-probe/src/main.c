@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     bool json = false, redact = false, with_guest = false;
     struct ptd_root root;
     struct ptd_error err;
-    struct probe_ctx ctx;
+    struct probe_ctx ctx = {0};
     cJSON *doc = NULL;
     int opt, verbose = 0, ret = 2;
     size_t i;
@@ -138,6 +138,10 @@ int main(int argc, char **argv)
         .allow_exec = ptd_root_is_live(&root),
         .redact = redact,
     };
+    if (snapshot && !(ctx.captured = cJSON_CreateObject())) {
+        fprintf(stderr, "ptdiag-host: out of memory\n");
+        goto out;
+    }
     for (i = 0; host_probes[i].id; i++) {
         if (!host_probes[i].run)
             continue;
@@ -152,7 +156,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "ptdiag-host: --save-snapshot is not available in this build\n");
             goto out;
         }
-        if (host_snapshot_write(&root, snapshot, redact, &err) != 0) {
+        if (host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
             fprintf(stderr, "ptdiag-host: %s\n", err.text);
             goto out;
         }
@@ -177,6 +181,7 @@ int main(int argc, char **argv)
         goto out;
     ret = 0;
 out:
+    cJSON_Delete(ctx.captured);
     cJSON_Delete(doc);
     ptd_root_fini(&root);
     return ret;

@@ -17,15 +17,17 @@
 #include "ptdiag/root.h"
 
 struct probe_ctx {
-    struct ptd_root *root;  /* where system state is read from (borrowed) */
-    cJSON *doc;             /* the ptdiag.host/1 document being built (borrowed) */
-    const char *only_vmid;  /* --vm VMID, or NULL for every VM */
-    bool allow_exec;        /* may run read-only helpers (qm showcmd); false under --root */
-    bool redact;            /* --redact: hostnames, MACs, serials, IPs, UUIDs removed */
+    struct ptd_root *root; /* where system state is read from (borrowed) */
+    cJSON *doc;            /* the ptdiag.host/1 document being built (borrowed) */
+    const char *only_vmid; /* --vm VMID, or NULL for every VM */
+    bool allow_exec;       /* may run read-only helpers (qm showcmd); false under --root */
+    bool redact;           /* --redact: hostnames, MACs, serials, IPs, UUIDs removed */
+    cJSON *captured;       /* --save-snapshot: {system path: text} of helper output (qm
+                              showcmd) the snapshot must hold; NULL otherwise (borrowed) */
 };
 
 struct host_probe {
-    const char *id;   /* also the "source" of errors it records */
+    const char *id; /* also the "source" of errors it records */
     void (*run)(struct probe_ctx *ctx);
 };
 
@@ -52,14 +54,14 @@ extern const struct host_probe host_probes[];
  */
 /* Human summary of a host document (default output without --json). Returns 0 or -1. */
 int host_summary_print(const cJSON *doc, FILE *out) __attribute__((weak));
-/* --save-snapshot: copies every traced path of root into dir (redacting when asked). */
-int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact,
+/* --save-snapshot: copies every traced path of root into dir (redacting when asked), and
+ * writes each member of captured ({system path: text}, may be NULL) as a file there. */
+int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, const cJSON *captured,
                         struct ptd_error *err) __attribute__((weak));
 /* --vm VMID: drops devices, groups and VMs unrelated to ctx->only_vmid from ctx->doc. */
 void host_narrow_to_vm(struct probe_ctx *ctx) __attribute__((weak));
 /* --with-guest: runs the guest agent through the QEMU guest agent and prints the merged
  * diagnosis; returns the process exit status (DESIGN §6). */
-int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
-    __attribute__((weak));
+int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out) __attribute__((weak));
 
 #endif

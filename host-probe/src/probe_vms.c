@@ -4,7 +4,7 @@
  * custom CPU models and the PCI reservations; per VM the effective CPU (model, and Proxmox's own
  * `qm showcmd` when it may run or a saved copy under --root), the cross-reference of each
  * hostpciN with the devices the PCI probe found, and recommendations.
- * Fills docs/schema.md `vms`, `mappings`, `cpu_models`, `pci_reservations`.
+ * Fills docs/schema.md `vms`, `mappings`, `cpu_models`, `pci_reservations`, `qemu`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,10 +14,12 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/root.h"
 
+#include "dpkg_status.h"
 #include "probe.h"
 #include "pve_conf.h"
 #include "pve_cpu_models.h"
 #include "pve_mapping.h"
+#include "pve_reservations.h"
 #include "vm_cpu_flags.h"
 #include "vm_exec.h"
 #include "vm_facts.h"
@@ -26,7 +28,10 @@
 
 #define SRC               "vms"
 #define SHOWCMD_TIMEOUT_S 15
-
+#define DPKG_STATUS       "/var/lib/dpkg/status"
+#define QEMU_PACKAGE      "pve-qemu-kvm"
+/* a Proxmox host's dpkg status is a few MiB; 64 MiB is no dpkg database */
+#define DPKG_STATUS_MAX (64u << 20)
 
 /* snapshot.c's text redactor (MACs, IPs, UUIDs, serials, the host name); weak so that the VM
  * layer links without it. */
@@ -81,13 +86,13 @@ static const cJSON *read_scfg(struct probe_ctx *ctx, const char *path, const cha
     return arr;
 }
 
-/* /run/qemu-server/pci-id-reservations: JSON {"0000:01:00.0": {"vmid": N, "time": T, ...}}. */
+/* /run/qemu-server/pci-id-reservations (pve_reservations.h). */
 static void read_reservations(struct probe_ctx *ctx)
 {
     const char *path = "/run/qemu-server/pci-id-reservations";
-    char *data = NULL;
-    size_t len = 0;
-    cJSON *parsed, *arr, *it;
+    char *data = NULL, **problems = NULL;
+    size_t len = 0, np = 0, i;
+    cJSON *arr;
     int r;
 
     r = ptd_root_read_file(ctx->root, path, PVE_SCFG_MAX_BYTES + 1, &data, &len);
@@ -100,34 +105,57 @@ static void read_reservations(struct probe_ctx *ctx)
         cJSON_AddNullToObject(ctx->doc, "pci_reservations");
         return;
     }
-    parsed = cJSON_ParseWithLength(data, len);
+    arr = pve_reservations_parse(path, data, len, &problems, &np);
     free(data);
-    if (!cJSON_IsObject(parsed)) {
-        ptd_doc_add_error(ctx->doc, SRC, "%s: not a JSON object", path);
-        cJSON_Delete(parsed);
+    for (i = 0; i < np; i++)
+        ptd_doc_add_error(ctx->doc, SRC, "%s", problems[i]);
+    pve_problems_free(problems, np);
+    if (!arr)
         cJSON_AddNullToObject(ctx->doc, "pci_reservations");
-        return;
-    }
-    arr = cJSON_AddArrayToObject(ctx->doc, "pci_reservations");
-    cJSON_ArrayForEach(it, parsed)
-    {
-        cJSON *e = cJSON_CreateObject();
-        const cJSON *v = cJSON_GetObjectItem(it, "vmid");
-        cJSON_AddItemToArray(arr, e);
-        ptd_json_add_str(e, "bdf", it->string);
-        if (cJSON_IsString(v))
-            ptd_json_add_num(e, "vmid", atof(v->valuestring), true);
-        else
-            ptd_json_add_num(e, "vmid", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
-        v = cJSON_GetObjectItem(it, "time");
-        ptd_json_add_num(e, "expires_at", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
-        v = cJSON_GetObjectItem(it, "pid");
-        ptd_json_add_num(e, "pid", cJSON_GetNumberValue(v), cJSON_IsNumber(v));
-    }
-    cJSON_Delete(parsed);
+    else
+        cJSON_AddItemToObject(ctx->doc, "pci_reservations", arr);
 }
 
-/* Proxmox's own -cpu: `qm showcmd VMID --pretty` live, or the saved copy under --root. */
+/* The installed pve-qemu-kvm from dpkg's database: docs/schema.md `qemu`, null when dpkg's
+ * database is absent or the package is not installed (not a Proxmox host). */
+static void read_qemu_version(struct probe_ctx *ctx)
+{
+    char *data = NULL, *version = NULL, *upstream = NULL, *p;
+    struct ptd_error err;
+    size_t len = 0;
+    cJSON *q;
+    int r;
+
+    r = ptd_root_read_file(ctx->root, DPKG_STATUS, DPKG_STATUS_MAX, &data, &len);
+    if (r) {
+        if (r != -ENOENT)
+            ptd_doc_add_error(ctx->doc, SRC, "%s: %s", DPKG_STATUS, strerror(-r));
+        cJSON_AddNullToObject(ctx->doc, "qemu");
+        return;
+    }
+    r = dpkg_installed_version(DPKG_STATUS, data, len, QEMU_PACKAGE, &version, &err);
+    free(data);
+    if (r < 0)
+        ptd_doc_add_error(ctx->doc, SRC, "%s", err.text);
+    if (r <= 0) {
+        cJSON_AddNullToObject(ctx->doc, "qemu");
+        return;
+    }
+    /* deb-version(7): [epoch:]upstream[-revision]; the upstream part is QEMU's version */
+    upstream = strdup(strchr(version, ':') ? strchr(version, ':') + 1 : version);
+    if (upstream && (p = strrchr(upstream, '-')))
+        *p = '\0';
+    q = cJSON_AddObjectToObject(ctx->doc, "qemu");
+    ptd_json_add_str(q, "package", QEMU_PACKAGE);
+    ptd_json_add_str(q, "package_version", version);
+    ptd_json_add_str(q, "version", upstream);
+    ptd_json_add_str(q, "source", DPKG_STATUS);
+    free(version);
+    free(upstream);
+}
+
+/* Proxmox's own -cpu: `qm showcmd VMID --pretty` where helpers may run (live), else the copy
+ * --save-snapshot kept (ROOT/run/ptdiag/showcmd-VMID.txt). */
 static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
 {
     cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu");
@@ -137,7 +165,7 @@ static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
 
     if (!cJSON_IsObject(eff))
         return;
-    if (!ptd_root_is_live(ctx->root)) {
+    if (!ctx->allow_exec) {
         snprintf(path, sizeof(path), "/run/ptdiag/showcmd-%u.txt", vmid);
         r = ptd_root_read_file(ctx->root, path, 1u << 20, &text, NULL);
         if (r) {
@@ -149,8 +177,7 @@ static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
         struct vm_exec_result res;
         char id[16];
         char *argv[] = {NULL, "showcmd", id, "--pretty", NULL};
-        qm = vm_exec_qm_path();
-        if (!ctx->allow_exec || !qm)
+        if (!(qm = vm_exec_qm_path()))
             return;
         snprintf(id, sizeof(id), "%u", vmid);
         argv[0] = (char *)qm;
@@ -168,6 +195,12 @@ static void showcmd(struct probe_ctx *ctx, cJSON *vm, unsigned vmid)
         text = res.out;
         res.out = NULL;
         vm_exec_result_free(&res);
+        /* --save-snapshot keeps Proxmox's answer where a replay reads it, for the VMs that
+         * pass a device through (the others' command lines are no GPU fact) */
+        if (ctx->captured && cJSON_GetArraySize(cJSON_GetObjectItem(vm, "hostpci")) > 0) {
+            snprintf(path, sizeof(path), "/run/ptdiag/showcmd-%u.txt", vmid);
+            cJSON_AddItemToObject(ctx->captured, path, cJSON_CreateString(text));
+        }
     }
     cpu_arg = vm_cpu_arg_from_cmdline(text);
     free(text);
@@ -189,7 +222,8 @@ static int cmp_vmid(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid, const cJSON *cpu_models)
+static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid,
+                    const struct vm_cpu_host *host)
 {
     char path[128], *data = NULL;
     struct pve_conf conf;
@@ -210,8 +244,7 @@ static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid, const cJSO
         return;
     }
     free(data);
-    vm = vm_facts_build(path, vmid, &conf, cpu_models,
-                        ptd_json_get_str(ctx->doc, "system.cpu.vendor"));
+    vm = vm_facts_build(path, vmid, &conf, host);
     pve_conf_free(&conf);
     if (!vm)
         return;
@@ -301,6 +334,7 @@ static void redact_vm_layer(cJSON *doc)
 
 void probe_vms_run(struct probe_ctx *ctx)
 {
+    struct vm_cpu_host host = {0};
     const cJSON *cpu_models;
     char **names = NULL;
     unsigned *ids = NULL;
@@ -312,6 +346,10 @@ void probe_vms_run(struct probe_ctx *ctx)
                            pve_cpu_models_to_json);
     read_scfg(ctx, "/etc/pve/mapping/pci.cfg", "mappings", pve_mapping_to_json);
     read_reservations(ctx);
+    read_qemu_version(ctx);
+    host.cpu_models = cpu_models;
+    host.cpu_vendor = ptd_json_get_str(ctx->doc, "system.cpu.vendor");
+    host.qemu_version = ptd_json_get_str(ctx->doc, "qemu.version");
 
     r = ptd_root_list_dir(ctx->root, "/etc/pve/qemu-server", &names, &count);
     if (r) {
@@ -329,7 +367,7 @@ void probe_vms_run(struct probe_ctx *ctx)
     qsort(ids, n, sizeof(*ids), cmp_vmid);
     vms = cJSON_AddArrayToObject(ctx->doc, "vms");
     for (i = 0; i < n; i++)
-        read_vm(ctx, vms, ids[i], cpu_models);
+        read_vm(ctx, vms, ids[i], &host);
     free(ids);
     if (ctx->only_vmid) {
         bool found = false;

@@ -45,7 +45,7 @@ cJSON *pve_cpu_models_to_json(const char *file, const struct pve_scfg *cfg, char
         return NULL;
     for (i = 0; i < cfg->count; i++) {
         const struct pve_scfg_section *s = &cfg->sections[i];
-        const char *flags = NULL, *hv = NULL, *rep = NULL, *pb = NULL;
+        const char *flags = NULL, *hv = NULL, *rep = NULL, *pb = NULL, *level = NULL, *gpb = NULL;
         int hidden = -1;
 
         if (!s->type || strcmp(s->type, "cpu-model")) {
@@ -73,6 +73,10 @@ cJSON *pve_cpu_models_to_json(const char *file, const struct pve_scfg *cfg, char
                 rep = p->value;
             else if (!strcmp(p->key, "phys-bits"))
                 pb = p->value;
+            else if (!strcmp(p->key, "level"))
+                level = p->value;
+            else if (!strcmp(p->key, "guest-phys-bits"))
+                gpb = p->value;
             else if (strcmp(p->key, "hugepages") && strcmp(p->key, "description"))
                 pve_problem_add(problems, nproblems,
                                 "%s:%u: cpu-model '%s': unknown property "
@@ -95,6 +99,9 @@ cJSON *pve_cpu_models_to_json(const char *file, const struct pve_scfg *cfg, char
         ptd_json_add_str(m, "hv_vendor_id", hv);
         ptd_json_add_str(m, "reported_model", rep);
         ptd_json_add_str(m, "phys_bits", pb);
+        /* as written: the -cpu model range-checks them where it emits them */
+        ptd_json_add_str(m, "level", level);
+        ptd_json_add_str(m, "guest_phys_bits", gpb);
     }
     return arr;
 }

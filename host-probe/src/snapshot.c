@@ -11,7 +11,9 @@
  *  - listed directories get their entries back (links as links, others as empty files),
  *    since a listing is a fact too (which IOMMU units, which PCI devices);
  *  - paths only tested for existence become empty files (directories stay directories);
- *  - the kernel log is saved as text in DIR/dev/kmsg.
+ *  - the kernel log is saved as text in DIR/dev/kmsg;
+ *  - helper output the probes captured (`qm showcmd VMID --pretty`) is written where the
+ *    replay reads it (DIR/run/ptdiag/showcmd-VMID.txt).
  *
  * Nothing is written outside DIR: traced paths with "." or ".." components are refused,
  * every link target is checked to stay inside DIR before the link is made, and files are
@@ -32,7 +34,6 @@
 
 #include "ptdiag/kmsg.h"
 #include "ptdiag/log.h"
-
 
 /* Larger traced files (none expected) are not copied. */
 #define COPY_MAX (64u << 20)
@@ -579,26 +580,19 @@ static void keep_mtime(struct snap *s, const char *sys_path, int fd)
     futimens(fd, ts);
 }
 
-static int copy_file(struct snap *s, const char *sys_path)
+/* Writes data as sys_path under the snapshot (redacted when asked); keep_time copies the
+ * original's mtime. data stays the caller's. */
+static int save_data(struct snap *s, const char *sys_path, const char *data, size_t len,
+                     bool keep_time)
 {
-    char *data = NULL, *red = NULL;
-    size_t len = 0;
-    const char *out;
+    char *red = NULL;
+    const char *out = data;
     int ret, fd;
-    bool kmsg = strcmp(sys_path, "/dev/kmsg") == 0;
 
-    /* the live /dev/kmsg is a character device: save what it reads as a text log */
-    ret = kmsg ? ptd_kmsg_read(s->root, &data, &len)
-               : ptd_root_read_file(s->root, sys_path, COPY_MAX, &data, &len);
-    if (ret)
-        return ret;
-    out = data;
     if (s->redact && is_text(data, len)) {
         red = host_redact_text(data, len, s->hostname[0] ? s->hostname : NULL, &len);
-        if (!red) {
-            free(data);
+        if (!red)
             return -ENOMEM;
-        }
         out = red;
     }
     fd = create_file(s, sys_path);
@@ -611,13 +605,47 @@ static int copy_file(struct snap *s, const char *sys_path)
         goto out;
     }
     ret = write_all(fd, out, len);
-    if (!ret && !kmsg)
+    if (!ret && keep_time)
         keep_mtime(s, sys_path, fd);
     close(fd);
 out:
     free(red);
+    return ret;
+}
+
+static int copy_file(struct snap *s, const char *sys_path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int ret;
+    bool kmsg = strcmp(sys_path, "/dev/kmsg") == 0;
+
+    /* the live /dev/kmsg is a character device: save what it reads as a text log */
+    ret = kmsg ? ptd_kmsg_read(s->root, &data, &len)
+               : ptd_root_read_file(s->root, sys_path, COPY_MAX, &data, &len);
+    if (ret)
+        return ret;
+    ret = save_data(s, sys_path, data, len, !kmsg);
     free(data);
     return ret;
+}
+
+/* Helper output the probes captured (`qm showcmd`), written where a replay reads it. */
+static void save_captured(struct snap *s, const cJSON *captured)
+{
+    const cJSON *it;
+    int r;
+
+    cJSON_ArrayForEach(it, captured)
+    {
+        if (!cJSON_IsString(it) || !it->string || !safe_sys_path(it->string)) {
+            fail(s, it->string ? it->string : "(captured)", "refusing path", EINVAL);
+            continue;
+        }
+        r = save_data(s, it->string, it->valuestring, strlen(it->valuestring), false);
+        if (r)
+            fail(s, it->string, "writing", r);
+    }
 }
 
 static int copy_exists(struct snap *s, const char *sys_path)
@@ -796,7 +824,8 @@ static int write_empty_dirs(struct snap *s)
     return ret;
 }
 
-int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, struct ptd_error *err)
+int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, const cJSON *captured,
+                        struct ptd_error *err)
 {
     struct ptd_trace *trace = root->trace;
     struct order *ord = NULL;
@@ -860,6 +889,7 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, str
                 fail(&s, p, "copying", r);
         }
     }
+    save_captured(&s, captured);
     if (write_empty_dirs(&s) != 0)
         fail(&s, "/" PTD_ROOT_EMPTY_DIRS_FILE, "writing", EIO);
     if (s.failures)

@@ -277,7 +277,7 @@ static cJSON *section_diff(const struct pve_section *cur, const struct pve_secti
 }
 
 cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *conf,
-                      const cJSON *cpu_models, const char *host_cpu_vendor)
+                      const struct vm_cpu_host *host)
 {
     const struct pve_section *s = &conf->sections[0];
     cJSON *vm = cJSON_CreateObject(), *problems, *hp, *snaps, *details, *eff;
@@ -415,7 +415,7 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
             cJSON_ReplaceItemInObject(vm, "pending", pend);
         }
     }
-    eff = vm_cpu_effective(s, cpu_models, host_cpu_vendor);
+    eff = vm_cpu_effective(s, host);
     cJSON_AddItemToObject(vm, "effective_cpu", eff ? eff : cJSON_CreateNull());
     cJSON_AddNullToObject(vm, "showcmd_diff");
     cJSON_AddItemToObject(vm, "config_problems", problems);

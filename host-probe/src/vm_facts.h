@@ -14,8 +14,10 @@
 #include <cjson/cJSON.h>
 
 #include "pve_conf.h"
+#include "vm_cpu_flags.h"
 
+/* host: what the effective CPU depends on outside the config (may be NULL). */
 cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *conf,
-                      const cJSON *cpu_models, const char *host_cpu_vendor);
+                      const struct vm_cpu_host *host);
 
 #endif

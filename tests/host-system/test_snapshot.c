@@ -146,7 +146,7 @@ static void test_sysfs_links_survive(void **state)
     read_like_the_pci_probe(&root);
     /* a traced path that climbs out is refused, not followed */
     ptd_root_trace(&root, "/sys/../../../etc/passwd", PTD_TRACE_FILE);
-    assert_int_equal(host_snapshot_write(&root, snap, false, &err), 0);
+    assert_int_equal(host_snapshot_write(&root, snap, false, NULL, &err), 0);
     ptd_root_fini(&root);
 
     /* links as the kernel wrote them */
@@ -194,13 +194,13 @@ static void test_redacted_and_refusals(void **state)
     assert_int_equal(ptd_root_init(&root, src, &err), 0);
     assert_int_equal(ptd_root_enable_trace(&root), 0);
     read_like_the_pci_probe(&root);
-    assert_int_equal(host_snapshot_write(&root, dir, true, &err), 0);
+    assert_int_equal(host_snapshot_write(&root, dir, true, NULL, &err), 0);
     /* the same directory again: not empty any more */
-    assert_int_not_equal(host_snapshot_write(&root, dir, true, &err), 0);
+    assert_int_not_equal(host_snapshot_write(&root, dir, true, NULL, &err), 0);
     assert_non_null(strstr(err.text, "not empty"));
     /* a file where the directory should be */
     snprintf(dir, sizeof(dir), "%s/src/proc/sys/kernel/hostname", tmp);
-    assert_int_not_equal(host_snapshot_write(&root, dir, false, &err), 0);
+    assert_int_not_equal(host_snapshot_write(&root, dir, false, NULL, &err), 0);
     assert_non_null(strstr(err.text, "not a directory"));
     ptd_root_fini(&root);
 

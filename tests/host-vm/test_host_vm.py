@@ -107,6 +107,11 @@ def test_rtx3090(host, tmp):
        "100 the only other group member is the root port")
     e = v["effective_cpu"]
     eq(e["model_cpu_arg"], "host,+kvm_pv_eoi,+kvm_pv_unhalt", "100 model -cpu")
+    # the installed pve-qemu-kvm (ROOT/var/lib/dpkg/status) sets the unpinned machine's version
+    eq(doc["qemu"], {"package": "pve-qemu-kvm", "package_version": "9.2.0-5", "version": "9.2.0",
+                     "source": "/var/lib/dpkg/status"}, "qemu from dpkg status")
+    eq((e["qemu_version"], e["machine_version"], e["machine_pinned_windows"]),
+       ("9.2.0", "9.2+pve1", False), "100 machine version from the installed QEMU")
     eq((e["kvm_hidden"], e["hypervisor_bit_hidden"], e["hv_enlightenments"]), (False, False, []),
        "100 KVM visible, no enlightenments for Linux")
     # the saved `qm showcmd` output agrees with the model
@@ -206,8 +211,9 @@ def test_cluster(host, tmp):
     m = doc["mappings"][0]
     eq((m["id"], len(m["map"]), m["map"][0]["iommugroup"], m["map"][0]["subsystem_id"]),
        ("arc-a310", 2, 14, "1849:6007"), "pci.cfg parsed")
+    # qemu-server's own text format (PCI.pm): "ID VMID pid:PID" once the VM runs
     eq(doc["pci_reservations"], [{"bdf": "0000:03:00.0", "vmid": 200, "expires_at": None,
-                                  "pid": None}], "reservations")
+                                  "pid": 2417}], "reservations")
     # 200: raw BDF on a clustered node (the report's rule sees mapping null + clustered).
     h = vm(doc, 200)["hostpci"][0]
     eq((h["host"], h["mapping"], h["mapping_check"]), ("0000:03:00", None, None), "200 raw BDF")
@@ -244,7 +250,7 @@ def test_cluster(host, tmp):
     eq(sorted(d["bdf"] for d in doc["devices"]), ["0000:03:00.0"], "--vm keeps its devices")
     eq([m["id"] for m in doc["mappings"]], ["arc-a310"], "--vm keeps its mapping")
     eq(doc["pci_reservations"], [{"bdf": "0000:03:00.0", "vmid": 200, "expires_at": None,
-                                  "pid": None}], "--vm keeps reservations of its devices")
+                                  "pid": 2417}], "--vm keeps reservations of its devices")
     eq(doc["narrowed_to_vm"], 201, "--vm recorded")
     doc = run_host(host, root, "--vm", "999")
     check(any("999.conf: no such VM" in e["message"] for e in doc["errors"]), "--vm unknown VM")
@@ -326,6 +332,23 @@ def test_with_guest(host, report, agent, tmp):
     check("not done under --root" in p.stderr, "--root with-guest explained")
 
 
+def test_reserved_by_other_vm(host, report, tmp):
+    """The cluster fixture's reservation (VM 200 holds 0000:03:00.0, in qemu-server's text
+    format) makes the report's pci-device-reserved-by-other-vm fire for VM 201, which passes the
+    same card through its mapping, and not for VM 200 itself."""
+    root = os.path.join(tmp, "cluster")
+    doc_path = os.path.join(tmp, "cluster-doc.json")
+    with open(doc_path, "w") as f:
+        json.dump(run_host(host, root), f)
+    p = subprocess.run([report, "--format", "json", doc_path], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode in (0, 1), "report on the cluster document: %d %s" % (p.returncode,
+                                                                             p.stderr[:200]))
+    found = [(f["vmid"], f["bdf"]) for f in json.loads(p.stdout)["findings"]
+             if f["id"] == "pci-device-reserved-by-other-vm"]
+    eq(found, [(201, "0000:03:00.0")], "reserved-by-other-vm fires for VM 201 only")
+
+
 def main():
     host, report = sys.argv[1], sys.argv[2]
     agent = sys.argv[3] if len(sys.argv) > 3 and os.path.exists(sys.argv[3]) else None
@@ -333,6 +356,7 @@ def main():
         test_rtx3090(host, tmp)
         test_arc(host, tmp)
         test_cluster(host, tmp)
+        test_reserved_by_other_vm(host, report, tmp)
         test_no_pci(host, tmp)
         wg = os.path.join(tmp, "wg")
         os.mkdir(wg)
