@@ -3,7 +3,8 @@
  * The VM layer (L4): every /etc/pve/qemu-server/<vmid>.conf, the PCI resource mappings, the
  * custom CPU models and the PCI reservations; per VM the effective CPU (model, and Proxmox's own
  * `qm showcmd` when it may run or a saved copy under --root), the cross-reference of each
- * hostpciN with the devices the PCI probe found, and recommendations.
+ * hostpciN with the devices the PCI probe found. Recommendations are the report's (the matrix
+ * rule vm-recommended-config), not facts.
  * Fills docs/schema.md `vms`, `mappings`, `cpu_models`, `pci_reservations`, `qemu`.
  */
 #include <errno.h>
@@ -23,7 +24,6 @@
 #include "vm_cpu_flags.h"
 #include "vm_exec.h"
 #include "vm_facts.h"
-#include "vm_recommend.h"
 #include "vm_xref.h"
 
 #define SRC               "vms"
@@ -385,7 +385,6 @@ void probe_vms_run(struct probe_ctx *ctx)
     vm_xref_run(ctx->root, ctx->doc);
     cJSON_ArrayForEach(vm, vms)
     {
-        vm_recommend_run(ctx->doc, vm);
     }
     if (ctx->redact)
         redact_vm_layer(ctx->doc);

@@ -23,7 +23,6 @@
 #include "pve_conf.h"
 #include "vm_cpu_flags.h"
 #include "vm_facts.h"
-#include "vm_recommend.h"
 #include "vm_xref.h"
 
 /* Parses a config text and returns its vms[] entry (caller frees). */
@@ -352,22 +351,9 @@ static void tmproot_fini(struct tmproot *t)
     assert_int_equal(system(p), 0);
 }
 
-static const cJSON *find_rec(const cJSON *vm, const char *cls)
-{
-    const cJSON *r;
-
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(vm, "recommendations"))
-    {
-        if (!strcmp(ptd_json_get_str(r, "vendor_class"), cls))
-            return r;
-    }
-    return NULL;
-}
-
 static void test_nvidia_pro_xvga(void **state)
 {
     cJSON *doc = host_doc("10de", "2230", "GA102GL [RTX A6000]"), *vm;
-    const cJSON *r;
     struct tmproot t;
 
     (void)state;
@@ -377,16 +363,8 @@ static void test_nvidia_pro_xvga(void **state)
                  103, NULL);
     cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
     vm_xref_run(&t.root, doc);
-    vm_recommend_run(doc, vm);
     assert_string_equal(ptd_json_get_str(vm, "hostpci.0.resolved_bdfs.1"), "0000:0b:00.1");
     assert_int_equal(ptd_json_get_tri(vm, "hostpci.0.group_complete"), 1);
-    r = find_rec(vm, "nvidia-pro");
-    assert_non_null(r);
-    assert_string_equal(ptd_json_get_str(r, "status"), "change");
-    assert_string_equal(ptd_json_get_str(r, "commands.0"),
-                        "qm set 103 --hostpci0 0000:0b:00,pcie=1");
-    assert_string_equal(ptd_json_get_str(r, "commands.1"), "qm set 103 --cpu host");
-    assert_string_equal(vm_gpu_vendor_class(ptd_json_get(doc, "devices.0")), "nvidia-pro");
     tmproot_fini(&t);
     cJSON_Delete(doc);
 }
@@ -436,39 +414,6 @@ static void test_no_sys_is_unknown(void **state)
     vm_xref_run(&t.root, doc);
     /* not in the document and no sysfs to look in: unknown, never "missing" */
     assert_true(cJSON_IsNull(ptd_json_get(vm, "hostpci.0.missing")));
-    tmproot_fini(&t);
-    cJSON_Delete(doc);
-}
-
-static void test_amd_reset(void **state)
-{
-    cJSON *doc = host_doc("1002", "731f", "Navi 10 [Radeon RX 5600 OEM/5600 XT / 5700/5700 XT]");
-    cJSON *vm;
-    const cJSON *r;
-    struct tmproot t;
-
-    (void)state;
-    tmproot_init(&t, true);
-    vm = vm_from("bios: ovmf\nballoon: 0\ncpu: host\nhostpci0: 0000:0b:00,pcie=1\n"
-                 "machine: q35\nostype: l26\n",
-                 110, NULL);
-    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
-    vm_xref_run(&t.root, doc);
-    vm_recommend_run(doc, vm);
-    r = find_rec(vm, "amd");
-    assert_string_equal(ptd_json_get_str(r, "status"), "change");
-    assert_non_null(strstr(ptd_json_get_str(r, "config_lines.3"), "ATTR{device}==\"0x731f\""));
-    cJSON_Delete(doc);
-
-    /* RX 6700 (Navi 22) is not in vendor-reset's table */
-    doc = host_doc("1002", "73df", "Navi 22 [Radeon RX 6700/6700 XT/6750 XT / 6800M/6850M XT]");
-    vm = vm_from("hostpci0: 0000:0b:00,pcie=1\nmachine: q35\n", 111, NULL);
-    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), vm);
-    vm_xref_run(&t.root, doc);
-    vm_recommend_run(doc, vm);
-    r = find_rec(vm, "amd");
-    assert_string_equal(ptd_json_get_str(r, "status"), "info");
-    assert_non_null(strstr(ptd_json_get_str(r, "text"), "not in vendor-reset's device table"));
     tmproot_fini(&t);
     cJSON_Delete(doc);
 }
@@ -529,7 +474,6 @@ int main(void)
         cmocka_unit_test(test_nvidia_pro_xvga),
         cmocka_unit_test(test_partial_group_and_mapping),
         cmocka_unit_test(test_no_sys_is_unknown),
-        cmocka_unit_test(test_amd_reset),
         cmocka_unit_test(test_mutations_survive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
