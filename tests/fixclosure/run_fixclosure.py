@@ -38,6 +38,14 @@ NEEDS_REBOOT = {"gpu-bound-to-host-driver", "companion-not-on-vfio", "iommu-disa
                 "vfio-modules-missing", "above-4g-decoding-off", "rebar-bar-small",
                 "acs-override-active"}
 
+# What the recommended configuration (vm-recommended-config) sets, so none of these may fire
+# for its VM once it is applied.
+RECOMMENDATION_ANSWERS = {"vm-not-q35", "vm-not-ovmf", "vm-balloon-enabled", "vm-cpu-not-host",
+                          "vm-hypervisor-visible", "vm-args-drop-enlightenments",
+                          "large-bar-needs-phys-bits", "vm-phys-bits-exceed-iommu",
+                          "legacy-igd-wrong-machine", "legacy-igd-emulated-display",
+                          "vm-hiding-on-pro-gpu"}
+
 # (name, hostgen scenario, pve tree, breakage). A breakage edits the tree before the first run:
 # ("conf", VMID, {key: value or None}) sets/deletes keys of a VM config's current section;
 # ("file", PATH, TEXT) writes a file.
@@ -149,7 +157,7 @@ def split_fix(fix):
     while i < len(lines):
         line = lines[i].strip()
         i += 1
-        line = re.sub(r"\s{2,}\(.*\)$", "", line)  # "  (only if ...)" remarks
+        line = re.sub(r"\s{2,}(\(.*\)|#.*)$", "", line)  # "  # only if ..." remarks
         if line.startswith("qm set "):
             steps.append(("qm", shlex.split(line)[2:]))
         elif line.startswith("cat >") and "<<'EOF'" in line:
@@ -217,7 +225,8 @@ def run_case(host, rep, tmp, name, scenario, pve, brk):
     if err:
         check(False, f"{name}: {err}")
         return
-    for key, f in problems(before).items():
+    recs = {(f["id"], f["subject"]): f for f in before["findings"] if f["id"] == "vm-recommended-config"}
+    for key, f in list(problems(before).items()) + list(recs.items()):
         rid = f["id"]
         steps = split_fix(f["fix"])
         bad = [a for k, a in steps if k == "bad"]
@@ -235,7 +244,12 @@ def run_case(host, rep, tmp, name, scenario, pve, brk):
             check(False, f"{name}: after the fix of {rid}: {err}")
             continue
         now = problems(after)
-        if rid not in NEEDS_REBOOT:
+        if rid == "vm-recommended-config":
+            # the recommended configuration leaves none of the VM rules it answers
+            vmid = f["vmid"]
+            left = sorted(k for k, g in now.items() if g["vmid"] == vmid and k[0] in RECOMMENDATION_ANSWERS)
+            check(not left, f"{name}: the recommended configuration of VM {vmid} leaves {left}:\n{f['fix']}")
+        elif rid not in NEEDS_REBOOT:
             check(key not in now, f"{name}: {rid} ({f['subject']}) still fires after its fix:\n{f['fix']}")
         new = sorted(set(now) - set(problems(before)))
         check(not new, f"{name}: the fix of {rid} ({f['subject']}) adds {new}:\n{f['fix']}")
@@ -260,6 +274,7 @@ def main():
                 "vfio-ids-stale", "legacy-igd-wrong-machine", "legacy-igd-emulated-display",
                 "vm-hiding-on-pro-gpu"):
         check(rid in covered, f"no fix of {rid} was applied and verified")
+    check("vm-recommended-config" in covered, "no recommended configuration was applied")
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 
