@@ -119,13 +119,19 @@ void pci_card_annotate(struct probe_ctx *ctx, cJSON *devices, cJSON *groups)
     }
     cJSON_ArrayForEach(d, devices)
     {
-        annotate(ctx, d, switches, n);
+        if (n)
+            annotate(ctx, d, switches, n);
+        else
+            ptd_json_add_str(d, "card_upstream_port", NULL); /* no card switch on this host */
     }
     cJSON_ArrayForEach(g, groups)
     {
         cJSON_ArrayForEach(m, cJSON_GetObjectItem(g, "devices"))
         {
-            annotate(ctx, m, switches, n);
+            if (n)
+                annotate(ctx, m, switches, n);
+            else
+                ptd_json_add_str(m, "card_upstream_port", NULL);
         }
     }
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The "pci" probe: every display-class function and every function sharing its slot
- * (devices[]), the functions on the passthrough side (VFs, mdev parents, vfio-pci), every IOMMU
+ * (devices[]), the functions on vfio-pci and both ends of SR-IOV pairs, every IOMMU
  * group holding one of them (iommu_groups[]) and the mediated devices (mdev_devices[]).
  * docs/schema.md.
  */
@@ -43,21 +43,6 @@ static void load_iomem(struct probe_ctx *ctx, struct pci_iomem_view *view)
     view->usable = true;
 }
 
-/* True when a function is meant for a VM or hosts VM devices: bound to vfio-pci (a VF, a
- * NIC, a card passed whole), or a mediated-device / NVIDIA vGPU parent. */
-static bool is_passthrough_side(struct probe_ctx *ctx, const char *bdf)
-{
-    char path[128], drv[64];
-
-    if (pci_link_bdf(ctx, bdf, "driver", drv, sizeof(drv)) == 0 && !strcmp(drv, "vfio-pci"))
-        return true;
-    pci_attr_path(path, sizeof(path), bdf, "mdev_supported_types");
-    if (ptd_root_exists(ctx->root, path) == 1)
-        return true;
-    pci_attr_path(path, sizeof(path), bdf, "nvidia/current_vgpu_type");
-    return ptd_root_exists(ctx->root, path) == 1;
-}
-
 static void mark(bool *listed, size_t i, size_t *count)
 {
     if (!listed[i]) {
@@ -66,37 +51,74 @@ static void mark(bool *listed, size_t i, size_t *count)
     }
 }
 
-/* Marks the functions to list: display class (0x03) and everything in the same slot, every
- * function on the passthrough side (is_passthrough_side), and both ends of an SR-IOV pair
- * (the VFs of a listed PF, the PF of a listed VF) so binding and group facts exist for them. */
+static void mark_bdf(struct ptd_pci *pci, const struct ptd_pci_fn *fns, size_t n, const char *bdf,
+                     bool *listed, size_t *count)
+{
+    const struct ptd_pci_fn *p = ptd_pci_find(pci, bdf);
+
+    if (p && (size_t)(p - fns) < n)
+        mark(listed, (size_t)(p - fns), count);
+}
+
+/* The functions bound to vfio-pci (meant for a VM: a VF, a NIC, a card passed whole), from
+ * the driver's directory: one listing instead of a driver link per function. */
+static void mark_vfio_bound(struct probe_ctx *ctx, struct ptd_pci *pci,
+                            const struct ptd_pci_fn *fns, size_t n, bool *listed, size_t *count)
+{
+    char **names = NULL;
+    size_t k = 0, i;
+
+    if (ptd_root_list_dir(ctx->root, "/sys/bus/pci/drivers/vfio-pci", &names, &k) != 0)
+        return; /* not loaded, or no device bound */
+    for (i = 0; i < k; i++)
+        mark_bdf(pci, fns, n, names[i], listed, count);
+    ptd_strv_free(names);
+}
+
+/* Both ends of an SR-IOV pair of a listed function: its PF (physfn) and its VFs (virtfnN). */
+static void mark_sriov_pairs(struct probe_ctx *ctx, struct ptd_pci *pci,
+                             const struct ptd_pci_fn *fns, size_t n, bool *listed, size_t *count)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        char link[64], path[128];
+
+        if (!listed[i])
+            continue;
+        if (pci_link_bdf(ctx, fns[i].bdf, "physfn", link, sizeof(link)) == 0)
+            mark_bdf(pci, fns, n, link, listed, count);
+        pci_attr_path(path, sizeof(path), fns[i].bdf, "sriov_totalvfs");
+        if (ptd_root_exists(ctx->root, path) != 1)
+            continue;
+        for (j = 0; j < 65536; j++) {
+            char name[24];
+
+            snprintf(name, sizeof(name), "virtfn%zu", j);
+            if (pci_link_bdf(ctx, fns[i].bdf, name, link, sizeof(link)) != 0)
+                break;
+            mark_bdf(pci, fns, n, link, listed, count);
+        }
+    }
+}
+
+/* Marks the functions to list: display class (0x03) and everything in the same slot (the
+ * mdev and vGPU parents among them), every function bound to vfio-pci, and both ends of an
+ * SR-IOV pair, so that binding and group facts exist for what a VM may be given. */
 static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
                                const struct ptd_pci_fn *fns, size_t n, bool *listed)
 {
     size_t i, j, count = 0;
 
     for (i = 0; i < n; i++) {
-        if (fns[i].class_id < 0 || (fns[i].class_id >> 8) != 0x03) {
-            if (is_passthrough_side(ctx, fns[i].bdf))
-                mark(listed, i, &count);
+        if (fns[i].class_id < 0 || (fns[i].class_id >> 8) != 0x03)
             continue;
-        }
         for (j = 0; j < n; j++)
             if (strcmp(fns[j].slot, fns[i].slot) == 0)
                 mark(listed, j, &count);
     }
-    for (i = 0; i < n; i++) {
-        char pf[64];
-        const struct ptd_pci_fn *p;
-
-        if (pci_link_bdf(ctx, fns[i].bdf, "physfn", pf, sizeof(pf)) != 0 ||
-            !(p = ptd_pci_find(pci, pf)))
-            continue;
-        j = (size_t)(p - fns);
-        if (j < n && (listed[i] || listed[j])) {
-            mark(listed, i, &count);
-            mark(listed, j, &count);
-        }
-    }
+    mark_vfio_bound(ctx, pci, fns, n, listed, &count);
+    mark_sriov_pairs(ctx, pci, fns, n, listed, &count);
     return count;
 }
 

@@ -258,6 +258,40 @@ static void set(cJSON *h, const char *key, cJSON *item)
     cJSON_AddItemToObject(h, key, item);
 }
 
+/* A passed function the PCI probe did not list (a NIC, a USB controller on its host driver
+ * while the VM is stopped): its ids, class, driver and group straight from sysfs, so the
+ * binding and group facts exist for it too. */
+void vm_sysfs_facts(struct ptd_root *root, const char *bdf, cJSON *r)
+{
+    static const char *const attrs[] = {"vendor", "device", "class"};
+    static const char *const keys[] = {"vendor_id", "device_id", "class"};
+    char path[128], buf[64], *end;
+    unsigned long v, group;
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attrs[i]);
+        v = 0;
+        if (ptd_root_read_attr(root, path, buf, sizeof(buf)) == 0)
+            v = strtoul(buf, &end, 16);
+        if (v && *end == '\0' && v <= (i == 2 ? 0xffffffUL : 0xffffUL)) {
+            snprintf(buf, sizeof(buf), i == 2 ? "%06lx" : "%04lx", v);
+            ptd_json_add_str(r, keys[i], buf);
+        } else {
+            ptd_json_add_str(r, keys[i], NULL);
+        }
+    }
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+    ptd_json_add_str(r, "driver",
+                     ptd_root_link_basename(root, path, buf, sizeof(buf)) == 0 ? buf : NULL);
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+    if (ptd_root_link_basename(root, path, buf, sizeof(buf)) == 0) {
+        group = strtoul(buf, &end, 10);
+        if (*end == '\0' && end != buf && group <= 0x7fffffffUL)
+            ptd_json_add_num(r, "iommu_group", (double)group, true);
+    }
+}
+
 /* romfile=NAME: QEMU opens /usr/share/kvm/NAME (PCI.pm print_hostpci_devices). */
 static void romfile_fact(struct ptd_root *root, cJSON *doc, cJSON *h)
 {

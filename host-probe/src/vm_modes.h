@@ -46,6 +46,10 @@
 void vm_pool_choose(const cJSON *doc, const cJSON *vm, cJSON *h, const cJSON *alternatives,
                     cJSON *taken, cJSON *targets);
 
+/* vendor_id, device_id, class, driver and iommu_group of a function straight from sysfs, into
+ * r (a hostpci `resolved` entry): for a passed function the PCI probe did not list. */
+void vm_sysfs_facts(struct ptd_root *root, const char *bdf, cJSON *r);
+
 /* True when the JSON array holds the string s. */
 bool vm_str_in(const cJSON *arr, const char *s);
 

@@ -336,16 +336,22 @@ static void resolve_all(struct xref_ctx *x, cJSON *vms)
                 else if (ex < 0)
                     unknown = 1;
                 const cJSON *src = dev ? dev : member;
-                ptd_json_add_str(r, "vendor_id", src ? ptd_json_get_str(src, "vendor_id") : NULL);
-                ptd_json_add_str(r, "device_id", src ? ptd_json_get_str(src, "device_id") : NULL);
-                ptd_json_add_str(r, "class", src ? ptd_json_get_str(src, "class") : NULL);
-                ptd_json_add_str(r, "driver", src ? ptd_json_get_str(src, "driver") : NULL);
+                if (src || ex != 1) {
+                    ptd_json_add_str(r, "vendor_id",
+                                     src ? ptd_json_get_str(src, "vendor_id") : NULL);
+                    ptd_json_add_str(r, "device_id",
+                                     src ? ptd_json_get_str(src, "device_id") : NULL);
+                    ptd_json_add_str(r, "class", src ? ptd_json_get_str(src, "class") : NULL);
+                    ptd_json_add_str(r, "driver", src ? ptd_json_get_str(src, "driver") : NULL);
+                } else {
+                    vm_sysfs_facts(x->root, b->valuestring, r);
+                }
                 if (grp)
                     ptd_json_add_num(r, "iommu_group", ptd_json_get_num(grp, "id", -1), true);
                 else if (dev && cJSON_IsNumber(cJSON_GetObjectItem(dev, "iommu_group")))
                     ptd_json_add_num(r, "iommu_group", ptd_json_get_num(dev, "iommu_group", -1),
                                      true);
-                else
+                else if (!cJSON_GetObjectItem(r, "iommu_group"))
                     ptd_json_add_num(r, "iommu_group", 0, false);
             }
             if (mapping && cJSON_GetArraySize(targets) == 0) {

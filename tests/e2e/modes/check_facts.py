@@ -163,6 +163,10 @@ def main():
                [("0000:01:00", True, True), ("0000:03:00", True, True)], "every map entry checked")
             eq(h["mapping_check"]["problems"], [], "pool mapping valid")
         eq(any(w["end"] >= 1 << 32 for w in d["pci_root_windows"]), True, "root window above 4 GiB")
+        eq(sub(hp(d, 103)["resolved"][0], ("bdf", "vendor_id", "device_id", "class", "driver",
+                                           "iommu_group")),
+           {"bdf": "0000:02:00.0", "vendor_id": "144d", "device_id": "a80a", "class": "010802",
+            "driver": "nvme", "iommu_group": 7}, "a passed NVMe not listed: facts from sysfs")
         snapshot_replays(binary, tmp, "pool", "pool", d)
         d = host(binary, tmp, "pool", "pool-exhausted")
         h = hp(d, 102)
