@@ -11,9 +11,13 @@
 #include "ptdiag/kmsg.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kmsg_prefix.h"
 
 /* A message longer than this is cut: no message we classify comes near it, and a corrupt
  * log without newlines must not grow one message without bound. */
@@ -120,6 +124,24 @@ static void find_bdf(const char *msg, char *dev, size_t devlen)
     }
 }
 
+/* "0xbb:0xdd.f" (DMAR faults on some kernels, e.g. "Request device [0x00:0x02.0]") at s
+ * becomes "0000:bb:dd.f". */
+static bool hex_bdf_at(const char *s, char *dev, size_t devlen)
+{
+    char bdf[8];
+
+    if (devlen < 13 || s[0] != '0' || s[1] != 'x' || !all_hex(s + 2, 2) || s[4] != ':' ||
+        s[5] != '0' || s[6] != 'x' || !all_hex(s + 7, 2) || s[9] != '.' || s[10] < '0' ||
+        s[10] > '7' || is_hex(s[11]))
+        return false;
+    memcpy(bdf, s + 2, 3);     /* "bb:" */
+    memcpy(bdf + 3, s + 7, 4); /* "dd.f" */
+    bdf[7] = '\0';
+    memcpy(dev, "0000:", 5);
+    lower_copy(dev + 5, bdf, 7);
+    return true;
+}
+
 /* A short "bb:dd.f" right at s becomes "0000:bb:dd.f". The DMAR and old AMD-Vi formats print
  * no segment; segment 0 is the only one on the single-segment hosts ptdiag targets. */
 static bool short_bdf_at(const char *s, char *dev, size_t devlen)
@@ -131,7 +153,8 @@ static bool short_bdf_at(const char *s, char *dev, size_t devlen)
     return true;
 }
 
-/* Parses a decimal (optionally signed) integer at s; returns false when there is none. */
+/* Parses a decimal (optionally signed) integer at s; returns false when there is none or it
+ * is outside the int range (no code, Xid, errno or ms count comes near it). */
 static bool parse_long(const char *s, long *out, const char **end)
 {
     char *e;
@@ -140,14 +163,18 @@ static bool parse_long(const char *s, long *out, const char **end)
     if (!s ||
         !(isdigit((unsigned char)*s) || ((*s == '-' || *s == '+') && isdigit((unsigned char)s[1]))))
         return false;
+    errno = 0;
     v = strtol(s, &e, 10);
+    if (errno || v < INT_MIN || v > INT_MAX)
+        return false;
     *out = v;
     if (end)
         *end = e;
     return true;
 }
 
-/* The index N of the last "BAR N" / "BARN" before `limit` (or anywhere when limit is NULL). */
+/* The index N of the last "BAR N" / "BARN" before `limit` (or anywhere when limit is NULL);
+ * PTD_KMSG_NO_CODE when there is none. */
 static long bar_index(const char *msg, const char *limit)
 {
     const char *p = msg, *hit = NULL;
@@ -158,12 +185,12 @@ static long bar_index(const char *msg, const char *limit)
         p += 3;
     }
     if (!hit)
-        return -1;
+        return PTD_KMSG_NO_CODE;
     hit += 3;
     if (*hit == ' ')
         hit++;
     if (!parse_long(hit, &v, NULL) || v < 0 || v > 16)
-        return -1;
+        return PTD_KMSG_NO_CODE;
     return v;
 }
 
@@ -290,11 +317,18 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
          * 0x06] PTE Read access is not set" */
         const char *r;
 
+        char *e;
+        long reason;
+
         ev->kind = PTD_KMSG_DMAR_FAULT;
-        if (!short_bdf_at(p, ev->device, sizeof(ev->device)))
+        if (!short_bdf_at(p, ev->device, sizeof(ev->device)) &&
+            !hex_bdf_at(p, ev->device, sizeof(ev->device)))
             find_bdf(p, ev->device, sizeof(ev->device));
         if ((r = after(msg, "fault reason ")) != NULL) {
-            ev->code = strtol(r, NULL, 16);
+            /* "0x06" (5.x+) or "06" (older): one byte */
+            reason = strtol(r, &e, 16);
+            if (e != r && reason >= 0 && reason <= 0xff)
+                ev->code = reason;
             r += strcspn(r, "]");
             if (*r == ']')
                 r++;
@@ -381,16 +415,20 @@ device:
     return true;
 }
 
-/* vendor-reset logs "<dev>: AMD_NAVI10: performing pre-reset", "...: reset result = 0"
- * and "vendor_reset_hook: ..." / "vendor-reset ..." from the module itself. */
+/* vendor-reset logs every step as "<driver> <dev>: AMD_NAVI10: <step>" ("performing
+ * pre-reset", "timed out waiting for PSP to reach valid state", "reset result = 0") and
+ * "vendor_reset_hook: ..." / "vendor-reset ..." from the module itself. */
 static bool classify_vendor_reset(const char *msg, struct ptd_kmsg_event *ev)
 {
     const char *p = strstr(msg, "AMD_"), *q;
+    char dev[16];
     size_t n;
 
     if (p && (p == msg || p[-1] == ' ')) {
         n = strspn(p + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-        if (n > 0 && p[4 + n] == ':' && strstr(p, "reset")) {
+        /* A step names the device before the family; without one, only "reset" lines. */
+        find_bdf(msg, dev, sizeof(dev));
+        if (n > 0 && p[4 + n] == ':' && (strstr(p, "reset") || (dev[0] && strstr(msg, dev) < p))) {
             ev->kind = PTD_KMSG_VENDOR_RESET;
             copy_clean(ev->detail, sizeof(ev->detail), p, n + 4);
             if ((q = after(p, "reset result = ")) != NULL)
@@ -429,6 +467,14 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
             copy_trimmed(ev->detail, sizeof(ev->detail), q, strcspn(q, "."));
         goto device;
     }
+    if (strstr(msg, "Failed to initialize GPU, declaring it wedged") &&
+        (strncmp(msg, "i915", 4) == 0 || strstr(msg, "[drm]"))) {
+        /* "i915 0000:00:02.0: [drm] *ERROR* GT0: Failed to initialize GPU, declaring it
+         * wedged!" (GuC/HuC firmware missing or the GT not coming up) */
+        ev->kind = PTD_KMSG_I915_INIT_FAILED;
+        copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
+        goto device;
+    }
     if ((p = after(msg, "Device initialization failed")) != NULL &&
         (strncmp(msg, "i915", 4) == 0 || strncmp(msg, "xe ", 3) == 0 || strstr(msg, "[drm]"))) {
         ev->kind = PTD_KMSG_I915_INIT_FAILED;
@@ -454,15 +500,44 @@ device:
     return true;
 }
 
+/* NVIDIA prints some messages over several lines, each prefixed "NVRM: " again ("...
+ * installed in this system has\nNVRM: fallen off the bus ..."). Joined into one message, the
+ * repeated prefixes are dropped so the text reads as one sentence. Returns msg itself when
+ * there is nothing to drop, else buf. */
+static const char *nvrm_unsplit(const char *msg, char *buf, size_t len)
+{
+    const char *p = msg, *hit, *from = msg + 6;
+    size_t n = 0, k;
+
+    if (strncmp(msg, "NVRM: ", 6) != 0 || !strstr(from, " NVRM: "))
+        return msg;
+    while ((hit = strstr(from, " NVRM: ")) != NULL) {
+        k = (size_t)(hit - p) + 1; /* up to and with the space */
+        if (k > len - 1 - n)
+            k = len - 1 - n;
+        memcpy(buf + n, p, k);
+        n += k;
+        p = from = hit + 7;
+    }
+    k = strlen(p);
+    if (k > len - 1 - n)
+        k = len - 1 - n;
+    memcpy(buf + n, p, k);
+    buf[n + k] = '\0';
+    return buf;
+}
+
 bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
 {
     double t = ev->time_s;
+    char joined[1024];
 
     if (!msg)
         return false;
+    msg = nvrm_unsplit(msg, joined, sizeof(joined));
     memset(ev, 0, sizeof(*ev));
     ev->time_s = t;
-    ev->code = -1;
+    ev->code = PTD_KMSG_NO_CODE;
     if (!classify_nvrm(msg, ev) && !classify_iommu(msg, ev) && !classify_gpu_drivers(msg, ev) &&
         !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev))
         return false;
@@ -530,6 +605,27 @@ static void mb_append_unescaped(struct msgbuf *mb, const char *s, size_t n)
     mb_append(mb, s + run, n - run);
 }
 
+/* Appends syslog text, undoing rsyslog's control-character escapes: "#012" (a newline inside
+ * a message, where dmesg would indent a continuation line) and the like become a space. */
+static void mb_append_syslog(struct msgbuf *mb, const char *s, size_t n)
+{
+    size_t i = 0, run = 0;
+
+    while (i + 4 <= n) {
+        if (s[i] == '#' && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+            s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7' &&
+            ((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')) < 0x20) {
+            mb_append(mb, s + run, i - run);
+            mb_append(mb, " ", 1);
+            i += 4;
+            run = i;
+            continue;
+        }
+        i++;
+    }
+    mb_append(mb, s + run, n - run);
+}
+
 /* Emits the message being built; returns false when the callback asked to stop. */
 static bool mb_flush(struct msgbuf *mb, ptd_kmsg_line_fn fn, void *user)
 {
@@ -577,50 +673,6 @@ static const char *kmsg_record_text(const char *line, size_t n, double *time_s)
     return p + 1;
 }
 
-/* True when s[0..n) holds "hh:mm:ss" (the dmesg -T prefix). */
-static bool looks_like_clock(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i + 8 <= n; i++)
-        if (isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) && s[i + 2] == ':' &&
-            isdigit((unsigned char)s[i + 3]) && isdigit((unsigned char)s[i + 4]) &&
-            s[i + 5] == ':' && isdigit((unsigned char)s[i + 6]) && isdigit((unsigned char)s[i + 7]))
-            return true;
-    return false;
-}
-
-/* "[   12.345678] " (dmesg) or "[Sun Nov 22 20:00:00 2026] " (dmesg -T); returns the text
- * start or NULL. time_s is -1 for the wall-clock form (not seconds since boot). */
-static const char *dmesg_text(const char *line, size_t n, double *time_s)
-{
-    const char *close;
-    const char *p = line + 1;
-    char num[40];
-    size_t k = 0;
-
-    if (n < 3 || line[0] != '[')
-        return NULL;
-    close = memchr(line, ']', n < 64 ? n : 64);
-    if (!close)
-        return NULL;
-    while (p < close && *p == ' ')
-        p++;
-    while (p < close && k < sizeof(num) - 1 && (isdigit((unsigned char)*p) || *p == '.'))
-        num[k++] = *p++;
-    num[k] = '\0';
-    if (p == close && k > 0 && strchr(num, '.'))
-        *time_s = strtod(num, NULL);
-    else if (looks_like_clock(line + 1, (size_t)(close - line - 1)))
-        *time_s = -1;
-    else
-        return NULL; /* "[drm] ..." is message text, not a prefix */
-    close++;
-    if (close < line + n && *close == ' ')
-        close++;
-    return close;
-}
-
 void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user)
 {
     struct msgbuf mb = {0};
@@ -660,18 +712,21 @@ void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user
             mb_append_unescaped(&mb, text, (size_t)(p + n - text));
             last_was_kmsg = true;
         } else {
+            struct kmsg_prefix pre;
+
             if (!mb_flush(&mb, fn, user))
                 goto out;
-            text = dmesg_text(p, n, &t);
-            if (!text) {
-                /* no prefix (dmesg -t): a message without a time */
-                text = p;
-                t = -1;
-            }
-            mb.open = true;
-            mb.time_s = t;
-            mb_append(&mb, text, (size_t)(p + n - text));
+            /* dmesg (-T, -H, -t), journalctl -k, kern.log: see kmsg_prefix.h */
+            text = kmsg_strip_prefix(p, n, &pre);
             last_was_kmsg = false;
+            if (!pre.other) {
+                mb.open = true;
+                mb.time_s = pre.time_s;
+                if (pre.syslog)
+                    mb_append_syslog(&mb, text, (size_t)(p + n - text));
+                else
+                    mb_append(&mb, text, (size_t)(p + n - text));
+            }
         }
         if (!nl)
             break;
@@ -684,11 +739,50 @@ out:
 
 /* ---- collection ----------------------------------------------------------------------- */
 
+/* At most this many consecutive unclassified "NVRM: " lines are joined: NVIDIA's longest
+ * split message ("The NVIDIA GPU ... / (PCI ID: ...) installed in this system has / fallen
+ * off the bus ...") has three. */
+#define NVRM_JOIN_LINES 4
+
 struct collector {
     struct ptd_kmsg_event *ring; /* the newest max events, oldest at `head` once full */
     size_t cap, count, head, max;
     bool oom;
+    char nvrm[1024]; /* consecutive unclassified NVRM lines, joined; "" when none */
+    double nvrm_time;
+    unsigned nvrm_lines;
 };
+
+static bool store_event(struct collector *c, const struct ptd_kmsg_event *ev);
+
+/* A message that did not classify alone: when it continues unclassified NVRM lines, the
+ * joined text may (dmesg -t, or a log where each line became its own record). */
+static bool classify_nvrm_joined(struct collector *c, double time_s, const char *msg,
+                                 struct ptd_kmsg_event *ev)
+{
+    bool is_nvrm = strncmp(msg, "NVRM: ", 6) == 0;
+    size_t used = strlen(c->nvrm);
+
+    if (is_nvrm && used && c->nvrm_lines < NVRM_JOIN_LINES &&
+        used + 1 + strlen(msg) < sizeof(c->nvrm)) {
+        c->nvrm[used] = ' ';
+        memcpy(c->nvrm + used + 1, msg, strlen(msg) + 1);
+        c->nvrm_lines++;
+        ev->time_s = c->nvrm_time;
+        if (ptd_kmsg_classify(c->nvrm, ev)) {
+            c->nvrm[0] = '\0';
+            return true;
+        }
+        return false;
+    }
+    c->nvrm[0] = '\0';
+    if (is_nvrm && strlen(msg) < sizeof(c->nvrm)) {
+        memcpy(c->nvrm, msg, strlen(msg) + 1);
+        c->nvrm_time = time_s;
+        c->nvrm_lines = 1;
+    }
+    return false;
+}
 
 static bool collect_one(double time_s, const char *msg, void *user)
 {
@@ -696,8 +790,15 @@ static bool collect_one(double time_s, const char *msg, void *user)
     struct ptd_kmsg_event ev;
 
     ev.time_s = time_s;
-    if (!ptd_kmsg_classify(msg, &ev))
+    if (ptd_kmsg_classify(msg, &ev))
+        c->nvrm[0] = '\0';
+    else if (!classify_nvrm_joined(c, time_s, msg, &ev))
         return true;
+    return store_event(c, &ev);
+}
+
+static bool store_event(struct collector *c, const struct ptd_kmsg_event *ev)
+{
     if (c->count < c->max) {
         if (c->count == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 32;
@@ -713,9 +814,9 @@ static bool collect_one(double time_s, const char *msg, void *user)
             c->ring = r;
             c->cap = cap;
         }
-        c->ring[c->count++] = ev;
+        c->ring[c->count++] = *ev;
     } else {
-        c->ring[c->head] = ev;
+        c->ring[c->head] = *ev;
         c->head = (c->head + 1) % c->max;
     }
     return true;
@@ -758,8 +859,8 @@ cJSON *ptd_kmsg_event_to_json(const struct ptd_kmsg_event *ev)
     if (!(ev->device[0] ? cJSON_AddStringToObject(o, "device", ev->device)
                         : cJSON_AddNullToObject(o, "device")))
         goto fail;
-    if (!(ev->code != -1 ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
-                         : cJSON_AddNullToObject(o, "code")))
+    if (!(ev->code != PTD_KMSG_NO_CODE ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
+                                       : cJSON_AddNullToObject(o, "code")))
         goto fail;
     if (!(ev->detail[0] ? cJSON_AddStringToObject(o, "detail", ev->detail)
                         : cJSON_AddNullToObject(o, "detail")))
