@@ -549,7 +549,7 @@ static void add_rebar(struct fn_state *st, cJSON *dev)
     /* Under 256 bytes the config error already says why. */
     if (st->cfg_full)
         add_err(st, "config", "%s",
-                "256 bytes readable, no extended config space: Resizable BAR and ACS unknown");
+                "256 bytes readable, no extended config space: Resizable BAR unknown");
 }
 
 static const char *port_type_name(const struct ptd_pcie_info *p)
