@@ -37,6 +37,10 @@ done
 for d in "$top"/build*/tests/vm/*/out/snap; do
     [ -d "$d" ] && trees="$trees $d"
 done
+# Trees built from real config-space dumps by ctest host_pci_lspci_oracle (17-line bridge files).
+for d in "$top"/build*/tests/host-pci/lspci-oracle/*; do
+    [ -d "$d/sys" ] && trees="$trees $d"
+done
 for t in $trees; do
     for f in $(find "$t/sys/bus/pci/devices/" "$t/sys/devices" -name config -type f 2>/dev/null | head -40); do
         seed pcicfg "$f"
@@ -95,6 +99,9 @@ printf '6,339,5385306,-;DMAR: IOMMU enabled\n4,400,6000000,-;vfio-pci 0000:01:00
     >"$out/kmsg/hand-kmsg"
 printf '[    0.512345] NVRM: Xid (PCI:0000:01:00): 79, pid=1234, GPU has fallen off the bus.\n[    1.0] pci 0000:01:00.0: BAR 3: no space for [mem size 0x02000000 64bit pref]\n' \
     >"$out/kmsg/hand-dmesg"
+# journalctl -k, rsyslog (#012 escapes), another program's syslog line, dmesg -H
+printf 'Nov 22 12:00:00 pve kernel: [   21.092238] NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:894)#012NVRM: x\nMar 05 23:33:35 host bumblebeed[1734]: text\n2026-11-22T12:00:00.123456+01:00 pve kernel: i915 0000:00:02.0: Failed to initialize GPU, declaring it wedged!\n[Nov22 12:00] NVRM: The NVIDIA GPU 0000:b3:00.0\n[  +0.000011] NVRM: fallen off the bus\n' \
+    >"$out/kmsg/hand-syslog"
 for h in "$out"/*; do
     echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
 done

@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel log splitting and classification (see ptdiag/kmsg.h). Portable C only: the
- * Windows cross build compiles this file too, and the Linux agent and the host probe share it.
- *
- * Matching is by literal fragments of the kernel's format strings (failure catalogue §3.1,
- * §3.4, §3.5), not by regular expressions: the fragments are stable across kernel versions
- * where the surrounding punctuation is not (e.g. "BAR 0: can't reserve" became
- * "BAR 0 [mem ...]: can't reserve" in 6.x).
+ * Kernel log splitting and event collection (see ptdiag/kmsg.h); one message is classified by
+ * kmsg_classify.c, line prefixes are parsed by kmsg_prefix.c. Portable C only: the Windows
+ * cross build compiles this file too, and the Linux agent and the host probe share it.
  */
 #include "ptdiag/kmsg.h"
 
@@ -15,460 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmsg_prefix.h"
+
 /* A message longer than this is cut: no message we classify comes near it, and a corrupt
  * log without newlines must not grow one message without bound. */
 #define KMSG_MAX_MESSAGE (64u * 1024u)
-
-const char *ptd_kmsg_kind_name(enum ptd_kmsg_kind kind)
-{
-    static const char *const names[] = {
-#define PTD_KMSG_NAME(name, str) str,
-        PTD_KMSG_KINDS(PTD_KMSG_NAME)
-#undef PTD_KMSG_NAME
-    };
-
-    if ((unsigned)kind >= PTD_KMSG_KIND_COUNT)
-        return "unknown";
-    return names[kind];
-}
-
-/* ---- small string helpers ---------------------------------------------------------- */
-
-static bool is_hex(char c)
-{
-    return isxdigit((unsigned char)c) != 0;
-}
-
-static bool all_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!is_hex(s[i]))
-            return false;
-    return true;
-}
-
-/* Copies at most dstlen-1 bytes of src[0..n), NUL-terminated, printable ASCII only: the
- * result goes into JSON and must be valid UTF-8 whatever the log held. */
-static void copy_clean(char *dst, size_t dstlen, const char *src, size_t n)
-{
-    size_t i;
-
-    if (dstlen == 0)
-        return;
-    if (n > dstlen - 1)
-        n = dstlen - 1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    dst[n] = '\0';
-}
-
-static void copy_trimmed(char *dst, size_t dstlen, const char *src, size_t n)
-{
-    while (n > 0 && isspace((unsigned char)*src)) {
-        src++;
-        n--;
-    }
-    while (n > 0 && (isspace((unsigned char)src[n - 1]) || src[n - 1] == '.'))
-        n--;
-    copy_clean(dst, dstlen, src, n);
-}
-
-/* "dddd:bb:dd.f" at s (exactly, with no hex digit right before or after). */
-static bool is_full_bdf(const char *s, const char *start)
-{
-    if (s > start && (is_hex(s[-1]) || s[-1] == ':'))
-        return false;
-    return all_hex(s, 4) && s[4] == ':' && all_hex(s + 5, 2) && s[7] == ':' && all_hex(s + 8, 2) &&
-           s[10] == '.' && s[11] >= '0' && s[11] <= '7' && !is_hex(s[12]);
-}
-
-/* "bb:dd.f" at s, without a segment (DMAR faults, old AMD-Vi lines). */
-static bool is_short_bdf(const char *s)
-{
-    return all_hex(s, 2) && s[2] == ':' && all_hex(s + 3, 2) && s[5] == '.' && s[6] >= '0' &&
-           s[6] <= '7' && !is_hex(s[7]);
-}
-
-static void lower_copy(char *dst, const char *src, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        dst[i] = (char)tolower((unsigned char)src[i]);
-    dst[n] = '\0';
-}
-
-/* The first full BDF anywhere in msg, lower-cased into dev; "" when none. */
-static void find_bdf(const char *msg, char *dev, size_t devlen)
-{
-    const char *p;
-
-    dev[0] = '\0';
-    if (devlen < 13)
-        return;
-    for (p = msg; *p; p++) {
-        if (*p != ':' || p - msg < 4)
-            continue;
-        if (is_full_bdf(p - 4, msg)) {
-            lower_copy(dev, p - 4, 12);
-            return;
-        }
-    }
-}
-
-/* A short "bb:dd.f" right at s becomes "0000:bb:dd.f". The DMAR and old AMD-Vi formats print
- * no segment; segment 0 is the only one on the single-segment hosts ptdiag targets. */
-static bool short_bdf_at(const char *s, char *dev, size_t devlen)
-{
-    if (devlen < 13 || !is_short_bdf(s))
-        return false;
-    memcpy(dev, "0000:", 5);
-    lower_copy(dev + 5, s, 7);
-    return true;
-}
-
-/* Parses a decimal (optionally signed) integer at s; returns false when there is none. */
-static bool parse_long(const char *s, long *out, const char **end)
-{
-    char *e;
-    long v;
-
-    if (!s ||
-        !(isdigit((unsigned char)*s) || ((*s == '-' || *s == '+') && isdigit((unsigned char)s[1]))))
-        return false;
-    v = strtol(s, &e, 10);
-    *out = v;
-    if (end)
-        *end = e;
-    return true;
-}
-
-/* The index N of the last "BAR N" / "BARN" before `limit` (or anywhere when limit is NULL). */
-static long bar_index(const char *msg, const char *limit)
-{
-    const char *p = msg, *hit = NULL;
-    long v = -1;
-
-    while ((p = strstr(p, "BAR")) != NULL && (!limit || p < limit)) {
-        hit = p;
-        p += 3;
-    }
-    if (!hit)
-        return -1;
-    hit += 3;
-    if (*hit == ' ')
-        hit++;
-    if (!parse_long(hit, &v, NULL) || v < 0 || v > 16)
-        return -1;
-    return v;
-}
-
-/* Text from the first '[' at or after p to its matching ']' (a resource "[mem 0x..]"). */
-static void bracket_detail(const char *p, char *detail, size_t len)
-{
-    const char *open = p ? strchr(p, '[') : NULL;
-    const char *close = open ? strchr(open, ']') : NULL;
-
-    if (open && close)
-        copy_clean(detail, len, open, (size_t)(close - open + 1));
-}
-
-static const char *after(const char *msg, const char *needle)
-{
-    const char *p = strstr(msg, needle);
-
-    return p ? p + strlen(needle) : NULL;
-}
-
-/* ---- classification ------------------------------------------------------------------ */
-
-static bool classify_nvrm(const char *msg, struct ptd_kmsg_event *ev)
-{
-    const char *p, *q;
-
-    if (!strstr(msg, "NVRM"))
-        return false;
-    if ((p = after(msg, "Xid (PCI:")) != NULL) {
-        /* "NVRM: Xid (PCI:0000:2b:00): 79, pid=1234, name=..., GPU has fallen off the bus." */
-        ev->kind = PTD_KMSG_NVRM_XID;
-        q = strchr(p, ')');
-        if (q && (size_t)(q - p) < sizeof(ev->device))
-            lower_copy(ev->device, p, (size_t)(q - p));
-        if (q && q[1] == ':') {
-            const char *rest;
-
-            if (parse_long(q + 2 + strspn(q + 2, " "), &ev->code, &rest)) {
-                rest += strspn(rest, ", ");
-                copy_trimmed(ev->detail, sizeof(ev->detail), rest, strlen(rest));
-            }
-        }
-        return true;
-    }
-    if ((p = strstr(msg, "has fallen off the bus")) != NULL) {
-        /* "NVRM: GPU at PCI:0000:2b:00: GPU has fallen off the bus." */
-        ev->kind = PTD_KMSG_NVRM_FALLEN_OFF_BUS;
-        if ((q = after(msg, "PCI:")) != NULL && q < p) {
-            size_t n = strcspn(q, ": ");
-            /* the bus id is "dddd:bb:dd"; stop before the trailing ": " */
-            if (n >= 4 && all_hex(q, 4) && q[4] == ':' && all_hex(q + 5, 2) && q[7] == ':' &&
-                all_hex(q + 8, 2))
-                lower_copy(ev->device, q, 10);
-        }
-        if (!ev->device[0])
-            find_bdf(msg, ev->device, sizeof(ev->device));
-        return true;
-    }
-    if (strstr(msg, "requires use of the NVIDIA open kernel modules")) {
-        ev->kind = PTD_KMSG_NVRM_OPEN_REQUIRED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        if ((p = after(msg, "PCI ID: ")) != NULL)
-            copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ")"));
-        return true;
-    }
-    if ((p = after(msg, "RmInitAdapter failed!")) != NULL) {
-        /* The (a:b:c) tuple is opaque (catalogue §3.5): keep it verbatim. */
-        ev->kind = PTD_KMSG_NVRM_RMINIT_FAILED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        p = strchr(p, '(');
-        if (p && (q = strchr(p, ')')) != NULL)
-            copy_clean(ev->detail, sizeof(ev->detail), p + 1, (size_t)(q - p - 1));
-        return true;
-    }
-    if ((p = after(msg, "rm_init_adapter failed")) != NULL) {
-        ev->kind = PTD_KMSG_NVRM_INIT_FAILED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        if ((q = after(p, "minor number ")) != NULL)
-            parse_long(q, &ev->code, NULL);
-        return true;
-    }
-    if ((p = after(msg, "API mismatch")) != NULL) {
-        ev->kind = PTD_KMSG_NVRM_VERSION_MISMATCH;
-        p += strspn(p, ": ");
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        return true;
-    }
-    return false;
-}
-
-static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
-{
-    const char *p;
-
-    if (strstr(msg, "DMAR: IOMMU enabled") || strstr(msg, "AMD-Vi: Found IOMMU")) {
-        ev->kind = PTD_KMSG_DMAR_ENABLED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        strcpy(ev->detail, strstr(msg, "DMAR: IOMMU enabled") ? "intel" : "amd");
-        return true;
-    }
-    if ((p = after(msg, "Enabled IRQ remapping in ")) != NULL) {
-        /* "DMAR-IR: Enabled IRQ remapping in x2apic mode" */
-        ev->kind = PTD_KMSG_IRQ_REMAP_ENABLED;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, " "));
-        return true;
-    }
-    if (strstr(msg, "AMD-Vi: Interrupt remapping enabled")) {
-        ev->kind = PTD_KMSG_IRQ_REMAP_ENABLED;
-        strcpy(ev->detail, "amd");
-        return true;
-    }
-    if (strstr(msg, "No interrupt remapping support")) {
-        ev->kind = PTD_KMSG_IRQ_REMAP_MISSING;
-        return true;
-    }
-    if ((p = after(msg, "Hypervisor detected: ")) != NULL) {
-        ev->kind = PTD_KMSG_HYPERVISOR_DETECTED;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        return true;
-    }
-    if ((strstr(msg, "[DMA Read") || strstr(msg, "[DMA Write") || strstr(msg, "[INTR-REMAP")) &&
-        (p = after(msg, "Request device [")) != NULL) {
-        /* "DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x.. [fault reason
-         * 0x06] PTE Read access is not set" */
-        const char *r;
-
-        ev->kind = PTD_KMSG_DMAR_FAULT;
-        if (!short_bdf_at(p, ev->device, sizeof(ev->device)))
-            find_bdf(p, ev->device, sizeof(ev->device));
-        if ((r = after(msg, "fault reason ")) != NULL) {
-            ev->code = strtol(r, NULL, 16);
-            r += strcspn(r, "]");
-            if (*r == ']')
-                r++;
-            copy_trimmed(ev->detail, sizeof(ev->detail), r, strlen(r));
-        }
-        return true;
-    }
-    if ((p = strstr(msg, "IO_PAGE_FAULT")) != NULL) {
-        /* "vfio-pci 0000:0b:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000d
-         * address=0x.. flags=0x0020]"; older kernels put "device=0b:00.0" inside. */
-        const char *d = after(p, "device=");
-
-        ev->kind = PTD_KMSG_AMDVI_PAGE_FAULT;
-        if (d && !short_bdf_at(d, ev->device, sizeof(ev->device)))
-            find_bdf(d, ev->device, sizeof(ev->device));
-        if (!ev->device[0])
-            find_bdf(msg, ev->device, sizeof(ev->device));
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, "]"));
-        return true;
-    }
-    return false;
-}
-
-static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
-{
-    const char *p;
-
-    if ((p = strstr(msg, "can't reserve")) != NULL && strstr(msg, "BAR")) {
-        /* "BAR 1: can't reserve [mem ...]" (<= 6.7) and "BAR 1 [mem ...]: can't reserve" */
-        ev->kind = PTD_KMSG_BAR_CANT_RESERVE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
-        goto device;
-    }
-    if (strstr(msg, "not enough MMIO resources")) {
-        ev->kind = PTD_KMSG_MMIO_NOT_ENOUGH;
-        goto device;
-    }
-    if (strstr(msg, "BAR") && (p = strstr(msg, "no space for")) != NULL) {
-        ev->kind = PTD_KMSG_BAR_NO_SPACE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(p, ev->detail, sizeof(ev->detail));
-        goto device;
-    }
-    if (strstr(msg, "BAR") && ((p = strstr(msg, "failed to assign")) != NULL ||
-                               (p = strstr(msg, "can't assign; no space")) != NULL)) {
-        ev->kind = PTD_KMSG_BAR_NO_SPACE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
-        goto device;
-    }
-    if ((p = strstr(msg, "Invalid PCI ROM")) != NULL ||
-        (p = strstr(msg, "No more image in the PCI ROM")) != NULL) {
-        const char *got = after(p, "got ");
-
-        ev->kind = PTD_KMSG_ROM_INVALID;
-        if (got)
-            copy_trimmed(ev->detail, sizeof(ev->detail), got, strcspn(got, " "));
-        else
-            copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        goto device;
-    }
-    if ((p = strstr(msg, "not ready ")) != NULL && strstr(p, "ms after ")) {
-        /* "not ready 65535ms after FLR; giving up" (also "...; waiting") */
-        ev->kind = PTD_KMSG_RESET_NOT_READY;
-        parse_long(p + strlen("not ready "), &ev->code, NULL);
-        p = after(p, "ms after ");
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        goto device;
-    }
-    if ((p = after(msg, "Unable to change power state from ")) != NULL &&
-        strncmp(p, "D3cold", 6) == 0) {
-        ev->kind = PTD_KMSG_D3COLD_STUCK;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ","));
-        goto device;
-    }
-    if (strstr(msg, "Unknown header type 7f")) {
-        ev->kind = PTD_KMSG_DEVICE_GONE;
-        goto device;
-    }
-    return false;
-device:
-    find_bdf(msg, ev->device, sizeof(ev->device));
-    return true;
-}
-
-/* vendor-reset logs "<dev>: AMD_NAVI10: performing pre-reset", "...: reset result = 0"
- * and "vendor_reset_hook: ..." / "vendor-reset ..." from the module itself. */
-static bool classify_vendor_reset(const char *msg, struct ptd_kmsg_event *ev)
-{
-    const char *p = strstr(msg, "AMD_"), *q;
-    size_t n;
-
-    if (p && (p == msg || p[-1] == ' ')) {
-        n = strspn(p + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-        if (n > 0 && p[4 + n] == ':' && strstr(p, "reset")) {
-            ev->kind = PTD_KMSG_VENDOR_RESET;
-            copy_clean(ev->detail, sizeof(ev->detail), p, n + 4);
-            if ((q = after(p, "reset result = ")) != NULL)
-                parse_long(q, &ev->code, NULL);
-            find_bdf(msg, ev->device, sizeof(ev->device));
-            return true;
-        }
-    }
-    if (strstr(msg, "vendor_reset") || strstr(msg, "vendor-reset")) {
-        ev->kind = PTD_KMSG_VENDOR_RESET;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        return true;
-    }
-    return false;
-}
-
-static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
-{
-    const char *p, *q;
-
-    if (strstr(msg, "Unable to locate a BIOS ROM")) {
-        ev->kind = PTD_KMSG_AMDGPU_NO_BIOS;
-        goto device;
-    }
-    if (strstr(msg, "Fatal error during GPU init")) {
-        ev->kind = PTD_KMSG_AMDGPU_INIT_FAILED;
-        goto device;
-    }
-    if ((p = strstr(msg, "ailed to resize BAR")) != NULL && p > msg &&
-        (p[-1] == 'F' || p[-1] == 'f')) {
-        /* xe/i915: "Failed to resize BAR2 to 8192M (-ENOSPC). Consider enabling ..." */
-        ev->kind = PTD_KMSG_BAR_RESIZE_FAILED;
-        p += strlen("ailed to resize BAR");
-        parse_long(p + strspn(p, " "), &ev->code, NULL);
-        if ((q = after(p, " to ")) != NULL)
-            copy_trimmed(ev->detail, sizeof(ev->detail), q, strcspn(q, "."));
-        goto device;
-    }
-    if ((p = after(msg, "Device initialization failed")) != NULL &&
-        (strncmp(msg, "i915", 4) == 0 || strncmp(msg, "xe ", 3) == 0 || strstr(msg, "[drm]"))) {
-        ev->kind = PTD_KMSG_I915_INIT_FAILED;
-        p += strspn(p, " (");
-        parse_long(p, &ev->code, NULL);
-        copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
-        goto device;
-    }
-    if ((p = strstr(msg, "failed with error ")) != NULL && strstr(msg, "probe")) {
-        /* "amdgpu: probe of 0000:03:00.0 failed with error -22" (<= 6.x) and
-         * "amdgpu 0000:03:00.0: probe with driver amdgpu failed with error -22" */
-        ev->kind = PTD_KMSG_PROBE_FAILED;
-        parse_long(p + strlen("failed with error "), &ev->code, NULL);
-        if ((q = after(msg, "probe with driver ")) != NULL)
-            copy_clean(ev->detail, sizeof(ev->detail), q, strcspn(q, " "));
-        else
-            copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, ": "));
-        goto device;
-    }
-    return false;
-device:
-    find_bdf(msg, ev->device, sizeof(ev->device));
-    return true;
-}
-
-bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
-{
-    double t = ev->time_s;
-
-    if (!msg)
-        return false;
-    memset(ev, 0, sizeof(*ev));
-    ev->time_s = t;
-    ev->code = -1;
-    if (!classify_nvrm(msg, ev) && !classify_iommu(msg, ev) && !classify_gpu_drivers(msg, ev) &&
-        !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev))
-        return false;
-    copy_trimmed(ev->text, sizeof(ev->text), msg, strlen(msg));
-    return true;
-}
 
 /* ---- splitting ------------------------------------------------------------------------ */
 
@@ -512,8 +59,8 @@ static void mb_append_unescaped(struct msgbuf *mb, const char *s, size_t n)
     size_t i = 0, run = 0;
 
     while (i < n) {
-        if (s[i] == '\\' && i + 3 < n + 0 && s[i + 1] == 'x' && is_hex(s[i + 2]) &&
-            is_hex(s[i + 3])) {
+        if (s[i] == '\\' && i + 3 < n + 0 && s[i + 1] == 'x' && isxdigit((unsigned char)s[i + 2]) &&
+            isxdigit((unsigned char)s[i + 3])) {
             char hex[3] = {s[i + 2], s[i + 3], '\0'};
             char c = (char)strtol(hex, NULL, 16);
 
@@ -521,6 +68,27 @@ static void mb_append_unescaped(struct msgbuf *mb, const char *s, size_t n)
             if ((unsigned char)c < 0x20)
                 c = ' ';
             mb_append(mb, &c, 1);
+            i += 4;
+            run = i;
+            continue;
+        }
+        i++;
+    }
+    mb_append(mb, s + run, n - run);
+}
+
+/* Appends syslog text, undoing rsyslog's control-character escapes: "#012" (a newline inside
+ * a message, where dmesg would indent a continuation line) and the like become a space. */
+static void mb_append_syslog(struct msgbuf *mb, const char *s, size_t n)
+{
+    size_t i = 0, run = 0;
+
+    while (i + 4 <= n) {
+        if (s[i] == '#' && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+            s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7' &&
+            ((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')) < 0x20) {
+            mb_append(mb, s + run, i - run);
+            mb_append(mb, " ", 1);
             i += 4;
             run = i;
             continue;
@@ -577,50 +145,6 @@ static const char *kmsg_record_text(const char *line, size_t n, double *time_s)
     return p + 1;
 }
 
-/* True when s[0..n) holds "hh:mm:ss" (the dmesg -T prefix). */
-static bool looks_like_clock(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i + 8 <= n; i++)
-        if (isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) && s[i + 2] == ':' &&
-            isdigit((unsigned char)s[i + 3]) && isdigit((unsigned char)s[i + 4]) &&
-            s[i + 5] == ':' && isdigit((unsigned char)s[i + 6]) && isdigit((unsigned char)s[i + 7]))
-            return true;
-    return false;
-}
-
-/* "[   12.345678] " (dmesg) or "[Sun Nov 22 20:00:00 2026] " (dmesg -T); returns the text
- * start or NULL. time_s is -1 for the wall-clock form (not seconds since boot). */
-static const char *dmesg_text(const char *line, size_t n, double *time_s)
-{
-    const char *close;
-    const char *p = line + 1;
-    char num[40];
-    size_t k = 0;
-
-    if (n < 3 || line[0] != '[')
-        return NULL;
-    close = memchr(line, ']', n < 64 ? n : 64);
-    if (!close)
-        return NULL;
-    while (p < close && *p == ' ')
-        p++;
-    while (p < close && k < sizeof(num) - 1 && (isdigit((unsigned char)*p) || *p == '.'))
-        num[k++] = *p++;
-    num[k] = '\0';
-    if (p == close && k > 0 && strchr(num, '.'))
-        *time_s = strtod(num, NULL);
-    else if (looks_like_clock(line + 1, (size_t)(close - line - 1)))
-        *time_s = -1;
-    else
-        return NULL; /* "[drm] ..." is message text, not a prefix */
-    close++;
-    if (close < line + n && *close == ' ')
-        close++;
-    return close;
-}
-
 void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user)
 {
     struct msgbuf mb = {0};
@@ -660,18 +184,21 @@ void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user
             mb_append_unescaped(&mb, text, (size_t)(p + n - text));
             last_was_kmsg = true;
         } else {
+            struct kmsg_prefix pre;
+
             if (!mb_flush(&mb, fn, user))
                 goto out;
-            text = dmesg_text(p, n, &t);
-            if (!text) {
-                /* no prefix (dmesg -t): a message without a time */
-                text = p;
-                t = -1;
-            }
-            mb.open = true;
-            mb.time_s = t;
-            mb_append(&mb, text, (size_t)(p + n - text));
+            /* dmesg (-T, -H, -t), journalctl -k, kern.log: see kmsg_prefix.h */
+            text = kmsg_strip_prefix(p, n, &pre);
             last_was_kmsg = false;
+            if (!pre.other) {
+                mb.open = true;
+                mb.time_s = pre.time_s;
+                if (pre.syslog)
+                    mb_append_syslog(&mb, text, (size_t)(p + n - text));
+                else
+                    mb_append(&mb, text, (size_t)(p + n - text));
+            }
         }
         if (!nl)
             break;
@@ -684,11 +211,50 @@ out:
 
 /* ---- collection ----------------------------------------------------------------------- */
 
+/* At most this many consecutive unclassified "NVRM: " lines are joined: NVIDIA's longest
+ * split message ("The NVIDIA GPU ... / (PCI ID: ...) installed in this system has / fallen
+ * off the bus ...") has three. */
+#define NVRM_JOIN_LINES 4
+
 struct collector {
     struct ptd_kmsg_event *ring; /* the newest max events, oldest at `head` once full */
     size_t cap, count, head, max;
     bool oom;
+    char nvrm[1024]; /* consecutive unclassified NVRM lines, joined; "" when none */
+    double nvrm_time;
+    unsigned nvrm_lines;
 };
+
+static bool store_event(struct collector *c, const struct ptd_kmsg_event *ev);
+
+/* A message that did not classify alone: when it continues unclassified NVRM lines, the
+ * joined text may (dmesg -t, or a log where each line became its own record). */
+static bool classify_nvrm_joined(struct collector *c, double time_s, const char *msg,
+                                 struct ptd_kmsg_event *ev)
+{
+    bool is_nvrm = strncmp(msg, "NVRM: ", 6) == 0;
+    size_t used = strlen(c->nvrm);
+
+    if (is_nvrm && used && c->nvrm_lines < NVRM_JOIN_LINES &&
+        used + 1 + strlen(msg) < sizeof(c->nvrm)) {
+        c->nvrm[used] = ' ';
+        memcpy(c->nvrm + used + 1, msg, strlen(msg) + 1);
+        c->nvrm_lines++;
+        ev->time_s = c->nvrm_time;
+        if (ptd_kmsg_classify(c->nvrm, ev)) {
+            c->nvrm[0] = '\0';
+            return true;
+        }
+        return false;
+    }
+    c->nvrm[0] = '\0';
+    if (is_nvrm && strlen(msg) < sizeof(c->nvrm)) {
+        memcpy(c->nvrm, msg, strlen(msg) + 1);
+        c->nvrm_time = time_s;
+        c->nvrm_lines = 1;
+    }
+    return false;
+}
 
 static bool collect_one(double time_s, const char *msg, void *user)
 {
@@ -696,8 +262,15 @@ static bool collect_one(double time_s, const char *msg, void *user)
     struct ptd_kmsg_event ev;
 
     ev.time_s = time_s;
-    if (!ptd_kmsg_classify(msg, &ev))
+    if (ptd_kmsg_classify(msg, &ev))
+        c->nvrm[0] = '\0';
+    else if (!classify_nvrm_joined(c, time_s, msg, &ev))
         return true;
+    return store_event(c, &ev);
+}
+
+static bool store_event(struct collector *c, const struct ptd_kmsg_event *ev)
+{
     if (c->count < c->max) {
         if (c->count == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 32;
@@ -713,9 +286,9 @@ static bool collect_one(double time_s, const char *msg, void *user)
             c->ring = r;
             c->cap = cap;
         }
-        c->ring[c->count++] = ev;
+        c->ring[c->count++] = *ev;
     } else {
-        c->ring[c->head] = ev;
+        c->ring[c->head] = *ev;
         c->head = (c->head + 1) % c->max;
     }
     return true;
@@ -758,8 +331,8 @@ cJSON *ptd_kmsg_event_to_json(const struct ptd_kmsg_event *ev)
     if (!(ev->device[0] ? cJSON_AddStringToObject(o, "device", ev->device)
                         : cJSON_AddNullToObject(o, "device")))
         goto fail;
-    if (!(ev->code != -1 ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
-                         : cJSON_AddNullToObject(o, "code")))
+    if (!(ev->code != PTD_KMSG_NO_CODE ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
+                                       : cJSON_AddNullToObject(o, "code")))
         goto fail;
     if (!(ev->detail[0] ? cJSON_AddStringToObject(o, "detail", ev->detail)
                         : cJSON_AddNullToObject(o, "detail")))

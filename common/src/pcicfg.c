@@ -98,6 +98,21 @@ int ptd_pcicfg_decode_pcie(const uint8_t *cfg, size_t len, struct ptd_pcie_info 
     return 0;
 }
 
+int ptd_pcicfg_af_flr(const uint8_t *cfg, size_t len)
+{
+    int pos;
+    uint8_t cap;
+
+    /* Standard capabilities live in the first 256 bytes: a 64-byte read cannot tell. */
+    if (!ptd_pcicfg_valid(cfg, len) || len < 256)
+        return -1;
+    pos = ptd_pcicfg_find_cap(cfg, len, PTD_CAP_AF);
+    if (pos < 0)
+        return 0;
+    cap = cfg[pos + 3];
+    return (cap & 0x01) && (cap & 0x02) ? 1 : 0; /* PCI_AF_CAP_TP, PCI_AF_CAP_FLR */
+}
+
 double ptd_pcie_speed_gts(uint8_t code)
 {
     static const double gts[] = {0.0, 2.5, 5.0, 8.0, 16.0, 32.0, 64.0};

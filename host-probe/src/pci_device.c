@@ -25,7 +25,8 @@ struct fn_state {
     uint8_t *cfg; /* owned; NULL when unreadable */
     size_t cfg_len;
     bool cfg_ok;   /* at least the header, not all 0xff */
-    bool cfg_full; /* the extended space (>= 0x100 + something) is there */
+    bool cfg_full; /* the 256-byte standard space is there (the capability list) */
+    bool cfg_ext;  /* beyond 256 bytes: the extended space (ACS, ReBAR) was read */
     struct pci_res res;
     bool res_ok;
     bool is_vf; /* an SR-IOV virtual function (physfn link) */
@@ -137,6 +138,7 @@ static void read_config(struct fn_state *st, cJSON *dev)
     }
     st->cfg_ok = true;
     st->cfg_full = len >= 256;
+    st->cfg_ext = len > 256;
     if (len < 256)
         add_err(st, "config",
                 "only %s bytes readable (not root): FLR, ACS, ReBAR and link "
@@ -259,6 +261,47 @@ static int parse_uint(const char *s, unsigned long *out)
     return 0;
 }
 
+/* "max_link_speed \"Unknown\"" or "max_link_speed absent": what one attribute held. */
+static size_t describe_attr(struct fn_state *st, const char *attr, char *out, size_t len)
+{
+    char buf[64];
+    int ret = read_attr(st, attr, buf, sizeof(buf));
+    int n = ret == 0 ? snprintf(out, len, "%s \"%s\"", attr, buf)
+                     : snprintf(out, len, "%s %s", attr, ret == -ENOENT ? "absent" : errstr(ret));
+
+    return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/* The link is unknown: say what config space and the four sysfs attributes held, so a
+ * reader can tell "no attributes" from attributes that read "Unknown" (an integrated
+ * endpoint whose LnkCap is zero gets exactly that from the kernel). */
+static void link_unknown_error(struct fn_state *st, const struct ptd_pcie_info *pcie)
+{
+    static const char *const attrs[] = {"max_link_speed", "max_link_width", "current_link_speed",
+                                        "current_link_width"};
+    char msg[512];
+    size_t n;
+    unsigned i;
+
+    if (pcie && pcie->present && pcie->link_regs)
+        n = (size_t)snprintf(msg, sizeof(msg),
+                             "PCIe link unknown: LnkCap reads speed code %u width x%u "
+                             "(no link described);",
+                             pcie->max_speed_code, pcie->max_width);
+    else
+        n = (size_t)snprintf(msg, sizeof(msg), "PCIe link unknown: %s;",
+                             st->cfg_full ? "no PCI Express capability"
+                                          : "LnkCap/LnkSta not readable (short config space)");
+    for (i = 0; i < 4 && n < sizeof(msg) - 1; i++) {
+        msg[n++] = ' ';
+        n += describe_attr(st, attrs[i], msg + n, sizeof(msg) - n);
+        if (i < 3 && n < sizeof(msg) - 1)
+            msg[n++] = ',';
+    }
+    msg[n < sizeof(msg) ? n : sizeof(msg) - 1] = '\0';
+    add_err(st, "current_link_speed", "%s", msg);
+}
+
 static void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info *pcie)
 {
     char cs[64], ms[64], cw[32], mw[32];
@@ -302,8 +345,22 @@ static void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info
     /* A conventional PCI function (full config space, no PCIe capability) or a root-complex
      * integrated one has no link: not an unknown. */
     if (!(st->cfg_full && pcie && (!pcie->present || !pcie->link_regs)))
-        add_err(st, "current_link_speed", "%s",
-                "PCIe link unknown: no readable LnkCap/LnkSta and no sysfs link attributes");
+        link_unknown_error(st, pcie);
+}
+
+/* FLR as the kernel finds it: the PCIe DevCap bit (pcie_flr) or the Advanced Features
+ * capability with TP and FLR (pci_af_flr), which conventional functions and some integrated
+ * GPUs use instead. */
+static void add_flr(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info *pcie)
+{
+    int af = st->cfg_ok ? ptd_pcicfg_af_flr(st->cfg, st->cfg_len) : -1;
+
+    if ((pcie && pcie->flr) || af == 1)
+        cJSON_AddBoolToObject(dev, "flr", true);
+    else if (af == 0)
+        cJSON_AddBoolToObject(dev, "flr", false);
+    else
+        cJSON_AddNullToObject(dev, "flr");
 }
 
 static void add_power(struct fn_state *st, cJSON *dev)
@@ -423,7 +480,9 @@ static void add_rebar(struct fn_state *st, cJSON *dev)
     unsigned i;
     int n;
 
-    if (st->cfg_full) {
+    /* 256 bytes of a conventional function: there is no extended space, so no ReBAR. */
+    if (st->cfg_ext ||
+        (st->cfg_full && ptd_pcicfg_find_cap(st->cfg, st->cfg_len, PTD_CAP_PCIE) < 0)) {
         arr = cJSON_AddArrayToObject(dev, "rebar");
         if (!arr || ptd_pcicfg_decode_rebar(st->cfg, st->cfg_len, &rb) != 0)
             return; /* [] : config space says there is no (well-formed) ReBAR capability */
@@ -448,8 +507,9 @@ static void add_rebar(struct fn_state *st, cJSON *dev)
         }
         return;
     }
-    /* Short config space (not root): resourceN_resize holds the supported-size bitmap, but it
-     * is mode 0600 too, so usually this only tells that the capability exists. */
+    /* Short config space (not root, or no extended config access): resourceN_resize holds
+     * the supported-size bitmap, but it is mode 0600 too, so usually this only tells that
+     * the capability exists. */
     arr = NULL;
     for (i = 0; i < 6; i++) {
         char attr[32], buf[64], path[128], *end;
@@ -494,8 +554,13 @@ static void add_rebar(struct fn_state *st, cJSON *dev)
         }
         cJSON_AddBoolToObject(o, "sysfs_resize", true);
     }
-    if (!arr)
-        cJSON_AddNullToObject(dev, "rebar"); /* the config error already says why */
+    if (arr)
+        return;
+    cJSON_AddNullToObject(dev, "rebar");
+    /* Under 256 bytes the config error already says why. */
+    if (st->cfg_full)
+        add_err(st, "config", "%s",
+                "256 bytes readable, no extended config space: Resizable BAR unknown");
 }
 
 static const char *port_type_name(const struct ptd_pcie_info *p)
@@ -559,6 +624,7 @@ static void add_one_upstream(struct fn_state *st, cJSON *arr, const char *bdf)
         ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: %s", path,
                           ret ? errstr(ret) : "no valid header (truncated or all 0xff)");
         free(data);
+        pci_bridge_windows(st->ctx, o, bdf);
         return;
     }
     if (ptd_pcicfg_decode_pcie((uint8_t *)data, len, &pcie) == 0)
@@ -588,6 +654,7 @@ static void add_one_upstream(struct fn_state *st, cJSON *arr, const char *bdf)
         }
     }
     free(data);
+    pci_bridge_windows(st->ctx, o, bdf);
 }
 
 /* Bridges between the function and its root complex, nearest first, from the device's real
@@ -739,12 +806,7 @@ cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct
     add_reset(&st, dev);
     if (st.cfg_ok && ptd_pcicfg_decode_pcie(st.cfg, st.cfg_len, &pcie) == 0)
         have_pcie = true;
-    if (have_pcie)
-        cJSON_AddBoolToObject(dev, "flr", pcie.flr);
-    else if (st.cfg_full)
-        cJSON_AddBoolToObject(dev, "flr", false); /* conventional PCI: no FLR capability */
-    else
-        cJSON_AddNullToObject(dev, "flr");
+    add_flr(&st, dev, have_pcie ? &pcie : NULL);
     if (!have_pcie)
         memset(&pcie, 0, sizeof(pcie));
     add_link(&st, dev, have_pcie || st.cfg_full ? &pcie : NULL);

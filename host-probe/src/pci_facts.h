@@ -37,6 +37,11 @@ cJSON *pci_device_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const struct
  * null when /proc/iomem shows no addresses. */
 void pci_root_windows_facts(struct probe_ctx *ctx, const struct pci_iomem_view *iomem);
 
+/* Adds "windows" to an upstream[] entry: the bridge's I/O, memory and prefetchable windows,
+ * lines 13-16 of its `resource` file (pci_resource.h), [{kind, start, end, size_bytes,
+ * is_64bit, assigned}]; null with an error when the file is unreadable or malformed. */
+void pci_bridge_windows(struct probe_ctx *ctx, cJSON *o, const char *bdf);
+
 /* Builds iommu_groups[] for the given group numbers (sorted, unique). Returns a new array. */
 cJSON *pci_groups_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const long *groups,
                         size_t count);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The sysfs `resource` file of a PCI function: one line per resource,
- * "0x<start> 0x<end> 0x<flags>" with start/end inclusive. Lines 0-5 are the BARs, 6 the
- * expansion ROM, 7-12 bridge windows (13 lines on x86_64 kernels). Flags are the kernel's
- * IORESOURCE_* bits (include/linux/ioport.h). Pure parser over a buffer: no I/O.
+ * "0x<start> 0x<end> 0x<flags>" with start/end inclusive. The kernel's resource_show
+ * (drivers/pci/pci-sysfs.c) writes PCI_BRIDGE_RESOURCES lines for a function without a
+ * subordinate bus and PCI_NUM_RESOURCES lines for one with (a bridge): with CONFIG_PCI_IOV, as
+ * on every Proxmox kernel, that is 13 and 17. Lines 0-5 are the BARs, 6 the expansion ROM, 7-12
+ * the SR-IOV VF BARs, 13-16 a bridge's windows (I/O, memory, prefetchable memory, unused).
+ * Flags are the kernel's IORESOURCE_* bits (include/linux/ioport.h). Pure parser over a buffer:
+ * no I/O.
  */
 #ifndef PTDIAG_HOST_PCI_RESOURCE_H
 #define PTDIAG_HOST_PCI_RESOURCE_H
@@ -14,8 +18,10 @@
 
 #include "ptdiag/error.h"
 
-#define PCI_RES_LINES 13
-#define PCI_RES_ROM   6
+#define PCI_RES_LINES          17
+#define PCI_RES_ROM            6
+#define PCI_RES_BRIDGE_WINDOW  13 /* first bridge window line */
+#define PCI_RES_BRIDGE_WINDOWS 4
 
 /* IORESOURCE_* bits that matter here (include/linux/ioport.h). */
 #define PCI_RES_IO       0x00000100u
@@ -31,11 +37,11 @@ struct pci_res_line {
 
 struct pci_res {
     struct pci_res_line line[PCI_RES_LINES];
-    unsigned count; /* lines parsed (13 on x86_64; fewer on other architectures) */
+    unsigned count; /* lines parsed: 13, or 17 for a bridge (fewer without CONFIG_PCI_IOV) */
 };
 
 /* Parses a resource file image. Returns 0, or -1 with err naming the line and what is wrong
- * (non-hex fields, end below start with a non-zero size, more than 13 lines, no line at all). */
+ * (non-hex fields, end below start with a non-zero size, more than 17 lines, no line at all). */
 int pci_res_parse(const char *buf, size_t len, struct pci_res *out, struct ptd_error *err);
 
 /* Decoded view of one line. */

@@ -112,6 +112,15 @@ def check_rtx3090(doc, tree, gpu_drv="vfio-pci", audio_drv="vfio-pci", grouped=T
     return g, a
 
 
+def win(kind, start, end):
+    """One upstream[].windows entry: a bridge window from lines 13-16 of its resource file."""
+    return {"kind": kind, "start": start, "end": end, "size_bytes": end - start + 1,
+            "is_64bit": kind == "prefetch", "assigned": True}
+
+
+RTX3090_PEG_WINDOWS = [win("mem", 0xfb000000, 0xfc0fffff), win("prefetch", 0x6000000000, 0x6011ffffff)]
+
+
 def s_rtx3090_vfio(doc, tree, out):
     g, a = check_rtx3090(doc, tree)
     eq([d["bdf"] for d in doc["devices"]], ["0000:00:02.0", "0000:01:00.0", "0000:01:00.1"],
@@ -126,7 +135,8 @@ def s_rtx3090_vfio(doc, tree, out):
                        "max_width": 16, "source": "config"}, "link")
     eq(g.get("boot_vga"), False, "boot_vga (the iGPU is)")
     eq(g.get("upstream"), [{"bdf": "0000:00:01.0", "type": "root_port",
-                            "acs": {"present": False, "cap": None, "ctrl": None}}], "upstream")
+                            "acs": {"present": False, "cap": None, "ctrl": None},
+                            "windows": RTX3090_PEG_WINDOWS}], "upstream, 17-line resource")
     eq(g.get("iomem_overlaps"), [], "no framebuffer in a BAR")
     eq(a.get("flr"), False, "audio FLR")
     eq(a.get("reset_method"), ["bus"], "audio reset_method")
@@ -191,8 +201,9 @@ def s_rtx3090_nonroot(doc, tree, out):
     eq(g.get("rebar"), None, "ReBAR unknown, not []")
     eq(g.get("link"), {"current_speed_gts": 16.0, "max_speed_gts": 16.0, "current_width": 16,
                        "max_width": 16, "source": "sysfs"}, "link from sysfs")
-    eq(g.get("upstream"), [{"bdf": "0000:00:01.0", "type": None, "acs": None}],
-       "upstream port facts unknown")
+    # resource is world-readable (0444): the windows are known without root.
+    eq(g.get("upstream"), [{"bdf": "0000:00:01.0", "type": None, "acs": None,
+                            "windows": RTX3090_PEG_WINDOWS}], "upstream port facts unknown")
     eq(g.get("iomem_overlaps"), None, "overlaps unknown")
     eq(g.get("power_state"), "D0", "power state from sysfs")
     eq(g.get("driver"), "vfio-pci", "driver still known")
@@ -216,6 +227,10 @@ def s_broken_devices(doc, tree, out):
     has_error(doc, "0000:01:00.1/resource", "unreadable")
     has_error(doc, "/proc/iomem", "malformed", "line")
     has_error(doc, "0000:00:1b.0", "Cannot open /sys/bus/pci/devices/0000:00:1b.0/class")
+    igpu = dev(doc, "0000:00:02.0")
+    eq(igpu.get("link"), None, "iGPU with a zero LnkCap: link unknown")
+    has_error(doc, "0000:00:02.0/current_link_speed", "LnkCap reads speed code 0 width x0",
+              'max_link_speed "Unknown"', 'max_link_width "0"', 'current_link_speed "Unknown"')
 
 
 def s_arc_a310(doc, tree, out):
@@ -236,11 +251,15 @@ def s_arc_a310(doc, tree, out):
     eq(g.get("link"), {"current_speed_gts": 2.5, "max_speed_gts": 2.5, "current_width": 1,
                        "max_width": 1, "source": "config"}, "Arc GPU link (behind its switch)")
     acs = {"present": True, "cap": 0x1f, "ctrl": 0x1d}
+    pref = win("prefetch", 0x7000000000, 0x70ffffffff)
     eq(g.get("upstream"), [
-        {"bdf": "0000:02:01.0", "type": "downstream_port", "acs": acs},
+        {"bdf": "0000:02:01.0", "type": "downstream_port", "acs": acs,
+         "windows": [win("mem", 0xf6000000, 0xf6ffffff), pref]},
         {"bdf": "0000:01:00.0", "type": "upstream_port",
-         "acs": {"present": False, "cap": None, "ctrl": None}},
-        {"bdf": "0000:00:03.1", "type": "root_port", "acs": acs}], "Arc upstream chain with ACS")
+         "acs": {"present": False, "cap": None, "ctrl": None},
+         "windows": [win("mem", 0xf6000000, 0xf72fffff), pref]},
+        {"bdf": "0000:00:03.1", "type": "root_port", "acs": acs,
+         "windows": [win("mem", 0xf6000000, 0xf72fffff), pref]}], "Arc upstream chain with ACS")
     eq([m["bdf"] for m in group(doc, 16)["devices"]], ["0000:03:00.0"], "group 16 holds the GPU only")
     eq(g.get("card_upstream_port"), "0000:01:00.0", "the Arc's own switch (8086:4fa1)")
     eq((g.get("is_vf"), g.get("physfn"), g.get("sriov"), g.get("mdev_types"), g.get("nvidia_vgpu")),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sysfs `resource` parser: a real RTX 3090 file, unassigned BARs, broken files; and the
+/* sysfs `resource` parser: a real RTX 3090 file, a real 17-line root port file, unassigned
+ * BARs, broken files; and the
  * vendor-reset table. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,30 +13,40 @@
 #include "pci_resource.h"
 #include "vendor_reset_db.h"
 
+/* An unimplemented resource, as resource_show prints it. */
+#define ZERO_LINE "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+/* Lines 7-12, the SR-IOV VF BARs, of a function without SR-IOV. */
+#define NO_VF_BARS ZERO_LINE ZERO_LINE ZERO_LINE ZERO_LINE ZERO_LINE ZERO_LINE
+
 /* /sys/bus/pci/devices/0000:01:00.0/resource of an RTX 3090 (x86_64: 13 lines). */
-static const char rtx3090[] = "0x00000000fb000000 0x00000000fbffffff 0x0000000000040200\n"
-                              "0x0000006000000000 0x000000600fffffff 0x000000000014220c\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000006010000000 0x0000006011ffffff 0x000000000014220c\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x000000000000e000 0x000000000000e07f 0x0000000000040101\n"
-                              "0x00000000fc000000 0x00000000fc07ffff 0x0000000000046200\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-                              "0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+/* clang-format off */
+static const char rtx3090[] =
+    "0x00000000fb000000 0x00000000fbffffff 0x0000000000040200\n"
+    "0x0000006000000000 0x000000600fffffff 0x000000000014220c\n"
+    ZERO_LINE
+    "0x0000006010000000 0x0000006011ffffff 0x000000000014220c\n"
+    ZERO_LINE
+    "0x000000000000e000 0x000000000000e07f 0x0000000000040101\n"
+    "0x00000000fc000000 0x00000000fc07ffff 0x0000000000046200\n"
+    NO_VF_BARS;
+/* clang-format on */
+
+/* Parses a file that must be valid and have `lines` lines. */
+static void parse_ok(const char *text, unsigned lines, struct pci_res *r)
+{
+    struct ptd_error err;
+
+    assert_int_equal(pci_res_parse(text, strlen(text), r, &err), 0);
+    assert_int_equal(r->count, lines);
+}
 
 static void test_rtx3090(void **state)
 {
     struct pci_res r;
     struct pci_bar b;
-    struct ptd_error err;
 
     (void)state;
-    assert_int_equal(pci_res_parse(rtx3090, strlen(rtx3090), &r, &err), 0);
-    assert_int_equal(r.count, 13);
+    parse_ok(rtx3090, 13, &r);
     assert_true(pci_res_bar(&r, 0, &b));
     assert_true(b.start == 0xfb000000u && b.size_bytes == 16u << 20);
     assert_false(b.is_64bit || b.prefetchable || b.is_io);
@@ -49,6 +60,44 @@ static void test_rtx3090(void **state)
     assert_true(b.size_bytes == 512u * 1024);
     assert_false(pci_res_bar(&r, 12, &b));
     assert_false(pci_res_bar(&r, 13, &b));
+}
+
+/* /sys/bus/pci/devices/0000:00:08.1/resource of an AMD root port [1022:14eb], as recorded
+ * from real hardware by umockdev in fwupd's pci_psp test (plugins/pci-psp/tests, fwupd/fwupd on
+ * GitHub): 17 lines, the bridge windows in lines 13-16. */
+/* clang-format off */
+static const char amd_root_port[] =
+    NO_VF_BARS
+    ZERO_LINE
+    ZERO_LINE
+    ZERO_LINE
+    ZERO_LINE
+    ZERO_LINE
+    ZERO_LINE
+    ZERO_LINE
+    "0x0000000000001000 0x0000000000001fff 0x0000000000000101\n"
+    "0x0000000090000000 0x00000000905fffff 0x0000000000000200\n"
+    "0x0000007800000000 0x00000078107fffff 0x0000000000102201\n"
+    ZERO_LINE;
+/* clang-format on */
+
+static void test_bridge_17_lines(void **state)
+{
+    struct pci_res r;
+    struct pci_bar b;
+
+    (void)state;
+    parse_ok(amd_root_port, 17, &r);
+    assert_false(pci_res_bar(&r, 0, &b));
+    assert_true(pci_res_bar(&r, PCI_RES_BRIDGE_WINDOW, &b)); /* I/O window */
+    assert_true(b.is_io && b.start == 0x1000 && b.size_bytes == 0x1000);
+    assert_true(pci_res_bar(&r, PCI_RES_BRIDGE_WINDOW + 1, &b)); /* memory window */
+    assert_true(!b.is_io && !b.prefetchable && !b.is_64bit && b.start == 0x90000000u);
+    assert_true(b.size_bytes == 6u << 20);
+    assert_true(pci_res_bar(&r, PCI_RES_BRIDGE_WINDOW + 2, &b)); /* prefetchable, above 4 GiB */
+    assert_true(b.prefetchable && b.is_64bit && b.assigned && b.start == 0x7800000000ull);
+    assert_true(b.start + b.size_bytes - 1 == 0x78107fffffull);
+    assert_false(pci_res_bar(&r, PCI_RES_BRIDGE_WINDOW + 3, &b));
 }
 
 static void test_unassigned(void **state)
@@ -86,10 +135,10 @@ static void test_broken(void **state)
     assert_non_null(strstr(err.text, "end below start"));
     assert_int_equal(pci_res_parse("0x0 0x0 0x0 junk\n", 17, &r, &err), -1);
     assert_int_equal(pci_res_parse("0x10000000000000000 0x0 0x0\n", 28, &r, &err), -1);
-    for (i = 0; i < 14; i++)
+    for (i = 0; i < 18; i++)
         strcat(many, "0x0 0x0 0x0\n");
     assert_int_equal(pci_res_parse(many, strlen(many), &r, &err), -1);
-    assert_non_null(strstr(err.text, "more than 13"));
+    assert_non_null(strstr(err.text, "more than 17"));
     /* A file without the trailing newline is still fine. */
     assert_int_equal(pci_res_parse("0x1000 0x1fff 0x200", 19, &r, &err), 0);
 }
@@ -123,9 +172,8 @@ static void test_vendor_reset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rtx3090),
-        cmocka_unit_test(test_unassigned),
-        cmocka_unit_test(test_broken),
+        cmocka_unit_test(test_rtx3090),      cmocka_unit_test(test_bridge_17_lines),
+        cmocka_unit_test(test_unassigned),   cmocka_unit_test(test_broken),
         cmocka_unit_test(test_vendor_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,7 @@ class HealthyIntel(unittest.TestCase):
         self.assertIs(cpu["vmx"], True)
         self.assertIs(cpu["svm"], False)
         self.assertIs(cpu["hypervisor"], False)
+        self.assertEqual(cpu["phys_address_bits"], 46)
         self.assertIs(self.sys["kvm_device"], True)
         self.assertEqual(self.sys["acpi"], {"dmar": True, "ivrs": False})
 
@@ -95,6 +96,7 @@ class HealthyIntel(unittest.TestCase):
         self.assertEqual(io["group_count"], 16)
         self.assertEqual(io["group_types"], {"identity": 16})
         self.assertIs(io["irq_remapping"], True)
+        self.assertEqual(io["address_width_bits"], 39)  # MGAW of cap 1c0000c40660462
         self.assertEqual(io["allow_unsafe_interrupts"], {"effective": False, "configured": False})
 
     def test_cmdline(self):
@@ -136,7 +138,8 @@ class HealthyIntel(unittest.TestCase):
         self.assertIn(("options", "vfio-pci"), kinds)
         self.assertNotIn(("options", "zfs"), kinds)  # irrelevant options are left out
         self.assertEqual(m["vfio_pci_ids"], [{"value": "10de:2204,10de:1aef",
-                                              "file": "/etc/modprobe.d/vfio.conf", "line": 1}])
+                                              "file": "/etc/modprobe.d/vfio.conf", "line": 1,
+                                              "stray_tokens": []}])
         self.assertEqual(m["modprobe_ignored_files"], [])
         self.assertEqual(m["config_newest"]["mtime"], "2024-11-20T10:53:20Z")
 
@@ -289,7 +292,7 @@ class Scenarios(unittest.TestCase):
             doc = probe(root)
         s = doc["system"]
         self.assertEqual(s["cpu"], {"vendor": None, "model_name": None, "vmx": None,
-                                    "svm": None, "hypervisor": None})
+                                    "svm": None, "hypervisor": None, "phys_address_bits": None})
         self.assertEqual(s["acpi"], {"dmar": None, "ivrs": None})
         self.assertIsNone(s["cmdline"]["raw"])
         self.assertIsNone(s["cmdline"]["intel_iommu"])

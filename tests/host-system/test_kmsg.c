@@ -19,6 +19,8 @@
 
 #include "ptdiag/kmsg.h"
 
+#define NC PTD_KMSG_NO_CODE
+
 struct expect {
     const char *msg;
     enum ptd_kmsg_kind kind;
@@ -28,16 +30,16 @@ struct expect {
 };
 
 static const struct expect cases[] = {
-    {"DMAR: IOMMU enabled", PTD_KMSG_DMAR_ENABLED, "", -1, "intel"},
-    {"pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40", PTD_KMSG_DMAR_ENABLED, "0000:00:00.2", -1,
+    {"DMAR: IOMMU enabled", PTD_KMSG_DMAR_ENABLED, "", NC, "intel"},
+    {"pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40", PTD_KMSG_DMAR_ENABLED, "0000:00:00.2", NC,
      "amd"},
-    {"DMAR-IR: Enabled IRQ remapping in x2apic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "x2apic"},
-    {"DMAR-IR: Enabled IRQ remapping in xapic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "xapic"},
-    {"AMD-Vi: Interrupt remapping enabled", PTD_KMSG_IRQ_REMAP_ENABLED, "", -1, "amd"},
+    {"DMAR-IR: Enabled IRQ remapping in x2apic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", NC, "x2apic"},
+    {"DMAR-IR: Enabled IRQ remapping in xapic mode", PTD_KMSG_IRQ_REMAP_ENABLED, "", NC, "xapic"},
+    {"AMD-Vi: Interrupt remapping enabled", PTD_KMSG_IRQ_REMAP_ENABLED, "", NC, "amd"},
     {"vfio_iommu_type1_attach_group: No interrupt remapping support.  Use the module param "
      "\"allow_unsafe_interrupts\" to enable VFIO IOMMU support on this platform",
-     PTD_KMSG_IRQ_REMAP_MISSING, "", -1, ""},
-    {"Hypervisor detected: KVM", PTD_KMSG_HYPERVISOR_DETECTED, "", -1, "KVM"},
+     PTD_KMSG_IRQ_REMAP_MISSING, "", NC, ""},
+    {"Hypervisor detected: KVM", PTD_KMSG_HYPERVISOR_DETECTED, "", NC, "KVM"},
     {"DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0xfff01000 [fault reason "
      "0x06] PTE Read access is not set",
      PTD_KMSG_DMAR_FAULT, "0000:01:00.0", 6, "PTE Read access is not set"},
@@ -46,18 +48,18 @@ static const struct expect cases[] = {
      PTD_KMSG_DMAR_FAULT, "0000:2b:00.1", 5, "PTE Write access is not set"},
     {"vfio-pci 0000:0b:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000d "
      "address=0xfd000000 flags=0x0020]",
-     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.0", -1,
+     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.0", NC,
      "IO_PAGE_FAULT domain=0x000d address=0xfd000000 flags=0x0020"},
     {"AMD-Vi: Event logged [IO_PAGE_FAULT device=0b:00.1 domain=0x0000 address=0x0 "
      "flags=0x0000]",
-     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.1", -1,
+     PTD_KMSG_AMDVI_PAGE_FAULT, "0000:0b:00.1", NC,
      "IO_PAGE_FAULT device=0b:00.1 domain=0x0000 address=0x0 flags=0x0000"},
     {"vfio-pci 0000:01:00.0: BAR 1: can't reserve [mem 0xc0000000-0xcfffffff 64bit pref]",
      PTD_KMSG_BAR_CANT_RESERVE, "0000:01:00.0", 1, "[mem 0xc0000000-0xcfffffff 64bit pref]"},
     {"vfio-pci 0000:01:00.0: BAR 3 [mem 0x6000000000-0x6001ffffff 64bit pref]: can't reserve",
      PTD_KMSG_BAR_CANT_RESERVE, "0000:01:00.0", 3, "[mem 0x6000000000-0x6001ffffff 64bit pref]"},
     {"pci 0000:00:01.0: not enough MMIO resources for SR-IOV", PTD_KMSG_MMIO_NOT_ENOUGH,
-     "0000:00:01.0", -1, ""},
+     "0000:00:01.0", NC, ""},
     {"pci 0000:03:00.0: BAR 0: no space for [mem size 0x400000000 64bit pref]",
      PTD_KMSG_BAR_NO_SPACE, "0000:03:00.0", 0, "[mem size 0x400000000 64bit pref]"},
     {"pci 0000:03:00.0: BAR 2: failed to assign [mem size 0x200000000 64bit pref]",
@@ -65,10 +67,10 @@ static const struct expect cases[] = {
     {"pci 0000:03:00.0: BAR 2 [mem size 0x200000000 64bit pref]: can't assign; no space",
      PTD_KMSG_BAR_NO_SPACE, "0000:03:00.0", 2, "[mem size 0x200000000 64bit pref]"},
     {"vfio-pci 0000:0c:00.0: Invalid PCI ROM header signature: expecting 0xaa55, got 0xffff",
-     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1, "0xffff"},
+     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", NC, "0xffff"},
     {"pci 0000:0c:00.0: Invalid PCI ROM data signature: expecting 0x52494350, got 0x00000000",
-     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1, "0x00000000"},
-    {"pci 0000:0c:00.0: No more image in the PCI ROM", PTD_KMSG_ROM_INVALID, "0000:0c:00.0", -1,
+     PTD_KMSG_ROM_INVALID, "0000:0c:00.0", NC, "0x00000000"},
+    {"pci 0000:0c:00.0: No more image in the PCI ROM", PTD_KMSG_ROM_INVALID, "0000:0c:00.0", NC,
      "No more image in the PCI ROM"},
     {"vfio-pci 0000:0c:00.0: not ready 65535ms after FLR; giving up", PTD_KMSG_RESET_NOT_READY,
      "0000:0c:00.0", 65535, "FLR; giving up"},
@@ -76,13 +78,13 @@ static const struct expect cases[] = {
      "0000:0c:00.0", 1023, "bus reset; waiting"},
     {"vfio-pci 0000:0c:00.0: Unable to change power state from D3cold to D0, device "
      "inaccessible",
-     PTD_KMSG_D3COLD_STUCK, "0000:0c:00.0", -1, "D3cold to D0"},
-    {"pci 0000:0c:00.0: Unknown header type 7f", PTD_KMSG_DEVICE_GONE, "0000:0c:00.0", -1, ""},
+     PTD_KMSG_D3COLD_STUCK, "0000:0c:00.0", NC, "D3cold to D0"},
+    {"pci 0000:0c:00.0: Unknown header type 7f", PTD_KMSG_DEVICE_GONE, "0000:0c:00.0", NC, ""},
     {"vfio-pci 0000:0b:00.0: AMD_NAVI10: performing pre-reset", PTD_KMSG_VENDOR_RESET,
-     "0000:0b:00.0", -1, "AMD_NAVI10"},
+     "0000:0b:00.0", NC, "AMD_NAVI10"},
     {"vfio-pci 0000:0b:00.0: AMD_NAVI14: reset result = 0", PTD_KMSG_VENDOR_RESET, "0000:0b:00.0",
      0, "AMD_NAVI14"},
-    {"vendor_reset_hook: installed", PTD_KMSG_VENDOR_RESET, "", -1, ""},
+    {"vendor_reset_hook: installed", PTD_KMSG_VENDOR_RESET, "", NC, ""},
     {"NVRM: Xid (PCI:0000:2b:00): 79, pid=2471, name=Xorg, GPU has fallen off the bus.",
      PTD_KMSG_NVRM_XID, "0000:2b:00", 79, "pid=2471, name=Xorg, GPU has fallen off the bus"},
     {"NVRM: Xid (PCI:0000:06:00): 119, pid=1009, name=nvidia-smi, Timeout after 6s of waiting "
@@ -90,24 +92,24 @@ static const struct expect cases[] = {
      PTD_KMSG_NVRM_XID, "0000:06:00", 119,
      "pid=1009, name=nvidia-smi, Timeout after 6s of waiting for RPC response from GPU0 GSP!"},
     {"NVRM: GPU at PCI:0000:2b:00: GPU-5c1b1d0e-8f1b-3c9e-1a2b-3c4d5e6f7a8b",
-     (enum ptd_kmsg_kind) - 1, "", -1, ""},
+     (enum ptd_kmsg_kind) - 1, "", NC, ""},
     {"NVRM: GPU at PCI:0000:2b:00: GPU has fallen off the bus.", PTD_KMSG_NVRM_FALLEN_OFF_BUS,
-     "0000:2b:00", -1, ""},
+     "0000:2b:00", NC, ""},
     {"NVRM: The NVIDIA GPU 0000:01:00.0 (PCI ID: 10de:2bb1) installed in this system requires "
      "use of the NVIDIA open kernel modules.",
-     PTD_KMSG_NVRM_OPEN_REQUIRED, "0000:01:00.0", -1, "10de:2bb1"},
+     PTD_KMSG_NVRM_OPEN_REQUIRED, "0000:01:00.0", NC, "10de:2bb1"},
     {"NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:1017)", PTD_KMSG_NVRM_RMINIT_FAILED,
-     "0000:01:00.0", -1, "0x22:0x56:1017"},
+     "0000:01:00.0", NC, "0x22:0x56:1017"},
     {"NVRM: GPU 0000:01:00.0: rm_init_adapter failed, device minor number 0",
      PTD_KMSG_NVRM_INIT_FAILED, "0000:01:00.0", 0, ""},
     {"NVRM: API mismatch: the client has the version 550.54.14, but NVRM: this kernel module "
      "has the version 550.67.  Please make sure that this kernel module and all NVIDIA driver "
      "components have the same version.",
-     PTD_KMSG_NVRM_VERSION_MISMATCH, "", -1, NULL},
+     PTD_KMSG_NVRM_VERSION_MISMATCH, "", NC, NULL},
     {"[drm:amdgpu_get_bios [amdgpu]] *ERROR* Unable to locate a BIOS ROM", PTD_KMSG_AMDGPU_NO_BIOS,
-     "", -1, ""},
+     "", NC, ""},
     {"amdgpu 0000:03:00.0: amdgpu: Fatal error during GPU init", PTD_KMSG_AMDGPU_INIT_FAILED,
-     "0000:03:00.0", -1, ""},
+     "0000:03:00.0", NC, ""},
     {"amdgpu: probe of 0000:03:00.0 failed with error -22", PTD_KMSG_PROBE_FAILED, "0000:03:00.0",
      -22, "amdgpu"},
     {"amdgpu 0000:03:00.0: probe with driver amdgpu failed with error -22", PTD_KMSG_PROBE_FAILED,
@@ -117,16 +119,31 @@ static const struct expect cases[] = {
      PTD_KMSG_BAR_RESIZE_FAILED, "0000:03:00.0", 2, "8192M (-ENOSPC)"},
     {"i915 0000:03:00.0: [drm] Failed to resize BAR2 to 16384M (-28)", PTD_KMSG_BAR_RESIZE_FAILED,
      "0000:03:00.0", 2, "16384M (-28)"},
+    /* github.com/thesofproject/sof-test/issues/767, /744; pop-os/cosmic-epoch/issues/2146;
+     * gnif/vendor-reset/issues/25 */
+    {"i915 0000:00:02.0: Failed to initialize GPU, declaring it wedged!", PTD_KMSG_I915_INIT_FAILED,
+     "0000:00:02.0", NC, "i915"},
+    {"DMAR: [DMA Read NO_PASID] Request device [0x00:0x02.0] fault addr 0x70ad5000 [fault reason "
+     "0x07] Next page table ptr is invalid",
+     PTD_KMSG_DMAR_FAULT, "0000:00:02.0", 7, "Next page table ptr is invalid"},
+    {"nvidia 0000:01:00.0: probe with driver nvidia failed with error -1", PTD_KMSG_PROBE_FAILED,
+     "0000:01:00.0", -1, "nvidia"},
+    {"vfio-pci 0000:0c:00.0: AMD_NAVI14: timed out waiting for PSP to reach valid state, but "
+     "continuing anyway",
+     PTD_KMSG_VENDOR_RESET, "0000:0c:00.0", NC, "AMD_NAVI14"},
+    {"NVRM: The NVIDIA GPU 0000:b3:00.0 NVRM: (PCI ID: 10de:26b5) installed in this system has "
+     "NVRM: fallen off the bus and is not responding to commands.",
+     PTD_KMSG_NVRM_FALLEN_OFF_BUS, "0000:b3:00.0", NC, ""},
     {"i915 0000:00:02.0: Device initialization failed (-19)", PTD_KMSG_I915_INIT_FAILED,
      "0000:00:02.0", -19, "i915"},
     /* lines that must not match */
     {"vfio-pci 0000:01:00.0: vfio_ecap_init: hiding ecap 0x19@0x900", (enum ptd_kmsg_kind) - 1, "",
-     -1, ""},
+     NC, ""},
     {"pci 0000:01:00.0: BAR 1 [mem 0x6000000000-0x600fffffff 64bit pref]: assigned",
-     (enum ptd_kmsg_kind) - 1, "", -1, ""},
+     (enum ptd_kmsg_kind) - 1, "", NC, ""},
     {"Linux version 6.8.12-4-pve (build@proxmox) (gcc (Debian 12.2.0-14) 12.2.0)",
-     (enum ptd_kmsg_kind) - 1, "", -1, ""},
-    {"", (enum ptd_kmsg_kind) - 1, "", -1, ""},
+     (enum ptd_kmsg_kind) - 1, "", NC, ""},
+    {"", (enum ptd_kmsg_kind) - 1, "", NC, ""},
 };
 
 static void test_classify_every_kind(void **state)
@@ -194,6 +211,14 @@ static bool record(double t, const char *msg, void *user)
     return true;
 }
 
+static struct split_log split(const char *log)
+{
+    struct split_log l = {0};
+
+    ptd_kmsg_split(log, strlen(log), record, &l);
+    return l;
+}
+
 static void test_split_dmesg(void **state)
 {
     static const char log[] = "[    0.000000] Linux version 6.8.12-4-pve (build@proxmox)\n"
@@ -244,6 +269,44 @@ static void test_split_kmsg(void **state)
     assert_string_equal(l.msg[3], "NVRM: line one line two\\");
     assert_true(l.t[3] == 6.0);
     assert_string_equal(l.msg[4], "");
+}
+
+/* journalctl -k, rsyslog (traditional and RFC 3339), dmesg -H and -r: the prefixes go, the
+ * seconds-since-boot stamp after them is kept, other programs' syslog lines are skipped. The
+ * bumblebeed line is from github.com/Bumblebee-Project/Bumblebee/issues/550. */
+static void test_split_syslog_journal(void **state)
+{
+    static const char log[] =
+        "May 08 12:09:45 bazzite kernel: NVRM: This PCI I/O region assigned to your NVIDIA "
+        "device is invalid:\n"
+        "                                NVRM: BAR1 is 0M @ 0x0 (PCI:0000:08:00.0)\n"
+        "Mar 05 23:33:35 ivosung bumblebeed[1734]: [91063.874832] [ERROR][XORG] (EE) NVIDIA\n"
+        "Nov 22 12:00:00 pve kernel: [   21.092238] NVRM: GPU 0000:01:00.0: rm_init_adapter "
+        "failed#012NVRM: second line\n"
+        "2026-11-22T12:00:00.123456+01:00 pve kernel: [    5.289573] i915 0000:00:02.0: x\n"
+        "[Nov22 12:00] amdgpu: probe of 0000:c3:00.0 failed with error -12\n"
+        "[  +0.000011] i915 0000:00:02.0: y\n"
+        "<4>[    3.469533] ---[ end trace 0000000000000000 ]---\n"
+        "[    5.289539] kernel: i915 0000:00:02.0: z\n";
+    struct split_log l = split(log);
+
+    (void)state;
+    assert_int_equal(l.n, 7);
+    assert_true(l.t[0] < 0);
+    assert_string_equal(l.msg[0], "NVRM: This PCI I/O region assigned to your NVIDIA device is "
+                                  "invalid: NVRM: BAR1 is 0M @ 0x0 (PCI:0000:08:00.0)");
+    assert_true(l.t[1] > 21.0922 && l.t[1] < 21.0923);
+    assert_string_equal(l.msg[1],
+                        "NVRM: GPU 0000:01:00.0: rm_init_adapter failed NVRM: second line");
+    assert_true(l.t[2] > 5.2895 && l.t[2] < 5.2896);
+    assert_string_equal(l.msg[2], "i915 0000:00:02.0: x");
+    assert_true(l.t[3] < 0);
+    assert_string_equal(l.msg[3], "amdgpu: probe of 0000:c3:00.0 failed with error -12");
+    assert_true(l.t[4] < 0);
+    assert_string_equal(l.msg[4], "i915 0000:00:02.0: y");
+    assert_string_equal(l.msg[5], "---[ end trace 0000000000000000 ]---");
+    assert_true(l.t[6] > 5.2895 && l.t[6] < 5.2896);
+    assert_string_equal(l.msg[6], "i915 0000:00:02.0: z");
 }
 
 static void test_split_garbage(void **state)
@@ -467,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_split_dmesg),
         cmocka_unit_test(test_split_kmsg),
+        cmocka_unit_test(test_split_syslog_journal),
         cmocka_unit_test(test_split_garbage),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_collect_newest_and_json),

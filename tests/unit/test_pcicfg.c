@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -190,6 +191,56 @@ static void test_readers_out_of_range(void **state)
     assert_int_equal(ptd_pcicfg_r16(cfg, 10, 0), 0x10de);
 }
 
+/* ICH10 UHCI controller [8086:3a34], a conventional PCI function: its only capability is
+ * Advanced Features at 0x50 with TP+ FLR+ (pciutils tests/cap-pci-af, real hardware, 256 bytes
+ * from `lspci -xxx`). The kernel resets it with af_flr; there is no PCIe DevCap to ask. */
+static const char ich10_uhci_hex[] =
+    "8680343a050090020000030c00008000"
+    "00000000000000000000000000000000"
+    "8120000000000000000000008680534f"
+    "0000000050000000000000000b010000"
+    "00000000000000000000000000000000"
+    "13000603000000000000000000000000"
+    "10000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "002f0000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "00000000000000000000000000000000"
+    "0000000000000000860f000000000000";
+
+static void load_hex(const char *hex, size_t n)
+{
+    size_t i;
+
+    memset(cfg, 0, sizeof(cfg));
+    for (i = 0; i < n && hex[2 * i]; i++) {
+        unsigned v;
+
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        cfg[i] = (uint8_t)v;
+    }
+}
+
+static void test_af_flr(void **state)
+{
+    struct ptd_pcie_info pi;
+
+    (void)state;
+    load_hex(ich10_uhci_hex, 256);
+    assert_int_equal(ptd_pcicfg_find_cap(cfg, 256, PTD_CAP_AF), 0x50);
+    assert_int_equal(ptd_pcicfg_decode_pcie(cfg, 256, &pi), -1); /* no PCIe capability */
+    assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 1);
+    assert_int_equal(ptd_pcicfg_af_flr(cfg, 64), -1); /* capability list not readable */
+    cfg[0x53] = 0x02; /* FLR without TP: the kernel refuses */
+    assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 0);
+    cfg[0x34] = 0; /* no capability at all */
+    assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_cap_loop_terminates),
         cmocka_unit_test(test_no_capabilities_bit),
         cmocka_unit_test(test_rebar_decode),
+        cmocka_unit_test(test_af_flr),
         cmocka_unit_test(test_rebar_malformed),
         cmocka_unit_test(test_acs),
         cmocka_unit_test(test_readers_out_of_range),

@@ -2,8 +2,10 @@
 /*
  * Kernel log reading and classification, shared by the host probe and the Linux agent.
  * Input is either the live /dev/kmsg (records "prio,seq,usec,flags;text" with indented
- * "KEY=value" continuation lines) or a text file in the same format or in `dmesg` format
- * ("[   12.345678] text", a message possibly continuing on indented lines).
+ * "KEY=value" continuation lines) or a text file in the same format or as users have logs:
+ * `dmesg` ("[   12.345678] text", a message possibly continuing on indented lines), dmesg -T,
+ * -H and -t, journalctl -k ("Nov 03 12:00:00 host kernel: text") and rsyslog's kern.log
+ * (newlines inside a message written "#012"). Every format gives the same events.
  *
  * Classification turns known lines (failure catalogue §3.1, §3.4, §3.5) into events:
  * {kind, time_s, device, code, detail, text}. Unknown lines are dropped.
@@ -11,6 +13,7 @@
 #ifndef PTDIAG_KMSG_H
 #define PTDIAG_KMSG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -56,11 +59,15 @@ enum ptd_kmsg_kind {
 
 const char *ptd_kmsg_kind_name(enum ptd_kmsg_kind kind);
 
+/* ptd_kmsg_event.code when the message carries no number ("code": null in JSON). Not -1:
+ * "probe ... failed with error -1" is -EPERM, a real code. */
+#define PTD_KMSG_NO_CODE LONG_MIN
+
 struct ptd_kmsg_event {
     enum ptd_kmsg_kind kind;
     double time_s;      /* seconds since boot; < 0 when the line had no timestamp */
     char device[32];    /* "0000:01:00.0", "0000:2b:00" (NVRM gives no function), or "" */
-    long code;          /* Xid number, errno, BAR index... ; -1 when not applicable */
+    long code;          /* Xid, errno (-1 is EPERM), BAR index...; PTD_KMSG_NO_CODE: none */
     char detail[128];   /* RmInitAdapter tuple "0x22:0x56:1017", DMAR fault reason ... */
     char text[512];     /* the message, truncated */
 };
@@ -72,8 +79,10 @@ bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev);
 /* Callback per parsed message: return false to stop. */
 typedef bool (*ptd_kmsg_line_fn)(double time_s, const char *msg, void *user);
 
-/* Splits a log buffer (either format, auto-detected per line) into messages, joining
- * continuation lines of dmesg text and skipping /dev/kmsg KEY=value lines. */
+/* Splits a log buffer (any format above, auto-detected per line) into messages, joining
+ * continuation lines of dmesg/journal text, skipping /dev/kmsg KEY=value lines and syslog
+ * lines of programs other than the kernel. time_s is seconds since boot, or -1 when the
+ * line has no such stamp (wall-clock formats, no prefix). */
 void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user);
 
 /* Reads the kernel log: the live /dev/kmsg (non-blocking, whole ring buffer) or
@@ -83,7 +92,8 @@ int ptd_kmsg_read(struct ptd_root *root, char **buf, size_t *len);
 
 /* Convenience: reads, splits and classifies, appending event objects to `events`
  * (a cJSON array) and returning how many were added. At most max_events are kept (the
- * newest). */
+ * newest). Consecutive "NVRM: " messages that only together form a known message (NVIDIA
+ * prints some over several lines, each prefixed again) are classified joined. */
 int ptd_kmsg_collect(const char *buf, size_t len, cJSON *events, size_t max_events);
 
 /* Converts one event into a JSON object (caller owns). */

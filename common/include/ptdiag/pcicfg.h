@@ -19,6 +19,7 @@
 #define PTD_CAP_MSI   0x05
 #define PTD_CAP_PCIE  0x10
 #define PTD_CAP_MSIX  0x11
+#define PTD_CAP_AF    0x13 /* Advanced Features (conventional PCI FLR) */
 #define PTD_ECAP_ACS   0x000d
 #define PTD_ECAP_REBAR 0x0015
 
@@ -63,6 +64,12 @@ int ptd_pcicfg_decode_pcie(const uint8_t *cfg, size_t len, struct ptd_pcie_info 
 
 /* Link speed code → GT/s (2.5, 5, 8, 16, 32, 64); 0.0 for unknown codes. */
 double ptd_pcie_speed_gts(uint8_t code);
+
+/* FLR through the Advanced Features capability, as the kernel's pci_af_flr() accepts it:
+ * the capability present with both TP (Transactions Pending) and FLR set in AF_CAP (offset
+ * 3). Returns 1, 0 (no AF capability, or one without TP+FLR), or -1 when the standard
+ * capability list cannot be read (header only). */
+int ptd_pcicfg_af_flr(const uint8_t *cfg, size_t len);
 
 /* PM capability: current power state 0..3 (D0..D3hot), or -1 when absent. */
 int ptd_pcicfg_decode_pm_state(const uint8_t *cfg, size_t len);
