@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -155,11 +156,15 @@ cJSON *ptd_json_add_hex16(cJSON *obj, const char *key, unsigned value)
 
 int ptd_doc_write(const cJSON *doc, const char *path, bool pretty, struct ptd_error *err)
 {
-    char *text = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+    char *raw = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+    /* A document may carry strings read from a guest or a config: written out as valid UTF-8
+     * with DEL, C1 and bidi controls escaped (escape.h). */
+    char *text = raw ? ptd_esc_json_dup(raw) : NULL;
     FILE *f = NULL;
     const char *name = (!path || strcmp(path, "-") == 0) ? "<stdout>" : path;
     int ret = -1;
 
+    cJSON_free(raw);
     if (!text)
         return ptd_error_set(err, "%s: out of memory while serialising the document", name);
     if (!path || strcmp(path, "-") == 0) {
@@ -179,7 +184,7 @@ int ptd_doc_write(const cJSON *doc, const char *path, bool pretty, struct ptd_er
 out:
     if (f && f != stdout && fclose(f) != 0 && ret == 0)
         ret = ptd_error_set(err, "%s: write failed: %s", name, strerror(errno));
-    cJSON_free(text);
+    free(text);
     return ret;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 
 #include "pve_conf.h"
 #include "vendor_reset_db.h"
@@ -205,7 +206,7 @@ static void drop_args_cpu(struct rec *r, unsigned vmid, const char *args)
 static void rec_arc(cJSON *list, const cJSON *vm, const char *bdf, const char *key)
 {
     const cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu");
-    unsigned vmid = (unsigned)ptd_json_get_num(vm, "vmid", 0);
+    unsigned vmid = (unsigned)ptd_json_int_or(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, 0);
     bool win = ptd_json_get_num(eff, "windows_version", 0) > 0;
     int lost = cJSON_GetArraySize(cJSON_GetObjectItem(eff, "lost_enlightenments"));
     struct rec r = rec_new(list, bdf, key, "intel-arc");
@@ -261,7 +262,7 @@ static void rec_nvidia_consumer(cJSON *list, const cJSON *vm, const char *bdf, c
                                 const char *cls)
 {
     const cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu");
-    unsigned vmid = (unsigned)ptd_json_get_num(vm, "vmid", 0);
+    unsigned vmid = (unsigned)ptd_json_int_or(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, 0);
     struct rec r = rec_new(list, bdf, key, cls);
     const char *type = ptd_json_get_str(eff, "cpu_model");
 
@@ -285,7 +286,7 @@ static void rec_nvidia_consumer(cJSON *list, const cJSON *vm, const char *bdf, c
 static void rec_nvidia_pro(cJSON *list, const cJSON *vm, const char *bdf, const char *key)
 {
     const cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu"), *h;
-    unsigned vmid = (unsigned)ptd_json_get_num(vm, "vmid", 0);
+    unsigned vmid = (unsigned)ptd_json_int_or(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, 0);
     struct rec r = rec_new(list, bdf, key, "nvidia-pro");
     char q[1200];
 
@@ -371,7 +372,7 @@ static void rec_amd(cJSON *list, const cJSON *doc, const cJSON *dev, const char 
 /* VM-wide settings a GPU VM needs, as commands. */
 static void rec_vm(cJSON *list, const cJSON *vm)
 {
-    unsigned vmid = (unsigned)ptd_json_get_num(vm, "vmid", 0);
+    unsigned vmid = (unsigned)ptd_json_int_or(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, 0);
     struct rec r = rec_new(list, NULL, NULL, "any");
     const cJSON *eff = cJSON_GetObjectItem(vm, "effective_cpu"), *h;
     const char *type = ptd_json_get_str(vm, "machine.type"), *bios = ptd_json_get_str(vm, "bios");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* ptdiag.report/1: the findings for tools (field reference in docs/schema.md). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
 static cJSON *evidence_json(const struct rpt_evidence *e)
@@ -121,12 +123,16 @@ int rpt_render_json(FILE *out, const struct rpt_render_ctx *c)
     cJSON *doc = rpt_report_json(c);
     if (!doc)
         return -1;
-    char *s = cJSON_Print(doc);
+    char *raw = cJSON_Print(doc);
     cJSON_Delete(doc);
+    /* cJSON escapes C0 only; DEL, C1, bidi controls and bytes that are not UTF-8 copied from
+     * the documents are escaped here. */
+    char *s = raw ? ptd_esc_json_dup(raw) : NULL;
+    cJSON_free(raw);
     if (!s)
         return -1;
     fputs(s, out);
     fputc('\n', out);
-    cJSON_free(s);
+    free(s);
     return ferror(out) ? -1 : 0;
 }
