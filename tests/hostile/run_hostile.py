@@ -6,6 +6,9 @@
                                             (tests/report/docs: a host, a Linux and a Windows
                                             guest), in every format
   run_hostile.py case NAME REPORT           one of the issue's three cases (named regressions)
+  run_hostile.py soak REPORT                a generated soak log (tests/soak/gen_soak.py) whose
+                                            strings (host, driver, event kind and text) and
+                                            numbers are hostile, through `ptdiag-report soak`
   run_hostile.py with-guest HOST REPORT     the corpus's guest documents returned by a stand-in
                                             `qm guest exec` to ptdiag-host --vm N --with-guest
 
@@ -240,6 +243,64 @@ def case(name, rep):
             fail(f"no case {name}")
 
 
+# Soak sample members a guest writes as free text (docs/schema.md "Soak log lines").
+SOAK_KEYS = {"host", "os", "name", "version", "state", "kind", "text", "boot_id"}
+
+
+def soak(rep):
+    gen = os.path.join(os.path.dirname(HERE), "soak", "gen_soak.py")
+    runs = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "real.jsonl")
+        subprocess.run([sys.executable, gen, src, "--days", "2", "--reboot", "0.3", "--xid",
+                        "0.5:79", "--upgrade", "0.7:575.1", "--torn-last"], check=True,
+                       capture_output=True, timeout=120)
+        with open(src) as f:
+            lines = f.read().splitlines()
+        samples = [json.loads(ln) for ln in lines[:-1]]  # the last line is torn on purpose
+
+        def evil_strings(v, key):
+            return v + hostile.ALL if isinstance(v, str) and key in SOAK_KEYS else v
+        variants = [("strings", [hostile._walk(x, evil_strings) for x in samples])]
+        variants += [("num-" + n, [hostile.numbers(x, v) for x in samples])
+                     for n, v in hostile.NUMBERS.items()]
+        for name, docs in variants:
+            path = os.path.join(tmp, f"soak-{name}.jsonl")
+            with open(path, "wb") as f:
+                for d in docs:
+                    f.write(json.dumps(d, ensure_ascii=False).encode("utf-8", "surrogateescape"))
+                    f.write(b"\n")
+                f.write(lines[-1].encode())
+            for fmt in ("text", "json", "md"):
+                w = f"soak {name} --format {fmt}"
+                p = subprocess.run([rep, "soak", "--format", fmt, path], capture_output=True,
+                                   timeout=120)
+                err = p.stderr.decode("utf-8", "replace")
+                check_stderr(w, err)
+                if p.returncode not in (0, 1, 2):
+                    fail(f"{w}: exit {p.returncode}: {err[:500]}")
+                text = clean_bytes(w, p.stdout, tabs=fmt == "json")
+                clean_bytes(w + " (stderr)", p.stderr)
+                if fmt == "json" and p.stdout:
+                    try:
+                        json.loads(text)
+                    except ValueError as e:
+                        fail(f"{w}: not JSON: {e}")
+                if fmt == "md":
+                    for t in md_tokens(text):
+                        for c in [t] + (t.children or []):
+                            # the badge is the one image: shields.io, ptdiag's own
+                            if c.type == "image" and not c.attrs.get("src", "").startswith(
+                                    "https://img.shields.io/badge/ptdiag"):
+                                fail(f"{w}: foreign image {c.attrs}")
+                            if c.type == "link_open":
+                                fail(f"{w}: link {c.attrs}")
+                            if c.type in ("html_inline", "html_block"):
+                                fail(f"{w}: HTML {c.content!r}")
+                runs += 1
+    print(f"{runs} soak runs")
+
+
 FAKE_QM = r"""#!/bin/sh
 # Stand-in for `qm guest exec VMID --timeout N -- AGENT --json`: replies with $FAKE_REPLY.
 cat "$FAKE_REPLY"
@@ -295,6 +356,8 @@ def main():
         corpus(sys.argv[2])
     elif mode == "case":
         case(sys.argv[2], sys.argv[3])
+    elif mode == "soak":
+        soak(sys.argv[2])
     elif mode == "with-guest":
         with_guest(sys.argv[2], sys.argv[3])
     else:
