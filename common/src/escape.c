@@ -226,7 +226,10 @@ void ptd_esc_md_text(FILE *out, const char *s, unsigned flags)
         if (c == ' ' && line_start)
             continue; /* four leading spaces would start an indented code block */
         line_start = false;
-        if (c < 0x80 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c))
+        /* Every ASCII punctuation character CommonMark lets a backslash escape, but for , ' "
+         * ; % $ / ? which start nothing on their own (':' and '.' stay escaped: they break
+         * GFM's bare http:// and www. autolinks). */
+        if (c < 0x80 && strchr("!#&()*+-.:<=>@[\\]^_`{|}~", c))
             fputc('\\', out);
         fputc(c, out);
     }

@@ -91,8 +91,10 @@ static void test_md_text(void **state)
 {
     (void)state;
     expect(ptd_esc_md_text, "![img](http://e/x.png) <script>", 0,
-           "\\!\\[img\\]\\(http\\:\\/\\/e\\/x\\.png\\) \\<script\\>");
+           "\\!\\[img\\]\\(http\\://e/x\\.png\\) \\<script\\>");
     expect(ptd_esc_md_text, "a\n    # b", 0, "a\\\n\\# b");
+    /* GFM autolinks bare www. and e-mail addresses; quotes and commas stay readable. */
+    expect(ptd_esc_md_text, "www.e.com a@b.c, 'x'", 0, "www\\.e\\.com a\\@b\\.c, 'x'");
     expect(ptd_esc_md_text, "a|b\nc", PTD_ESC_MD_CELL, "a\\|b c");
     expect(ptd_esc_md_text, "x\x1b", 0, "x\\\\e");
 }

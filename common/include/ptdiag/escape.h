@@ -12,8 +12,8 @@
  *
  * Markdown: untrusted text goes into a code span (control characters escaped as above, the
  * delimiter longer than any backtick run inside, `|` escaped in table cells) or into escaped
- * text (every ASCII punctuation character backslash-escaped, so nothing starts a link, image,
- * HTML tag, heading, list or table cell).
+ * text (ASCII punctuation backslash-escaped, so nothing starts a link, an autolink, an image,
+ * an HTML tag, an entity, emphasis, a heading, a list or a table cell).
  *
  * Ownership: the _dup functions return malloc'd strings the caller frees (NULL on allocation
  * failure); the writers write to a FILE the caller owns.
