@@ -49,7 +49,7 @@ static long long days_from_civil(int y, unsigned m, unsigned d)
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
     yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* m is 1..12: no wrap-around */
     doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return (long long)era * 146097 + (long long)doe - 719468;
 }
