@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 #include "ptdiag/escape.h"
 #include "report.h"
 
@@ -64,7 +65,9 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
         const struct rpt_passed *p = &m->passed[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "vmid", (double)p->vmid);
-        ptd_json_add_num(o, "hostpci", ptd_json_get_num(p->hp, "index", p->hp_index), true);
+        ptd_json_add_num(o, "hostpci",
+                         (double)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index),
+                         true);
         ptd_json_add_str(o, "host_bdf", p->dev ? ptd_json_get_str(p->dev, "bdf") : NULL);
         ptd_json_add_str(o, "guest_file", p->guest ? p->guest->doc.file : NULL);
         ptd_json_add_str(o, "guest_location",
