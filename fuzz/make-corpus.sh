@@ -79,6 +79,24 @@ for f in "$top"/tests/report/docs/*.json; do
     seed doc "$f"
     seed report "$f"
 done
+# The hostile corpus (issue 13): every variant of those documents, strings and numbers.
+mkdir -p "$tmp/hostile"
+python3 - "$top/tests/hostile" "$top/tests/report/docs" "$tmp/hostile" <<'PY' || true
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import hostile
+for f in sorted(os.listdir(sys.argv[2])):
+    with open(os.path.join(sys.argv[2], f)) as fh:
+        doc = json.load(fh)
+    for name, v in hostile.variants(doc):
+        with open(os.path.join(sys.argv[3], f"{f}-{name}"), "wb") as out:
+            out.write(hostile.dump_bytes(v))
+PY
+for f in "$tmp"/hostile/*; do
+    seed doc "$f"
+    seed report "$f"
+    seed escape "$f"
+done
 seed matrix "$top/report/data/symptoms.json"
 seed gpu_identity "$top/report/data/gpu-identity.json"
 # and a small valid table (every family, a few devices) the fuzzer can mutate quickly

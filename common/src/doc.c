@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -48,7 +49,7 @@ static long long days_from_civil(int y, unsigned m, unsigned d)
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
     yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* m is 1..12: no wrap-around */
     doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return (long long)era * 146097 + (long long)doe - 719468;
 }
@@ -155,11 +156,15 @@ cJSON *ptd_json_add_hex16(cJSON *obj, const char *key, unsigned value)
 
 int ptd_doc_write(const cJSON *doc, const char *path, bool pretty, struct ptd_error *err)
 {
-    char *text = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+    char *raw = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+    /* A document may carry strings read from a guest or a config: written out as valid UTF-8
+     * with DEL, C1 and bidi controls escaped (escape.h). */
+    char *text = raw ? ptd_esc_json_dup(raw) : NULL;
     FILE *f = NULL;
     const char *name = (!path || strcmp(path, "-") == 0) ? "<stdout>" : path;
     int ret = -1;
 
+    cJSON_free(raw);
     if (!text)
         return ptd_error_set(err, "%s: out of memory while serialising the document", name);
     if (!path || strcmp(path, "-") == 0) {
@@ -179,7 +184,7 @@ int ptd_doc_write(const cJSON *doc, const char *path, bool pretty, struct ptd_er
 out:
     if (f && f != stdout && fclose(f) != 0 && ret == 0)
         ret = ptd_error_set(err, "%s: write failed: %s", name, strerror(errno));
-    cJSON_free(text);
+    free(text);
     return ret;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "ptdiag/log.h"
+#include "ptdiag/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,5 +43,6 @@ void ptd_log(enum ptd_log_level level, const char *fmt, ...)
         current_sink(level, msg, current_user);
         return;
     }
-    fprintf(stderr, "ptdiag: %s: %s\n", level_names[level], msg);
+    /* messages quote files and documents another user may have written (issue 13) */
+    fprintf(stderr, "ptdiag: %s: %s\n", level_names[level], ptd_esc_tmp(msg, 0));
 }

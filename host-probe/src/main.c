@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 #include "ptdiag/log.h"
 #include "ptdiag/root.h"
 
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
     ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
 
     if (ptd_root_init(&root, root_dir, &err) != 0) {
-        fprintf(stderr, "ptdiag-host: %s\n", err.text);
+        fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
         return 2;
     }
     if (snapshot && ptd_root_enable_trace(&root) != 0) {
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
             goto out;
         }
         if (host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s\n", err.text);
+            fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
             goto out;
         }
     }
@@ -173,7 +174,7 @@ int main(int argc, char **argv)
 
     if (json || output || !host_summary_print) {
         if (ptd_doc_write(doc, output, true, &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s\n", err.text);
+            fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
             goto out;
         }
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 #include "ptdiag/root.h"
 
 #include "dpkg_status.h"
@@ -373,8 +374,8 @@ void probe_vms_run(struct probe_ctx *ctx)
         bool found = false;
         cJSON_ArrayForEach(vm, vms)
         {
-            found |= (unsigned)ptd_json_get_num(vm, "vmid", -1) ==
-                     (unsigned)strtoul(ctx->only_vmid, NULL, 10);
+            found |= ptd_json_int_or(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, -1) ==
+                     (int64_t)strtoul(ctx->only_vmid, NULL, 10);
         }
         if (!found)
             ptd_doc_add_error(ctx->doc, SRC,

@@ -2,13 +2,16 @@
 /*
  * The default human output of ptdiag-host: a short per-layer account of what was found, per
  * GPU. Facts only (verdicts are the report's); it reads the finished document and nothing
- * else, so it shows exactly what --json would carry.
+ * else, so it shows exactly what --json would carry. Every string from the document is
+ * printed escaped (escape.h): it may come from a file another user wrote (issue 13).
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
+#include "ptdiag/escape.h"
 
 #include "probe.h"
 
@@ -22,11 +25,17 @@ static void head(struct out *o, const char *title)
     fprintf(o->f, o->colour ? "\033[1m%s\033[0m\n" : "%s\n", title);
 }
 
+/* Untrusted text for the terminal (escape.h), for use inside one printf. */
+static const char *esc(const char *s)
+{
+    return ptd_esc_tmp(s, 0);
+}
+
 static const char *str_or(const cJSON *obj, const char *path, const char *dflt)
 {
     const char *s = ptd_json_get_str(obj, path);
 
-    return s ? s : dflt;
+    return s ? esc(s) : dflt;
 }
 
 static const char *tri_word(const cJSON *obj, const char *path)
@@ -36,15 +45,25 @@ static const char *tri_word(const cJSON *obj, const char *path)
     return t < 0 ? "unknown" : t ? "yes" : "no";
 }
 
-static void human_size(double bytes, char *buf, size_t len)
+/* The size in bytes at path, for a person; "0 B" when absent, "unknown" when it is not a
+ * 64-bit size. */
+static void human_size(const cJSON *obj, const char *path, char *buf, size_t len)
 {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     unsigned u = 0;
+    uint64_t v = 0;
+
+    if (ptd_json_get_u64(obj, path, UINT64_MAX, &v, NULL) == PTD_NUM_BAD) {
+        snprintf(buf, len, "unknown");
+        return;
+    }
+    double bytes = (double)v;
 
     while (bytes >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
         bytes /= 1024.0;
         u++;
     }
+    /* bytes < 2^64 / 1024^4 here: the cast is defined */
     snprintf(buf, len, bytes == (double)(long long)bytes ? "%.0f %s" : "%.1f %s", bytes, units[u]);
 }
 
@@ -75,8 +94,8 @@ static void print_system(struct out *o, const cJSON *doc)
         fputs("unknown", o->f);
     if (cJSON_IsObject(types) && types->child) {
         fputs(" (", o->f);
-        cJSON_ArrayForEach(t, types)
-            fprintf(o->f, "%s%s %.0f", t == types->child ? "" : ", ", t->string, t->valuedouble);
+        cJSON_ArrayForEach(t, types) fprintf(o->f, "%s%s %.0f", t == types->child ? "" : ", ",
+                                             esc(t->string), t->valuedouble);
         fputc(')', o->f);
     }
     fprintf(o->f, "; interrupt remapping %s\n", tri_word(sys, "iommu.irq_remapping"));
@@ -100,7 +119,7 @@ static void print_bars(struct out *o, const cJSON *dev)
     }
     cJSON_ArrayForEach(b, bars)
     {
-        human_size(ptd_json_get_num(b, "size_bytes", 0), sz, sizeof(sz));
+        human_size(b, "size_bytes", sz, sizeof(sz));
         fprintf(o->f, " %.0f=%s%s%s%s", ptd_json_get_num(b, "index", 0), sz,
                 ptd_json_get_tri(b, "is_io") > 0      ? " io"
                 : ptd_json_get_tri(b, "is_64bit") > 0 ? " 64-bit"
@@ -111,7 +130,7 @@ static void print_bars(struct out *o, const cJSON *dev)
             fputc(';', o->f);
     }
     if (ptd_json_get_tri(dev, "rom.present") > 0) {
-        human_size(ptd_json_get_num(dev, "rom.size_bytes", 0), sz, sizeof(sz));
+        human_size(dev, "rom.size_bytes", sz, sizeof(sz));
         fprintf(o->f, "; ROM %s", sz);
     }
     fputc('\n', o->f);
@@ -131,8 +150,8 @@ static void print_rebar(struct out *o, const cJSON *dev)
     fputs("    Resizable BAR:", o->f);
     cJSON_ArrayForEach(e, rb)
     {
-        human_size(ptd_json_get_num(e, "current_bytes", 0), cur, sizeof(cur));
-        human_size(ptd_json_get_num(e, "max_bytes", 0), max, sizeof(max));
+        human_size(e, "current_bytes", cur, sizeof(cur));
+        human_size(e, "max_bytes", max, sizeof(max));
         fprintf(o->f, " BAR %.0f at %s, supports up to %s%s", ptd_json_get_num(e, "bar", 0), cur,
                 cJSON_IsNumber(ptd_json_get(e, "max_bytes")) ? max : "unknown", e->next ? ";" : "");
     }
@@ -142,23 +161,23 @@ static void print_rebar(struct out *o, const cJSON *dev)
 static void print_group(struct out *o, const cJSON *doc, const cJSON *dev)
 {
     const cJSON *groups = ptd_json_get(doc, "iommu_groups"), *g, *m;
-    const cJSON *gid = ptd_json_get(dev, "iommu_group");
-    const char *bdf = str_or(dev, "bdf", "");
+    const char *bdf = ptd_json_get_str(dev, "bdf") ? ptd_json_get_str(dev, "bdf") : "";
     bool others = false;
+    int64_t gid, id;
 
-    if (!cJSON_IsNumber(gid)) {
+    if (ptd_json_get_int(dev, "iommu_group", 0, PTD_IOMMU_GROUP_MAX, &gid, NULL) != PTD_NUM_OK) {
         fputs("    IOMMU group: none\n", o->f);
         return;
     }
-    fprintf(o->f, "    IOMMU group %d", gid->valueint);
+    fprintf(o->f, "    IOMMU group %lld", (long long)gid);
     cJSON_ArrayForEach(g, groups)
     {
-        if (ptd_json_get_num(g, "id", -1) != gid->valuedouble)
+        if (ptd_json_get_int(g, "id", 0, PTD_IOMMU_GROUP_MAX, &id, NULL) != PTD_NUM_OK || id != gid)
             continue;
         fprintf(o->f, " (%s)", str_or(g, "type", "type unknown"));
         cJSON_ArrayForEach(m, ptd_json_get(g, "devices"))
         {
-            if (strcmp(str_or(m, "bdf", ""), bdf) == 0)
+            if (ptd_json_get_str(m, "bdf") && strcmp(ptd_json_get_str(m, "bdf"), bdf) == 0)
                 continue;
             fprintf(o->f, "%s %s [%s:%s %s%s, %s]", others ? "," : ", also:", str_or(m, "bdf", "?"),
                     str_or(m, "vendor_id", "?"), str_or(m, "device_id", "?"),
@@ -180,7 +199,8 @@ static void print_link(struct out *o, const cJSON *dev)
     if (cJSON_IsArray(rm)) {
         if (!rm->child)
             fputs(" no reset_method", o->f);
-        cJSON_ArrayForEach(r, rm) fprintf(o->f, " %s", r->valuestring);
+        cJSON_ArrayForEach(r, rm)
+            fprintf(o->f, " %s", cJSON_IsString(r) ? esc(r->valuestring) : "?");
     } else {
         fputs(" unknown", o->f);
     }
@@ -238,7 +258,7 @@ static void print_gpu(struct out *o, const cJSON *doc, const cJSON *dev)
             ptd_json_get_str(dev, "subsystem_name") ? " " : "", str_or(dev, "subsystem_name", ""),
             str_or(dev, "driver", "none"));
     if (ptd_json_get_str(dev, "driver_override"))
-        fprintf(o->f, " (driver_override %s)", ptd_json_get_str(dev, "driver_override"));
+        fprintf(o->f, " (driver_override %s)", esc(ptd_json_get_str(dev, "driver_override")));
     fputc('\n', o->f);
     print_group(o, doc, dev);
     print_bars(o, dev);
@@ -261,7 +281,7 @@ int host_summary_print(const cJSON *doc, FILE *out)
     int gpus = 0;
 
     fprintf(out, "ptdiag-host %s: facts of %s, collected %s\n",
-            str_or(doc, "producer.version", "?"), root ? root : "this host",
+            str_or(doc, "producer.version", "?"), root ? esc(root) : "this host",
             str_or(doc, "collected_at", "?"));
     print_system(&o, doc);
     head(&o, "GPUs and their functions (L1-L3)");
@@ -276,15 +296,18 @@ int host_summary_print(const cJSON *doc, FILE *out)
             print_gpu(&o, doc, d);
             cJSON_ArrayForEach(e, devices)
             {
-                if (e == d || ptd_json_get_tri(e, "is_gpu") > 0 ||
-                    strcmp(str_or(e, "slot", ""), str_or(d, "slot", "-")) != 0)
+                if (e == d || ptd_json_get_tri(e, "is_gpu") > 0 || !ptd_json_get_str(e, "slot") ||
+                    !ptd_json_get_str(d, "slot") ||
+                    strcmp(ptd_json_get_str(e, "slot"), ptd_json_get_str(d, "slot")) != 0)
                     continue;
                 fprintf(out, "    + %s  %s [%s:%s] driver %s, ", str_or(e, "bdf", "?"),
                         str_or(e, "device_name", str_or(e, "class_name", "?")),
                         str_or(e, "vendor_id", "?"), str_or(e, "device_id", "?"),
                         str_or(e, "driver", "none"));
-                if (cJSON_IsNumber(ptd_json_get(e, "iommu_group")))
-                    fprintf(out, "IOMMU group %d\n", ptd_json_get(e, "iommu_group")->valueint);
+                int64_t g;
+                if (ptd_json_get_int(e, "iommu_group", 0, PTD_IOMMU_GROUP_MAX, &g, NULL) ==
+                    PTD_NUM_OK)
+                    fprintf(out, "IOMMU group %lld\n", (long long)g);
                 else
                     fputs("no IOMMU group\n", out);
             }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 
 #include "pve_cpu_models.h"
 #include "pve_mapping.h"
@@ -346,7 +347,7 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
         {
             const char *key = ptd_json_get_str(e, "key");
             const char *id0 = ptd_json_get_str(e, "host_ids.0");
-            unsigned ln = (unsigned)ptd_json_get_num(e, "line", 0);
+            unsigned ln = (unsigned)ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0);
             bool multi = cJSON_GetArraySize(cJSON_GetObjectItem(e, "host_ids")) > 1 ||
                          (id0 && strlen(id0) == 10);
             if (ptd_json_get_str(e, "mdev") && multi)
@@ -383,7 +384,7 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
                             key);
             }
             if (ptd_json_get_tri(e, "pcie") == 1 && !(mt && strstr(mt, "q35")))
-                problem(problems, file, (unsigned)ptd_json_get_num(e, "line", 0),
+                problem(problems, file, (unsigned)ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0),
                         "%s: pcie=1 but q35 machine model is not enabled (machine %s)",
                         ptd_json_get_str(e, "key"), mt ? mt : "pc");
         }

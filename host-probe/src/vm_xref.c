@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 
 #include "vm_modes.h"
 
@@ -190,16 +191,17 @@ static void check_entry(struct xref_ctx *x, const char *name, const cJSON *entry
                  ptd_json_get_str(dev, "subsystem_device_id"));
     else
         actual_sub[0] = '\0';
+    /* Group numbers are non-negative ints; anything else is unknown, never a cast. */
+    int64_t g;
     actual_grp[0] = '\0';
-    if (grp && cJSON_IsNumber(cJSON_GetObjectItem(grp, "id")))
-        snprintf(actual_grp, sizeof(actual_grp), "%d", (int)ptd_json_get_num(grp, "id", -1));
-    else if (dev && cJSON_IsNumber(cJSON_GetObjectItem(dev, "iommu_group")))
-        snprintf(actual_grp, sizeof(actual_grp), "%d",
-                 (int)ptd_json_get_num(dev, "iommu_group", -1));
+    if (grp && ptd_json_get_int(grp, "id", 0, PTD_IOMMU_GROUP_MAX, &g, NULL) == PTD_NUM_OK)
+        snprintf(actual_grp, sizeof(actual_grp), "%lld", (long long)g);
+    else if (dev &&
+             ptd_json_get_int(dev, "iommu_group", 0, PTD_IOMMU_GROUP_MAX, &g, NULL) == PTD_NUM_OK)
+        snprintf(actual_grp, sizeof(actual_grp), "%lld", (long long)g);
     expected_grp[0] = '\0';
-    if (cJSON_IsNumber(cJSON_GetObjectItem(entry, "iommugroup")))
-        snprintf(expected_grp, sizeof(expected_grp), "%d",
-                 (int)ptd_json_get_num(entry, "iommugroup", -1));
+    if (ptd_json_get_int(entry, "iommugroup", 0, PTD_IOMMU_GROUP_MAX, &g, NULL) == PTD_NUM_OK)
+        snprintf(expected_grp, sizeof(expected_grp), "%lld", (long long)g);
     check_value(mc, problems, "id", "id", ptd_json_get_str(entry, "id"),
                 actual_id[0] ? actual_id : NULL, name);
     check_value(mc, problems, "iommugroup", "iommugroup", expected_grp[0] ? expected_grp : NULL,
@@ -441,8 +443,9 @@ static void groups_all(struct xref_ctx *x, cJSON *vms)
                 if (vm_str_in(vm_bdfs, b->valuestring)) {
                     /* PCI.pm refuses this at start */
                     char msg[PTD_ERROR_MAX];
-                    snprintf(msg, sizeof(msg), "%s:%d: %s: device '%s' assigned more than once",
-                             ptd_json_get_str(vm, "file"), (int)ptd_json_get_num(h, "line", 0),
+                    snprintf(msg, sizeof(msg), "%s:%lld: %s: device '%s' assigned more than once",
+                             ptd_json_get_str(vm, "file"),
+                             (long long)ptd_json_int_or(h, "line", 1, PTD_LINE_MAX, 0),
                              ptd_json_get_str(h, "key"), b->valuestring);
                     cJSON_AddItemToArray(cJSON_GetObjectItem(vm, "config_problems"),
                                          cJSON_CreateString(msg));

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
+#include "ptdiag/escape.h"
 #include "ptdiag/log.h"
 
 #include "probe.h"
@@ -62,6 +64,12 @@ static void find_report(char *buf, size_t len)
         }
     }
     snprintf(buf, len, "ptdiag-report");
+}
+
+/* What qm and the guest wrote is untrusted (issue 13): at most max bytes of it, escaped. */
+static const char *untrusted(const char *s, size_t max)
+{
+    return ptd_esc_tmp(s, max);
 }
 
 /* Runs `qm guest exec`; on success returns the agent's stdout (caller frees). NULL with a
@@ -109,9 +117,9 @@ static char *run_agent(const char *vmid, const char *agent)
                     vmid);
         else
             fprintf(stderr,
-                    "ptdiag-host: qm guest exec %s failed (exit %d): %.300s: "
+                    "ptdiag-host: qm guest exec %s failed (exit %d): %s: "
                     "diagnosing the host side only\n",
-                    vmid, res.status, e);
+                    vmid, res.status, untrusted(e, 300));
         goto out;
     }
     reply = cJSON_Parse(res.out);
@@ -125,6 +133,17 @@ static char *run_agent(const char *vmid, const char *agent)
     exitcode = cJSON_GetObjectItem(reply, "exitcode");
     outdata = cJSON_GetObjectItem(reply, "out-data");
     errdata = cJSON_GetObjectItem(reply, "err-data");
+    /* The guest agent's exit code is an int; a number that is not one is a reply we cannot
+     * read, never a cast. */
+    int64_t code = 0;
+    if (cJSON_IsNumber(exitcode) &&
+        ptd_json_item_int(exitcode, INT32_MIN, INT32_MAX, &code, NULL) != PTD_NUM_OK) {
+        fprintf(stderr,
+                "ptdiag-host: qm guest exec %s: exit code %g is not an int: diagnosing the host "
+                "side only\n",
+                vmid, exitcode->valuedouble);
+        goto out;
+    }
     if (!cJSON_IsNumber(exitcode)) {
         fprintf(stderr,
                 "ptdiag-host: %s in VM %s did not finish within %d s: diagnosing the "
@@ -139,15 +158,15 @@ static char *run_agent(const char *vmid, const char *agent)
     }
     if (!cJSON_IsString(outdata) || !*outdata->valuestring) {
         fprintf(stderr,
-                "ptdiag-host: %s in VM %s exited %d without output%s%.300s: diagnosing "
+                "ptdiag-host: %s in VM %s exited %d without output%s%s: diagnosing "
                 "the host side only\n",
-                agent, vmid, (int)exitcode->valuedouble, cJSON_IsString(errdata) ? ": " : "",
-                cJSON_IsString(errdata) ? errdata->valuestring : "");
+                agent, vmid, (int)code, cJSON_IsString(errdata) ? ": " : "",
+                cJSON_IsString(errdata) ? untrusted(errdata->valuestring, 300) : "");
         goto out;
     }
-    if (exitcode->valuedouble != 0)
+    if (code != 0)
         fprintf(stderr, "ptdiag-host: %s in VM %s exited %d; using its document\n", agent, vmid,
-                (int)exitcode->valuedouble);
+                (int)code);
     doc = strdup(outdata->valuestring);
 out:
     cJSON_Delete(reply);
@@ -202,7 +221,8 @@ int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
         cJSON *parsed = NULL;
         if (ptd_doc_parse("guest agent output", guest, strlen(guest), PTD_SCHEMA_GUEST, &parsed,
                           &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n", err.text);
+            fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n",
+                    untrusted(err.text, sizeof(err.text)));
         } else if (write_text(guest_json, guest) != 0) {
             fprintf(stderr, "ptdiag-host: %s: %s\n", guest_json, strerror(errno));
             cJSON_Delete(parsed);

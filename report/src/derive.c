@@ -12,6 +12,7 @@
 
 #include "gpu_identity.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 #include "report.h"
 
 static cJSON *obj(cJSON **slot)
@@ -29,9 +30,11 @@ static void bar_sizes(const cJSON *dev, double *largest, double *total64, bool *
     const cJSON *b;
     cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(dev, "bars"))
     {
-        double sz = ptd_json_get_num(b, "size_bytes", -1);
-        if (sz < 0 || ptd_json_get_tri(b, "is_io") == 1)
+        uint64_t u;
+        if (ptd_json_get_u64(b, "size_bytes", UINT64_MAX, &u, NULL) != PTD_NUM_OK ||
+            ptd_json_get_tri(b, "is_io") == 1)
             continue;
+        double sz = (double)u;
         *known = true;
         if (sz > *largest)
             *largest = sz;
@@ -246,22 +249,27 @@ void rpt_derive_host(struct rpt_model *m)
     {
         const char *v = ptd_json_get_str(e, "value");
         char where[300];
-        double line = ptd_json_get_num(e, "line", 0);
-        /* a hostile document may hold any number: only a real line number is cast */
-        snprintf(where, sizeof where, "%s:%ld",
-                 ptd_json_get_str(e, "file") ? ptd_json_get_str(e, "file") : "?",
-                 line >= 0 && line < 1e9 ? (long)line : 0L);
+        /* a hostile document may hold any number: only a real line number is used (0: none) */
+        long long line = ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0);
+        snprintf(where, sizeof where, "%s:%lld",
+                 ptd_json_get_str(e, "file") ? ptd_json_get_str(e, "file") : "?", line);
         if (v && problems && stale) {
             int before = cJSON_GetArraySize(problems) + cJSON_GetArraySize(stale);
             check_ids(h, v, where, problems, stale);
             check_stray(e, where, problems);
             /* the first line with a defect is the one the fix edits */
             const char *file = ptd_json_get_str(e, "file");
-            if (file && line >= 1 && line < 1e9 &&
+            /* it goes into a printed shell command: only a plain path */
+            if (file &&
+                strspn(file,
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") !=
+                    strlen(file))
+                file = NULL;
+            if (file && line >= 1 &&
                 cJSON_GetArraySize(problems) + cJSON_GetArraySize(stale) > before &&
                 !cJSON_GetObjectItemCaseSensitive(x, "vfio_ids_file")) {
                 cJSON_AddStringToObject(x, "vfio_ids_file", file);
-                cJSON_AddNumberToObject(x, "vfio_ids_line", (double)(long)line);
+                cJSON_AddNumberToObject(x, "vfio_ids_line", (double)line);
             }
         }
     }
@@ -385,7 +393,10 @@ void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)
     /* NUMA: only decidable when the VM pins host nodes and the device's node is known. */
     const cJSON *node = p->dev ? cJSON_GetObjectItemCaseSensitive(p->dev, "numa_node") : NULL;
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(p->vm, "numa_nodes");
-    if (cJSON_IsNumber(node) && cJSON_GetArraySize(nodes) > 0) {
+    int64_t node_id = -1;
+    if (ptd_json_item_int(node, 0, PTD_NUMA_NODE_MAX, &node_id, NULL) != PTD_NUM_OK)
+        node = NULL; /* a wrong-typed node is unknown */
+    if (node && cJSON_GetArraySize(nodes) > 0) {
         bool any_bound = false, has = false;
         const cJSON *n;
         cJSON_ArrayForEach(n, nodes)
@@ -394,13 +405,13 @@ void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)
             if (!hn)
                 continue;
             any_bound = true;
-            has |= hostnodes_has(hn, node->valueint);
+            has |= hostnodes_has(hn, (int)node_id);
         }
         if (any_bound)
             cJSON_AddBoolToObject(x, "numa_mismatch", !has);
     }
     /* A VM that binds no host node cannot mismatch; single-node hosts report no node. */
-    if (cJSON_IsNumber(node) && !cJSON_GetObjectItemCaseSensitive(x, "numa_mismatch"))
+    if (node && !cJSON_GetObjectItemCaseSensitive(x, "numa_mismatch"))
         cJSON_AddBoolToObject(x, "numa_mismatch", false);
     (void)m;
 }
@@ -419,17 +430,24 @@ static const cJSON *find_dxgi(const cJSON *guest, const cJSON *gpu)
     return NULL;
 }
 
+/* A size in bytes, or -1 when absent or not a 64-bit size (a wrong-typed fact is unknown). */
+static double bytes_or_unknown(const cJSON *o, const char *path)
+{
+    uint64_t u;
+    return ptd_json_get_u64(o, path, UINT64_MAX, &u, NULL) == PTD_NUM_OK ? (double)u : -1;
+}
+
 /* VRAM as the guest sees it, from the most trustworthy source present: DXGI's
  * DedicatedVideoMemory, then the registry's qwMemorySize, then the driver's own total. */
 static double guest_vram(const cJSON *guest, const cJSON *gpu)
 {
     const cJSON *a = find_dxgi(guest, gpu);
-    double v = a ? ptd_json_get_num(a, "dedicated_video_memory_bytes", -1) : -1;
+    double v = a ? bytes_or_unknown(a, "dedicated_video_memory_bytes") : -1;
     /* The 32-bit MemorySize clamps (2 GiB / 4 GiB): useless when the agent says so. */
     if (v < 0 && ptd_json_get_tri(gpu, "windows.memory_size_clamped32") != 1)
-        v = ptd_json_get_num(gpu, "windows.memory_size_bytes", -1);
+        v = bytes_or_unknown(gpu, "windows.memory_size_bytes");
     if (v < 0)
-        v = ptd_json_get_num(gpu, "vram_total_bytes", -1);
+        v = bytes_or_unknown(gpu, "vram_total_bytes");
     if (v < 0) {
         const cJSON *nd;
         cJSON_ArrayForEach(nd, ptd_json_get(guest, "nvidia.nvml.devices"))
@@ -437,7 +455,7 @@ static double guest_vram(const cJSON *guest, const cJSON *gpu)
             const char *bus = ptd_json_get_str(nd, "pci_bus_id");
             const char *loc = ptd_json_get_str(gpu, "location");
             if (bus && loc && rpt_bdf_eq(bus, loc))
-                v = ptd_json_get_num(nd, "memory_total_bytes", -1);
+                v = bytes_or_unknown(nd, "memory_total_bytes");
         }
     }
     return v;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
 enum tri { F = 0, T = 1, U = 2 };
@@ -584,7 +586,11 @@ static enum tri eval(struct ctx *c, const struct rpt_cond *k)
 static void value_text(struct rpt_buf *b, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
-        rpt_buf_add(b, v->valuestring);
+        /* A fact's text is the document's (issue 13): escaped here, so a newline in it cannot
+         * forge a line of a fix or a why in any format. */
+        char *t = ptd_esc_text_dup(v->valuestring, 0);
+        rpt_buf_add(b, t ? t : "?");
+        free(t);
     } else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (d == floor(d) && fabs(d) < 1e17)
@@ -897,7 +903,7 @@ static void eval_rule(struct acc *a, const struct rpt_model *m)
         {
             reset_ctx(&in, m);
             bind_host(&in.c);
-            long vmid = (long)ptd_json_get_num(vm, "vmid", -1);
+            long vmid = rpt_vm_id(vm, NULL);
             bind_vm(&in.c, vm, vi++, vmid);
             const struct rpt_guest *g = guest_for_vm(m, vmid);
             if (g)
@@ -929,7 +935,7 @@ static void eval_rule(struct acc *a, const struct rpt_model *m)
             else if (p->guest)
                 in.c.absent[RPT_ROOT_GGPU] = "the guest shows no GPU with the passed device's ids";
             in.vmid = p->vmid;
-            int idx = (int)ptd_json_get_num(p->hp, "index", p->hp_index);
+            int idx = (int)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index);
             snprintf(in.bdf, sizeof in.bdf, "%s",
                      p->dev ? str_or(p->dev, "bdf", "?")
                             : str_or(p->hp, "host", str_or(p->hp, "mapping", "?")));

@@ -13,6 +13,7 @@
 
 #include "gpu_identity.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
 /* Defined by report/src/soak_cli.c when the soak evaluator is built in. */
@@ -44,7 +45,7 @@ static int load_matrix(const char *path, struct rpt_matrix **mx)
     struct ptd_error err = {{0}};
     int rc = path ? rpt_matrix_load_file(path, mx, &err) : rpt_matrix_load_builtin(mx, &err);
     if (rc < 0)
-        fprintf(stderr, "ptdiag-report: %s\n", err.text);
+        fprintf(stderr, "ptdiag-report: %s\n", ptd_esc_tmp(err.text, 0));
     return rc;
 }
 
@@ -209,7 +210,7 @@ int main(int argc, char **argv)
         rpt_gpu_identity_use(ids);
     }
     if (rpt_model_load(in, nin, &model, &err) < 0 || rpt_evaluate(mx, model, &res, &err) < 0) {
-        fprintf(stderr, "ptdiag-report: %s\n", err.text);
+        fprintf(stderr, "ptdiag-report: %s\n", ptd_esc_tmp(err.text, 0));
         goto out;
     }
     out = open_out(outp);

@@ -120,6 +120,13 @@ static int collect_passed(struct rpt_model *m)
     int vi = 0;
     cJSON_ArrayForEach(vm, vms)
     {
+        struct ptd_error why;
+        if (rpt_vm_id(vm, &why) < 0 && why.text[0]) {
+            char msg[PTD_ERROR_MAX + 64];
+            snprintf(msg, sizeof msg, "%s: vms[%d].%s; the VM is not tied to a guest", m->host.file,
+                     vi, why.text);
+            note(m, "merge", msg);
+        }
         const cJSON *hps = cJSON_GetObjectItemCaseSensitive(vm, "hostpci");
         int hi = 0;
         const cJSON *hp;
@@ -131,7 +138,7 @@ static int collect_passed(struct rpt_model *m)
             p->hp = hp;
             p->hp_index = hi++;
             p->dev_index = -1;
-            p->vmid = (long)ptd_json_get_num(vm, "vmid", -1);
+            p->vmid = rpt_vm_id(vm, NULL);
             /* Prefer the display function of a whole-slot entry. */
             const cJSON *bdfs = cJSON_GetObjectItemCaseSensitive(hp, "resolved_bdfs");
             const cJSON *b;
@@ -162,7 +169,7 @@ static const cJSON *vm_by_id(const struct rpt_model *m, long vmid)
     const cJSON *vm;
     cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(m->host.json, "vms"))
     {
-        if ((long)ptd_json_get_num(vm, "vmid", -2) == vmid)
+        if (vmid >= 0 && rpt_vm_id(vm, NULL) == vmid)
             return vm;
     }
     return NULL;

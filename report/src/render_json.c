@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* ptdiag.report/1: the findings for tools (field reference in docs/schema.md). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
 static cJSON *evidence_json(const struct rpt_evidence *e)
@@ -62,7 +65,9 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
         const struct rpt_passed *p = &m->passed[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "vmid", (double)p->vmid);
-        ptd_json_add_num(o, "hostpci", ptd_json_get_num(p->hp, "index", p->hp_index), true);
+        ptd_json_add_num(o, "hostpci",
+                         (double)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index),
+                         true);
         ptd_json_add_str(o, "host_bdf", p->dev ? ptd_json_get_str(p->dev, "bdf") : NULL);
         ptd_json_add_str(o, "guest_file", p->guest ? p->guest->doc.file : NULL);
         ptd_json_add_str(o, "guest_location",
@@ -121,12 +126,16 @@ int rpt_render_json(FILE *out, const struct rpt_render_ctx *c)
     cJSON *doc = rpt_report_json(c);
     if (!doc)
         return -1;
-    char *s = cJSON_Print(doc);
+    char *raw = cJSON_Print(doc);
     cJSON_Delete(doc);
+    /* cJSON escapes C0 only; DEL, C1, bidi controls and bytes that are not UTF-8 copied from
+     * the documents are escaped here. */
+    char *s = raw ? ptd_esc_json_dup(raw) : NULL;
+    cJSON_free(raw);
     if (!s)
         return -1;
     fputs(s, out);
     fputc('\n', out);
-    cJSON_free(s);
+    free(s);
     return ferror(out) ? -1 : 0;
 }

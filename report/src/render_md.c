@@ -5,24 +5,28 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
-/* Table cells may not hold a pipe or a newline. */
+/* Untrusted text (anything a document or a template filled from one may hold) goes only into
+ * code spans or escaped text (escape.h): nothing it holds ends a span, a cell or a line. */
 static void cell(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        if (*s == '|')
-            fputs("\\|", out);
-        else if (*s == '\n')
-            fputc(' ', out);
-        else
-            fputc(*s, out);
-    }
+    ptd_esc_md_text(out, s, PTD_ESC_MD_CELL);
 }
 
-/* A fence longer than any backtick run inside the text. */
-static void fenced(FILE *out, const char *lang, const char *text)
+static void code(FILE *out, const char *s)
 {
+    ptd_esc_md_code(out, s, 0);
+}
+
+/* A fence longer than any backtick run inside the text, whose control characters are escaped
+ * (its lines are kept: they are the template's). */
+static void fenced(FILE *out, const char *lang, const char *raw)
+{
+    char *text = ptd_esc_text_dup(raw, PTD_ESC_KEEP_NL);
+    if (!text)
+        return;
     size_t run = 0, best = 0;
     for (const char *p = text; *p; p++) {
         run = *p == '`' ? run + 1 : 0;
@@ -36,6 +40,7 @@ static void fenced(FILE *out, const char *lang, const char *text)
     for (size_t i = 0; i < n; i++)
         fputc('`', out);
     fputc('\n', out);
+    free(text);
 }
 
 static const char *icon(enum rpt_severity s)
@@ -48,25 +53,27 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
     const struct rpt_model *m = c->model;
     const struct rpt_result *r = c->result;
     fprintf(out, "## ptdiag report\n\n");
-    if (m->host.json)
-        fprintf(out, "- Host: `%s`, kernel `%s`, collected %s\n",
-                ptd_json_get_str(m->host.json, "system.hostname")
-                    ? ptd_json_get_str(m->host.json, "system.hostname")
-                    : "?",
-                ptd_json_get_str(m->host.json, "system.kernel_release")
-                    ? ptd_json_get_str(m->host.json, "system.kernel_release")
-                    : "?",
-                ptd_json_get_str(m->host.json, "collected_at")
-                    ? ptd_json_get_str(m->host.json, "collected_at")
-                    : "?");
+    if (m->host.json) {
+        const char *hn = ptd_json_get_str(m->host.json, "system.hostname");
+        const char *kr = ptd_json_get_str(m->host.json, "system.kernel_release");
+        const char *at = ptd_json_get_str(m->host.json, "collected_at");
+        fputs("- Host: ", out);
+        code(out, hn ? hn : "?");
+        fputs(", kernel ", out);
+        code(out, kr ? kr : "?");
+        fputs(", collected ", out);
+        ptd_esc_md_text(out, at ? at : "?", 0);
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < m->nguests; i++) {
         const struct rpt_guest *g = &m->guests[i];
         const char *os = ptd_json_get_str(g->doc.json, "system.os.name");
-        fprintf(out, "- Guest: `%s` (%s)",
-                ptd_json_get_str(g->doc.json, "system.hostname")
-                    ? ptd_json_get_str(g->doc.json, "system.hostname")
-                    : g->doc.file,
-                os ? os : "?");
+        const char *hn = ptd_json_get_str(g->doc.json, "system.hostname");
+        fputs("- Guest: ", out);
+        code(out, hn ? hn : g->doc.file);
+        fputs(" (", out);
+        ptd_esc_md_text(out, os ? os : "?", 0);
+        fputc(')', out);
         if (g->vmid >= 0)
             fprintf(out, ", VM %ld (tied by %s)", g->vmid, g->tied_by);
         fputc('\n', out);
@@ -82,7 +89,9 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
                 const struct rpt_finding *f = &r->findings[i];
                 if ((int)f->severity != sev)
                     continue;
-                fprintf(out, "| %s | %s | `%s` | ", icon(f->severity), f->rule->layer, f->rule->id);
+                fprintf(out, "| %s | %s | ", icon(f->severity), f->rule->layer);
+                ptd_esc_md_code(out, f->rule->id, PTD_ESC_MD_CELL);
+                fputs(" | ", out);
                 cell(out, f->subject);
                 fputs(" | ", out);
                 cell(out, f->rule->title);
@@ -97,10 +106,15 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
             const struct rpt_finding *f = &r->findings[i];
             if ((int)f->severity != sev)
                 continue;
-            fprintf(out, "### %s `%s`: %s\n\n", icon(f->severity), f->rule->id, f->rule->title);
-            fprintf(out, "**Subject:** ");
+            fprintf(out, "### %s ", icon(f->severity));
+            code(out, f->rule->id);
+            fputs(": ", out);
+            cell(out, f->rule->title);
+            fprintf(out, "\n\n**Subject:** ");
             cell(out, f->subject);
-            fprintf(out, "  \n**Layer:** %s\n\n%s\n\n", f->rule->layer, f->root_cause);
+            fprintf(out, "  \n**Layer:** %s\n\n", f->rule->layer);
+            ptd_esc_md_text(out, f->root_cause, 0);
+            fputs("\n\n", out);
             if (f->nevidence) {
                 fprintf(out, "<details><summary>Evidence</summary>\n\n");
                 struct rpt_buf b = {0};
@@ -124,13 +138,16 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
     if (r->nunchecked) {
         fprintf(out, "<details><summary>Not checked (%zu)</summary>\n\n", r->nunchecked);
         for (size_t i = 0; i < r->nunchecked; i++) {
-            fprintf(out, "- `%s`: ", r->unchecked[i].rule->id);
+            fputs("- ", out);
+            code(out, r->unchecked[i].rule->id);
+            fputs(": ", out);
             cell(out, r->unchecked[i].reason);
             fputc('\n', out);
         }
         fprintf(out, "\n</details>\n\n");
     }
-    fprintf(out, "<sub>ptdiag-report %s, matrix %s (%zu rules)</sub>\n", ptd_version(),
-            c->matrix->file, c->matrix->nrules);
+    fprintf(out, "<sub>ptdiag-report %s, matrix ", ptd_version());
+    cell(out, c->matrix->file);
+    fprintf(out, " (%zu rules)</sub>\n", c->matrix->nrules);
     return ferror(out) ? -1 : 0;
 }

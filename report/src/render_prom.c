@@ -7,20 +7,16 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
-/* Label values escape backslash, double quote and newline. */
+/* Label values escape backslash, double quote and newline, after the text escaping of
+ * control characters and bytes that are not UTF-8 (the format requires UTF-8). */
 static void lv(FILE *out, const char *s)
 {
     fputc('"', out);
-    for (; s && *s; s++) {
-        if (*s == '\\' || *s == '"')
-            fprintf(out, "\\%c", *s);
-        else if (*s == '\n')
-            fputs("\\n", out);
-        else
-            fputc(*s, out);
-    }
+    ptd_esc_prom_label(out, s);
     fputc('"', out);
 }
 
@@ -112,9 +108,9 @@ int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c)
             const char *k = ptd_json_get_str(e, "kind");
             if (!k || strcmp(k, "nvrm-xid") != 0)
                 continue;
-            double code = ptd_json_get_num(e, "code", -1);
-            if (code >= 0 && code < 256)
-                counts[(int)code]++;
+            int64_t code;
+            if (ptd_json_get_int(e, "code", 0, 255, &code, NULL) == PTD_NUM_OK)
+                counts[code]++;
             else
                 other++;
         }

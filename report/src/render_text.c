@@ -2,9 +2,11 @@
 /* The report for a person: one PASS/WARN/FAIL (or PART: partly not checked) line per layer, each
  * problem with its evidence and the fix under it. Colour only when the caller says stdout is a
  * terminal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 #include "report.h"
 
 #define C_RED  "\033[31m"
@@ -29,23 +31,39 @@ static const char *sev_col(enum rpt_severity s)
     return s == RPT_SEV_ERROR ? C_RED : s == RPT_SEV_WARNING ? C_YEL : C_BLU;
 }
 
-/* Prints text with every line indented. */
+/* Untrusted text (document strings reach findings through the templates): see escape.h. */
+static void esc(FILE *out, const char *s)
+{
+    ptd_esc_text(out, s, 0);
+}
+
+/* Prints text with every line indented; the lines are the template's, everything else in them
+ * is escaped. */
 static void indented(FILE *out, const char *indent, const char *text)
 {
-    const char *p = text;
+    char *t = ptd_esc_text_dup(text, PTD_ESC_KEEP_NL);
+    const char *p = t ? t : "?";
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         fprintf(out, "%s%.*s\n", indent, (int)n, p);
         p += n + (nl ? 1 : 0);
     }
+    free(t);
 }
 
 void rpt_evidence_text(FILE *out, const struct rpt_evidence *e);
 void rpt_evidence_text(FILE *out, const struct rpt_evidence *e)
 {
     char *v = e->value ? cJSON_PrintUnformatted(e->value) : NULL;
-    fprintf(out, "%s = %s  [%s: %s]", e->fact, v ? v : "null", e->source, e->where);
+    esc(out, e->fact);
+    fputs(" = ", out);
+    esc(out, v ? v : "null");
+    fputs("  [", out);
+    esc(out, e->source);
+    fputs(": ", out);
+    esc(out, e->where);
+    fputc(']', out);
     cJSON_free(v);
 }
 
@@ -54,19 +72,23 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
     const struct rpt_model *m = c->model;
     const struct rpt_result *r = c->result;
     fprintf(out, "%sptdiag report%s", col(c, C_BOLD), col(c, C_OFF));
-    if (m->host.json)
-        fprintf(out, " - host %s (%s)",
-                ptd_json_get_str(m->host.json, "system.hostname")
-                    ? ptd_json_get_str(m->host.json, "system.hostname")
-                    : "?",
-                m->host.file);
+    if (m->host.json) {
+        const char *hn = ptd_json_get_str(m->host.json, "system.hostname");
+        fputs(" - host ", out);
+        esc(out, hn ? hn : "?");
+        fputs(" (", out);
+        esc(out, m->host.file);
+        fputc(')', out);
+    }
     fprintf(out, ", %zu guest document%s\n", m->nguests, m->nguests == 1 ? "" : "s");
     for (size_t i = 0; i < m->nguests; i++) {
         const struct rpt_guest *g = &m->guests[i];
+        fputs("  guest ", out);
+        esc(out, g->doc.file);
         if (g->vmid >= 0)
-            fprintf(out, "  guest %s -> VM %ld (tied by %s)\n", g->doc.file, g->vmid, g->tied_by);
+            fprintf(out, " -> VM %ld (tied by %s)\n", g->vmid, g->tied_by);
         else
-            fprintf(out, "  guest %s -> no VM\n", g->doc.file);
+            fputs(" -> no VM\n", out);
     }
     static const char *const layers[] = {"L1", "L2", "L3", "L4", "L5"};
     for (size_t li = 0; li < 5; li++) {
@@ -91,9 +113,14 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
                 const struct rpt_finding *f = &r->findings[i];
                 if (strcmp(f->rule->layer, layers[li]) != 0 || (int)f->severity != sev)
                     continue;
-                fprintf(out, "  %s%s%s %s: %s\n", col(c, sev_col(f->severity)),
-                        sev_word(f->severity), col(c, C_OFF), f->subject, f->rule->title);
-                fprintf(out, "       rule: %s\n", f->rule->id);
+                fprintf(out, "  %s%s%s ", col(c, sev_col(f->severity)), sev_word(f->severity),
+                        col(c, C_OFF));
+                esc(out, f->subject);
+                fputs(": ", out);
+                esc(out, f->rule->title);
+                fputs("\n       rule: ", out);
+                esc(out, f->rule->id);
+                fputc('\n', out);
                 fprintf(out, "       why:\n");
                 indented(out, "         ", f->root_cause);
                 if (f->nevidence) {
@@ -117,7 +144,9 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
         if (first)
             fprintf(out, "\nNotes:\n");
         first = false;
-        fprintf(out, "  %s\n", ptd_json_get_str(n, "message"));
+        fputs("  ", out);
+        esc(out, ptd_json_get_str(n, "message"));
+        fputc('\n', out);
     }
     fprintf(out, "\n%zu error%s, %zu warning%s, %zu note%s\n", r->counts[RPT_SEV_ERROR],
             r->counts[RPT_SEV_ERROR] == 1 ? "" : "s", r->counts[RPT_SEV_WARNING],

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptdiag/escape.h"
+
 #include "report.h"
 
 struct group {
@@ -78,8 +80,12 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose)
         return;
     if (verbose) {
         fprintf(out, "\nNot checked (%zu):\n", r->nunchecked);
-        for (size_t i = 0; i < r->nunchecked; i++)
-            fprintf(out, "  %s: %s\n", r->unchecked[i].rule->id, r->unchecked[i].reason);
+        for (size_t i = 0; i < r->nunchecked; i++) {
+            /* a reason names facts and subjects from the documents: escaped */
+            fprintf(out, "  %s: ", r->unchecked[i].rule->id);
+            ptd_esc_text(out, r->unchecked[i].reason, 0);
+            fputc('\n', out);
+        }
         return;
     }
     struct group *groups = calloc(r->nunchecked, sizeof *groups);
@@ -105,6 +111,7 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose)
     for (size_t g = 0; g < ng; g++) {
         if (!groups[g].hint)
             continue;
+        /* a known class: key and hint are ptdiag's own words */
         fprintf(out, "  %zu rule%s %.*s", groups[g].rules, groups[g].rules == 1 ? "" : "s",
                 (int)groups[g].keylen, groups[g].key);
         if (groups[g].vms[0])
@@ -121,7 +128,12 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose)
         for (size_t g = 0; g < ng; g++) {
             if (groups[g].hint)
                 continue;
-            fprintf(out, "%s %.*s", first ? "" : ",", (int)groups[g].keylen, groups[g].key);
+            /* the fact path is the matrix's, but an unknown reason's text may carry a subject */
+            char *k = strndup(groups[g].key, groups[g].keylen);
+            fputs(first ? " " : ", ", out);
+            if (k)
+                ptd_esc_text(out, k, 0);
+            free(k);
             if (groups[g].rules > 1)
                 fprintf(out, " (%zu)", groups[g].rules);
             first = false;

@@ -227,6 +227,9 @@ int rpt_version_cmp(const char *a, const char *b);
 /* True when two BDFs name the same function; a BDF without ".f" matches any function, a
  * missing domain means 0000. */
 bool rpt_bdf_eq(const char *a, const char *b);
+/* A host vms[] entry's "vmid" (100..999999999, ptdiag/docnum.h), or -1 when it is absent or
+ * wrong-typed; why (may be NULL) then says what is wrong. */
+long rpt_vm_id(const cJSON *vm, struct ptd_error *why);
 
 /* ---- evaluation --------------------------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 
 #include "soak_eval.h"
 #include "soak_reader.h"
@@ -218,7 +219,7 @@ int report_soak_main(int argc, char **argv)
             files[i].ev = &evs[i];
         } else {
             files[i].read_error = errs[i].text;
-            fprintf(stderr, "ptdiag-report soak: %s\n", errs[i].text);
+            fprintf(stderr, "ptdiag-report soak: %s\n", ptd_esc_tmp(errs[i].text, 0));
         }
         if (file_status(&files[i]) > status)
             status = file_status(&files[i]);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/docnum.h"
 
 #define SOAK_PREFIX "{\"schema\":\"" PTD_SCHEMA_SOAK "\""
 
@@ -280,9 +281,10 @@ static void take_events(struct soak_eval *ev, const cJSON *s, time_t t, unsigned
     cJSON_ArrayForEach(e, events)
     {
         const char *kind = str_member(e, "kind");
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
         const char *text = str_member(e, "text");
-        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : -1;
+        /* An event code (Xid, Windows event id) is a non-negative 32-bit number; any other
+         * value is an unknown code, never a cast. */
+        long c = (long)ptd_json_int_or(e, "code", 0, INT32_MAX, -1);
 
         if (!kind)
             kind = "unknown";

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ptdiag/doc.h"
+#include "ptdiag/escape.h"
 
 struct tbuf {
     char s[32];
@@ -40,9 +41,22 @@ static struct tbuf span(long s)
     return b;
 }
 
+/* Everything a soak log holds was written in the guest: escaped for the terminal (escape.h)
+ * into a static slot, for use inside one printf. */
+static const char *txt(const char *s)
+{
+    return ptd_esc_tmp(s, 0);
+}
+
 static const char *or_dash(const char *s)
 {
-    return s && s[0] ? s : "-";
+    return s && s[0] ? txt(s) : "-";
+}
+
+/* A Markdown table cell or paragraph text from the log: escaped text only. */
+static void md_cell(FILE *out, const char *s)
+{
+    ptd_esc_md_text(out, s, PTD_ESC_MD_CELL);
 }
 
 /* Shields.io static badge path segment: '-' doubles, '_' doubles, ' ' is %20. */
@@ -93,7 +107,7 @@ static void text_marks(FILE *out, const char *label, unsigned long count,
 
     for (i = 0; i < shown; i++)
         fprintf(out, "  %-10s %s (line %lu) %s\n", i ? "" : label, when(list[i].t).s,
-                list[i].lineno, list[i].text);
+                list[i].lineno, txt(list[i].text));
     if (count > shown)
         fprintf(out, "  %-10s ... and %lu more\n", "", count - shown);
 }
@@ -105,15 +119,15 @@ static void text_one(FILE *out, const struct soak_file *f)
     unsigned long i;
 
     if (!f->ev) {
-        fprintf(out, "%s: ERROR %s\n", f->path, f->read_error);
+        fprintf(out, "%s: ERROR %s\n", txt(f->path), txt(f->read_error));
         return;
     }
     r = &f->ev->res;
     if (r->samples == 0) {
-        fprintf(out, "%s: ERROR %s\n", f->path, r->reason);
+        fprintf(out, "%s: ERROR %s\n", txt(f->path), txt(r->reason));
     } else {
-        fprintf(out, "%s: %s\n", f->path, soak_verdict_name(r->verdict));
-        fprintf(out, "  %-10s %s\n", "why", r->reason);
+        fprintf(out, "%s: %s\n", txt(f->path), soak_verdict_name(r->verdict));
+        fprintf(out, "  %-10s %s\n", "why", txt(r->reason));
         fprintf(out, "  %-10s %s (%s), driver %s %s (%s), GPU %s\n", "guest", or_dash(r->host),
                 or_dash(r->os), or_dash(r->driver_name), or_dash(r->driver_version),
                 or_dash(r->driver_state), or_dash(r->gpus));
@@ -133,8 +147,8 @@ static void text_one(FILE *out, const struct soak_file *f)
                 char code[24] = "";
                 if (k->code >= 0)
                     snprintf(code, sizeof(code), " %ld", k->code);
-                fprintf(out, "  %-10s %s%s x%lu (%s to %s)\n", i ? "" : "errors", k->kind, code,
-                        k->count, when(k->first_t).s, when(k->last_t).s);
+                fprintf(out, "  %-10s %s%s x%lu (%s to %s)\n", i ? "" : "errors", txt(k->kind),
+                        code, k->count, when(k->first_t).s, when(k->last_t).s);
             }
             if (r->other_kind_events)
                 fprintf(out, "  %-10s %lu more of other kinds\n", "", r->other_kind_events);
@@ -161,7 +175,7 @@ static void text_one(FILE *out, const struct soak_file *f)
                 r->torn_last_lineno);
     for (i = 0; i < r->bad_listed; i++)
         fprintf(out, "  %-10s line %lu: %s\n", i ? "" : "bad lines", r->bad_list[i].lineno,
-                r->bad_list[i].reason);
+                txt(r->bad_list[i].reason));
     if (r->torn_lines + r->invalid_lines > r->bad_listed)
         fprintf(out, "  %-10s ... and %lu more\n", "",
                 r->torn_lines + r->invalid_lines - r->bad_listed);
@@ -170,7 +184,7 @@ static void text_one(FILE *out, const struct soak_file *f)
                 "ERROR", r->invalid_lines);
     if (r->samples) {
         soak_badge(f->ev, badge, sizeof(badge));
-        fprintf(out, "  %-10s %s\n", "badge", badge);
+        fprintf(out, "  %-10s %s\n", "badge", txt(badge));
     }
 }
 
@@ -191,20 +205,37 @@ static void md_one(FILE *out, const struct soak_file *f)
     char badge[768];
     unsigned long i;
 
-    fprintf(out, "### Soak: `%s`\n\n", f->path);
+    fputs("### Soak: ", out);
+    ptd_esc_md_code(out, f->path, 0);
+    fputs("\n\n", out);
     if (!f->ev || f->ev->res.samples == 0) {
-        fprintf(out, "**Error:** %s\n", f->ev ? f->ev->res.reason : f->read_error);
+        fputs("**Error:** ", out);
+        ptd_esc_md_text(out, f->ev ? f->ev->res.reason : f->read_error, 0);
+        fputc('\n', out);
         return;
     }
     r = &f->ev->res;
     soak_badge(f->ev, badge, sizeof(badge));
-    fprintf(out, "%s\n\n", badge);
-    fprintf(out, "| | |\n|---|---|\n");
-    fprintf(out, "| Verdict | **%s**: %s |\n", soak_verdict_name(r->verdict), r->reason);
-    fprintf(out, "| Guest | %s (%s) |\n", or_dash(r->host), or_dash(r->os));
-    fprintf(out, "| Driver | %s %s (%s) |\n", or_dash(r->driver_name), or_dash(r->driver_version),
-            or_dash(r->driver_state));
-    fprintf(out, "| GPU | %s |\n", or_dash(r->gpus));
+    /* The image is ours; what follows it names the guest's driver and GPU. */
+    const char *rest = strstr(badge, ") ");
+    fwrite(badge, 1, rest ? (size_t)(rest - badge) + 2 : 0, out);
+    ptd_esc_md_text(out, rest ? rest + 2 : badge, 0);
+    fputs("\n\n| | |\n|---|---|\n", out);
+    fprintf(out, "| Verdict | **%s**: ", soak_verdict_name(r->verdict));
+    md_cell(out, r->reason);
+    fputs(" |\n| Guest | ", out);
+    md_cell(out, or_dash(r->host));
+    fputs(" (", out);
+    md_cell(out, or_dash(r->os));
+    fputs(") |\n| Driver | ", out);
+    md_cell(out, or_dash(r->driver_name));
+    fputc(' ', out);
+    md_cell(out, or_dash(r->driver_version));
+    fputs(" (", out);
+    md_cell(out, or_dash(r->driver_state));
+    fputs(") |\n| GPU | ", out);
+    md_cell(out, or_dash(r->gpus));
+    fputs(" |\n", out);
     fprintf(out, "| Covered | %.1f days, %s to %s, %lu samples |\n", r->covered_days,
             when(r->first_t).s, when(r->last_t).s, r->samples);
     if (r->production_on)
@@ -221,7 +252,9 @@ static void md_one(FILE *out, const struct soak_file *f)
         fprintf(out, "\n| Error | Code | Count | First | Last |\n|---|---|---|---|---|\n");
         for (i = 0; i < r->n_kinds; i++) {
             const struct soak_kind_count *k = &r->kinds[i];
-            fprintf(out, "| %s | ", k->kind);
+            fputs("| ", out);
+            md_cell(out, k->kind);
+            fputs(" | ", out);
             if (k->code >= 0)
                 fprintf(out, "%ld", k->code);
             fprintf(out, " | %lu | %s | %s |\n", k->count, when(k->first_t).s, when(k->last_t).s);
@@ -231,8 +264,11 @@ static void md_one(FILE *out, const struct soak_file *f)
         fputc('\n', out);
     if (r->torn_last_lineno)
         fprintf(out, "- torn last line %lu ignored (writer interrupted)\n", r->torn_last_lineno);
-    for (i = 0; i < r->bad_listed; i++)
-        fprintf(out, "- line %lu: %s\n", r->bad_list[i].lineno, r->bad_list[i].reason);
+    for (i = 0; i < r->bad_listed; i++) {
+        fprintf(out, "- line %lu: ", r->bad_list[i].lineno);
+        md_cell(out, r->bad_list[i].reason);
+        fputc('\n', out);
+    }
     if (r->stale)
         fprintf(out, "- no sample for %s before the evaluation\n", span(r->since_last_s).s);
 }

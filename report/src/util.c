@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptdiag/docnum.h"
 #include "report.h"
 
 void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n)
@@ -185,4 +186,12 @@ const char *rpt_layer_label(const char *layer)
     default:
         return "soak";
     }
+}
+
+long rpt_vm_id(const cJSON *vm, struct ptd_error *why)
+{
+    int64_t v;
+    ptd_error_clear(why);
+    return ptd_json_get_int(vm, "vmid", PTD_VMID_MIN, PTD_VMID_MAX, &v, why) == PTD_NUM_OK ? (long)v
+                                                                                           : -1;
 }
