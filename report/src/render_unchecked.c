@@ -26,17 +26,17 @@ static void classify(const char *reason, const char **key, size_t *keylen, const
     static const struct {
         const char *prefix, *key, *hint;
     } known[] = {
-        {"no guest document", "need a guest document",
+        {"no guest document", "a guest document",
          "run `ptdiag-agent --json -o guest.json` in the VM, then add --guest VMID=guest.json"},
-        {"no host document", "need the host document", "ptdiag-host --json -o host.json"},
-        {"decided from a soak log", "are decided from a soak log", "ptdiag-report soak FILE"},
-        {"the guest shows no GPU", "need the passed GPU in the guest document",
+        {"no host document", "the host document", "ptdiag-host --json -o host.json"},
+        {"decided from a soak log", "a soak log", "ptdiag-report soak FILE"},
+        {"the guest shows no GPU", "the passed GPU in the guest document",
          "the guest does not show the passed device: see guest-gpu-missing"},
-        {"the guest GPU is not matched", "need a guest GPU matched to a passed device",
+        {"the guest GPU is not matched", "a guest GPU matched to a passed device",
          "give the guest document with --guest VMID=FILE"},
-        {"the guest is not tied", "need the guest tied to its VM",
+        {"the guest is not tied", "the guest tied to its VM",
          "give the guest document with --guest VMID=FILE"},
-        {"the hostpci entry resolves to no device", "need the passed device on this host",
+        {"the hostpci entry resolves to no device", "the passed device on this host",
          "see vm-hostpci-device-missing"},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -112,8 +112,8 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose)
         if (!groups[g].hint)
             continue;
         /* a known class: key and hint are ptdiag's own words */
-        fprintf(out, "  %zu rule%s %.*s", groups[g].rules, groups[g].rules == 1 ? "" : "s",
-                (int)groups[g].keylen, groups[g].key);
+        fprintf(out, "  %zu rule%s need%s %.*s", groups[g].rules, groups[g].rules == 1 ? "" : "s",
+                groups[g].rules == 1 ? "s" : "", (int)groups[g].keylen, groups[g].key);
         if (groups[g].vms[0])
             fprintf(out, " (VM %s)", groups[g].vms);
         fprintf(out, ": %s\n", groups[g].hint);
