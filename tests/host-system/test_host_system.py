@@ -136,7 +136,8 @@ class HealthyIntel(unittest.TestCase):
         self.assertIn(("options", "vfio-pci"), kinds)
         self.assertNotIn(("options", "zfs"), kinds)  # irrelevant options are left out
         self.assertEqual(m["vfio_pci_ids"], [{"value": "10de:2204,10de:1aef",
-                                              "file": "/etc/modprobe.d/vfio.conf", "line": 1}])
+                                              "file": "/etc/modprobe.d/vfio.conf", "line": 1,
+                                              "stray_tokens": []}])
         self.assertEqual(m["modprobe_ignored_files"], [])
         self.assertEqual(m["config_newest"]["mtime"], "2024-11-20T10:53:20Z")
 
@@ -306,7 +307,8 @@ class Scenarios(unittest.TestCase):
             doc = probe(root)
         s = doc["system"]
         self.assertEqual(s["cpu"], {"vendor": None, "model_name": None, "vmx": None,
-                                    "svm": None, "hypervisor": None})
+                                    "svm": None, "hypervisor": None,
+                                    "phys_address_bits": None})
         self.assertEqual(s["acpi"], {"dmar": None, "ivrs": None})
         self.assertIsNone(s["cmdline"]["raw"])
         self.assertIsNone(s["cmdline"]["intel_iommu"])
