@@ -402,10 +402,10 @@ static const struct tt_row leaf_rows[] = {
 #define UT LEAF("s", "eq", VAL("5"))
 #define OBJS(kind, body)                                                                           \
     "{\"" kind "\":\"host.t.objs\",\"where\":{\"fact\":\"it.a\",\"op\":\"eq\",\"value\":" body "}" \
-                                                                                               "}"
+    "}"
 #define FULL(kind, body)                                                                           \
     "{\"" kind "\":\"host.t.full\",\"where\":{\"fact\":\"it.a\",\"op\":\"eq\",\"value\":" body "}" \
-                                                                                               "}"
+    "}"
 #define COUNT(arr, op, n) "{\"count\":\"host.t." arr "\",\"op\":\"" op "\",\"value\":" n "}"
 
 /* Kleene's tables: not U is U (unknown is never a verdict), all: F wins over U, any: T wins
