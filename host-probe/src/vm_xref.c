@@ -148,8 +148,9 @@ static void check_value(cJSON *mc, cJSON *problems, const char *what, const char
         cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
         return;
     }
-    ptd_json_add_tri(mc, k, !strcasecmp(expected, actual));
-    if (strcasecmp(expected, actual)) {
+    /* Exactly, as assert_valid's `ne` does: "10DE:2204" in pci.cfg fails the VM start. */
+    ptd_json_add_tri(mc, k, !strcmp(expected, actual));
+    if (strcmp(expected, actual)) {
         snprintf(msg, sizeof(msg), "'%s' does not match for '%s' (%s != %s)", what, mapping, actual,
                  expected);
         cJSON_AddItemToArray(problems, cJSON_CreateString(msg));

@@ -267,6 +267,9 @@ static bool str_contains(const char *hay, const char *needle)
 
 static enum tri op_contains(const cJSON *fact, const cJSON *value)
 {
+    /* Checked before the list of values: a number says nothing about any of them. */
+    if (!cJSON_IsString(fact) && !cJSON_IsArray(fact))
+        return U;
     if (cJSON_IsArray(value)) {
         const cJSON *v;
         cJSON_ArrayForEach(v, value) if (op_contains(fact, v) == T) return T;
@@ -405,9 +408,10 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
                     : F;
         break;
     case RPT_OP_BDF_EQ:
-        r = cJSON_IsString(fv) && cJSON_IsString(vv) && rpt_bdf_eq(fv->valuestring, vv->valuestring)
-                ? T
-                : F;
+        if (!cJSON_IsString(fv) || !cJSON_IsString(vv))
+            r = U;
+        else
+            r = rpt_bdf_eq(fv->valuestring, vv->valuestring) ? T : F;
         break;
     default:
         r = U;

@@ -212,6 +212,18 @@ def s_rtx3090_nonroot(doc, tree, out):
     has_error(doc, "0000:00:01.0/config", "ACS unknown")
 
 
+def s_ast2500_conventional(doc, tree, out):
+    # 256 bytes is the whole config space of a conventional PCI function, not a truncated one.
+    g = dev(doc, "0000:02:00.0")
+    eq(g.get("config_bytes"), 256, "config bytes readable")
+    eq(g.get("flr"), False, "conventional PCI: no FLR capability (known, not unknown)")
+    eq(g.get("rebar"), [], "conventional PCI: no ReBAR capability")
+    eq(g.get("link"), None, "conventional PCI: no link")
+    eq([b[2] for b in bars(g)], [16 * 1024 * 1024, 128 * 1024, 128], "BAR sizes")
+    eq([m for m in pci_errors(doc) if "0000:02:00.0" in m], [],
+       "no error about the AST2500's config space or link")
+
+
 def s_broken_devices(doc, tree, out):
     g = dev(doc, "0000:01:00.0")
     eq(g.get("flr"), None, "fallen-off GPU: FLR unknown")
@@ -352,6 +364,7 @@ CHECKS = {
     "rtx3090-nonroot": s_rtx3090_nonroot, "broken-devices": s_broken_devices,
     "arc-a310": s_arc_a310, "gpu-group-sata": s_gpu_group_sata, "rebar-256m": s_rebar_256m,
     "navi10-no-vendor-reset": s_navi10,
+    "ast2500-conventional": s_ast2500_conventional,
 }
 
 

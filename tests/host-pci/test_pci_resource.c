@@ -117,6 +117,33 @@ static void test_unassigned(void **state)
     assert_false(b.assigned);
 }
 
+/* The flag, not the address, says a BAR is unassigned. IORESOURCE_UNSET (0x20000000 in
+ * include/linux/ioport.h, "no address assigned yet") is set by pci_assign_resource before it
+ * tries and stays set when it fails, whatever the start held; the kernel's own %pR prints
+ * such a resource as "[mem size ...]", without its start. BAR 3 carries IORESOURCE_DISABLED
+ * (0x10000000) alone: not assigned either. */
+static void test_unset_flag_with_start(void **state)
+{
+    static const char text[] = "0x00000000fb000000 0x00000000fbffffff 0x0000000000040200\n"
+                               "0x0000006000000000 0x000000600fffffff 0x000000002014220c\n"
+                               "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+                               "0x0000006010000000 0x0000006011ffffff 0x000000001014220c\n";
+    struct pci_res r;
+    struct pci_bar b;
+    struct ptd_error err;
+
+    (void)state;
+    assert_int_equal(pci_res_parse(text, strlen(text), &r, &err), 0);
+    assert_true(pci_res_bar(&r, 1, &b));
+    assert_true(b.start == 0x6000000000u && b.size_bytes == 256u << 20 && b.is_64bit);
+    assert_false(b.assigned);
+    assert_true(pci_res_bar(&r, 3, &b));
+    assert_true(b.size_bytes == 32u << 20);
+    assert_false(b.assigned);
+    assert_true(pci_res_bar(&r, 0, &b));
+    assert_true(b.assigned);
+}
+
 static void test_broken(void **state)
 {
     struct pci_res r;
@@ -172,8 +199,11 @@ static void test_vendor_reset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rtx3090),      cmocka_unit_test(test_bridge_17_lines),
-        cmocka_unit_test(test_unassigned),   cmocka_unit_test(test_broken),
+        cmocka_unit_test(test_rtx3090),
+        cmocka_unit_test(test_bridge_17_lines),
+        cmocka_unit_test(test_unassigned),
+        cmocka_unit_test(test_unset_flag_with_start),
+        cmocka_unit_test(test_broken),
         cmocka_unit_test(test_vendor_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

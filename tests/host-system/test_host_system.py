@@ -283,6 +283,23 @@ class Scenarios(unittest.TestCase):
         self.assertTrue(any("vfio_iommu_type1 not loaded" in e for e in errors_of(doc, "iommu")))
         self.assertIs(s["modules"]["builtin_or_loaded"]["vfio_pci"], False)
 
+    def test_config_newest_is_the_newest_file(self):
+        # The files of one configuration rarely share an mtime: vfio.conf edited yesterday,
+        # after the initramfs was built, with /etc/modules years older. The newest decides
+        # whether the initramfs is stale, whatever the order the files are read in.
+        cases = (("etc/modprobe.d/vfio.conf", "/etc/modprobe.d/vfio.conf"),
+                 ("etc/modules", "/etc/modules"),
+                 ("etc/modprobe.d/zfs.conf", "/etc/modprobe.d/zfs.conf"))
+        for rel, path in cases:
+            mtimes = {"etc/modules": 1700000000, "etc/modprobe.d/pve-blacklist.conf": 1710000000}
+            mtimes[rel] = 1732300000  # 2024-11-22T18:26:40Z: after the initramfs
+            with self.subTest(newest=path), Tree(config_mtimes=mtimes) as root:
+                s = probe(root)["system"]
+            self.assertEqual(s["modules"]["config_newest"],
+                             {"path": path, "mtime": "2024-11-22T18:26:40Z"})
+            self.assertLess(s["boot"]["initramfs"]["built_at"],
+                            s["modules"]["config_newest"]["mtime"])
+
     def test_unreadable_sources_are_null_with_reasons(self):
         with Tree(initrd=False) as root:
             for rel in ("proc/cpuinfo", "proc/cmdline", "proc/modules",

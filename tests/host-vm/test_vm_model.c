@@ -369,6 +369,50 @@ static void test_nvidia_pro_xvga(void **state)
     cJSON_Delete(doc);
 }
 
+/* PVE::Mapping::PCI::assert_valid compares id and subsystem-id with Perl's `ne` after
+ * dropping "0x": case matters. Its schema accepts [0-9A-Fa-f], sysfs prints lower case, so a
+ * hand-written "10DE:2230" passes `qm set` and then fails at VM start with "'id' does not
+ * match for 'upper' (10de:2230 != 10DE:2230)". The lower-case twin matches. */
+static void test_mapping_ids_compare_case_as_proxmox(void **state)
+{
+    cJSON *doc = host_doc("10de", "2230", "GA102GL [RTX A6000]"), *maps, *up, *low;
+    struct tmproot t;
+
+    (void)state;
+    tmproot_init(&t, true);
+    maps = cJSON_GetObjectItem(doc, "mappings");
+    cJSON_AddItemToArray(
+        maps, cJSON_Parse("{\"id\":\"upper\",\"map\":[{\"node\":\"pve1\",\"id\":\"10DE:2230\","
+                          "\"subsystem_id\":\"10DE:1459\",\"path\":\"0000:0b:00.0\","
+                          "\"paths\":[\"0000:0b:00.0\"],\"iommugroup\":27}]}"));
+    cJSON_AddItemToArray(
+        maps, cJSON_Parse("{\"id\":\"lower\",\"map\":[{\"node\":\"pve1\",\"id\":\"10de:2230\","
+                          "\"subsystem_id\":\"10de:1459\",\"path\":\"0000:0b:00.0\","
+                          "\"paths\":[\"0000:0b:00.0\"],\"iommugroup\":27}]}"));
+    up = vm_from("hostpci0: mapping=upper,pcie=1\nmachine: q35\n", 107, NULL);
+    low = vm_from("hostpci0: mapping=lower,pcie=1\nmachine: q35\n", 108, NULL);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), up);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "vms"), low);
+    vm_xref_run(&t.root, doc);
+    assert_int_equal(ptd_json_get_tri(up, "hostpci.0.mapping_check.entry_found"), 1);
+    assert_int_equal(ptd_json_get_tri(up, "hostpci.0.mapping_check.id_match"), 0);
+    assert_int_equal(ptd_json_get_tri(up, "hostpci.0.mapping_check.subsystem_id_match"), 0);
+    assert_string_equal(ptd_json_get_str(up, "hostpci.0.mapping_check.problems.0"),
+                        "'id' does not match for 'upper' (10de:2230 != 10DE:2230)");
+    assert_string_equal(ptd_json_get_str(up, "hostpci.0.mapping_check.problems.1"),
+                        "'subsystem-id' does not match for 'upper' (10de:1459 != 10DE:1459)");
+    assert_int_equal(ptd_json_get_tri(low, "hostpci.0.mapping_check.id_match"), 1);
+    assert_int_equal(ptd_json_get_tri(low, "hostpci.0.mapping_check.subsystem_id_match"), 1);
+    assert_int_equal(
+        cJSON_GetArraySize(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(low, "hostpci"), 0),
+                                "mapping_check"),
+            "problems")),
+        0);
+    tmproot_fini(&t);
+    cJSON_Delete(doc);
+}
+
 static void test_partial_group_and_mapping(void **state)
 {
     cJSON *doc = host_doc("10de", "2204", "GA102 [GeForce RTX 3090]"), *vm, *vm2;
@@ -473,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_args_rewrite),
         cmocka_unit_test(test_nvidia_pro_xvga),
         cmocka_unit_test(test_partial_group_and_mapping),
+        cmocka_unit_test(test_mapping_ids_compare_case_as_proxmox),
         cmocka_unit_test(test_no_sys_is_unknown),
         cmocka_unit_test(test_mutations_survive),
     };

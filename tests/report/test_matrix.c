@@ -246,6 +246,255 @@ static void three_valued(void **state)
     free(fixed);
 }
 
+/* ---- every operator and combinator under three-valued logic ------------------------------- */
+
+/* The facts the truth table reads: one of each kind, a null and a list of objects with an
+ * unknown member. Facts not listed here ("host.t.absent") are absent. */
+static const char *const tt_doc =
+    "{\"schema\":\"ptdiag.host/1\",\"t\":{\"n\":5,\"s\":\"abc\",\"b\":true,\"nul\":null,"
+    "\"l\":[1,2],\"e\":[],\"sl\":[\"vfio\",\"kvm\"],\"v\":\"6.8.12-4-pve\","
+    "\"bdf\":\"0000:01:00.0\",\"o\":{\"k\":1},\"objs\":[{\"a\":1},{\"a\":null},{\"a\":3}],"
+    "\"full\":[{\"a\":1},{\"a\":3}]}}";
+
+/* 'T' the rule fires, 'F' it is silent and checked, 'U' it is "not checked". */
+static char tt_eval(const char *when)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"schema\":\"ptdiag.matrix/1\",\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":"
+             "\"L1\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],"
+             "\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":\"host\",\"when\":%s}]}",
+             when);
+    struct rpt_matrix *mx = NULL;
+    struct ptd_error err = {{0}};
+    if (rpt_matrix_load_buffer("tt.json", json, strlen(json), &mx, &err) != 0)
+        fail_msg("the loader refused %s: %s", when, err.text);
+    struct rpt_result *r = eval_host(mx, tt_doc);
+    char got = r->nfindings ? 'T' : (r->nunchecked ? 'U' : 'F');
+    if (r->nfindings + r->nunchecked > 1)
+        fail_msg("%s: %zu findings and %zu unchecked for one rule", when, r->nfindings,
+                 r->nunchecked);
+    rpt_result_free(r);
+    rpt_matrix_free(mx);
+    return got;
+}
+
+#define LEAF(f, o, v) "{\"fact\":\"host.t." f "\",\"op\":\"" o "\"" v "}"
+#define VAL(v)        ",\"value\":" v
+
+struct tt_row {
+    const char *when;
+    char want;
+};
+
+/* One row per (operator, outcome): true, false, and unknown for a null fact, an absent fact
+ * and a fact of the wrong type. Boundaries tell le from lt and ge from gt. */
+static const struct tt_row leaf_rows[] = {
+    {LEAF("n", "eq", VAL("5")), 'T'},
+    {LEAF("n", "eq", VAL("6")), 'F'},
+    {LEAF("s", "eq", VAL("\"ABC\"")), 'T'}, /* strings are ids: case does not matter */
+    {LEAF("b", "eq", VAL("false")), 'F'},
+    {LEAF("nul", "eq", VAL("5")), 'U'},
+    {LEAF("absent", "eq", VAL("5")), 'U'},
+    {LEAF("s", "eq", VAL("5")), 'U'},
+    {LEAF("b", "eq", VAL("1")), 'U'},
+    {LEAF("n", "ne", VAL("6")), 'T'},
+    {LEAF("n", "ne", VAL("5")), 'F'},
+    {LEAF("nul", "ne", VAL("5")), 'U'},
+    {LEAF("absent", "ne", VAL("5")), 'U'},
+    {LEAF("s", "ne", VAL("5")), 'U'},
+    {LEAF("n", "lt", VAL("6")), 'T'},
+    {LEAF("n", "lt", VAL("5")), 'F'},
+    {LEAF("nul", "lt", VAL("5")), 'U'},
+    {LEAF("absent", "lt", VAL("5")), 'U'},
+    {LEAF("s", "lt", VAL("5")), 'U'},
+    {LEAF("n", "le", VAL("5")), 'T'},
+    {LEAF("n", "le", VAL("4")), 'F'},
+    {LEAF("nul", "le", VAL("5")), 'U'},
+    {LEAF("absent", "le", VAL("5")), 'U'},
+    {LEAF("b", "le", VAL("5")), 'U'},
+    {LEAF("n", "gt", VAL("4")), 'T'},
+    {LEAF("n", "gt", VAL("5")), 'F'},
+    {LEAF("nul", "gt", VAL("5")), 'U'},
+    {LEAF("absent", "gt", VAL("5")), 'U'},
+    {LEAF("s", "gt", VAL("5")), 'U'},
+    {LEAF("n", "ge", VAL("5")), 'T'},
+    {LEAF("n", "ge", VAL("6")), 'F'},
+    {LEAF("nul", "ge", VAL("5")), 'U'},
+    {LEAF("absent", "ge", VAL("5")), 'U'},
+    {LEAF("l", "ge", VAL("5")), 'U'},
+    {LEAF("n", "in", VAL("[4,5]")), 'T'},
+    {LEAF("n", "in", VAL("[4,6]")), 'F'},
+    {LEAF("nul", "in", VAL("[5]")), 'U'},
+    {LEAF("absent", "in", VAL("[5]")), 'U'},
+    {LEAF("s", "in", VAL("[5]")), 'U'},
+    {LEAF("n", "not_in", VAL("[4,6]")), 'T'},
+    {LEAF("n", "not_in", VAL("[4,5]")), 'F'},
+    {LEAF("nul", "not_in", VAL("[5]")), 'U'},
+    {LEAF("absent", "not_in", VAL("[5]")), 'U'},
+    {LEAF("s", "not_in", VAL("[5]")), 'U'},
+    {LEAF("n", "exists", ""), 'T'},
+    {LEAF("nul", "exists", ""), 'F'},
+    {LEAF("absent", "exists", ""), 'F'},
+    {LEAF("absent", "missing", ""), 'T'},
+    {LEAF("nul", "missing", ""), 'T'},
+    {LEAF("s", "missing", ""), 'F'},
+    {LEAF("e", "empty", ""), 'T'},
+    {LEAF("l", "empty", ""), 'F'},
+    {LEAF("nul", "empty", ""), 'U'},
+    {LEAF("absent", "empty", ""), 'U'},
+    {LEAF("s", "empty", ""), 'U'},
+    {LEAF("l", "nonempty", ""), 'T'},
+    {LEAF("o", "nonempty", ""), 'T'},
+    {LEAF("e", "nonempty", ""), 'F'},
+    {LEAF("nul", "nonempty", ""), 'U'},
+    {LEAF("absent", "nonempty", ""), 'U'},
+    {LEAF("n", "nonempty", ""), 'U'},
+    {LEAF("s", "contains", VAL("\"b\"")), 'T'},
+    {LEAF("sl", "contains", VAL("\"KVM\"")), 'T'},
+    {LEAF("sl", "contains", VAL("[\"x\",\"vfio\"]")), 'T'},
+    {LEAF("s", "contains", VAL("\"x\"")), 'F'},
+    {LEAF("sl", "contains", VAL("\"x\"")), 'F'},
+    {LEAF("nul", "contains", VAL("\"b\"")), 'U'},
+    {LEAF("absent", "contains", VAL("\"b\"")), 'U'},
+    {LEAF("n", "contains", VAL("\"b\"")), 'U'},
+    {LEAF("n", "contains", VAL("[\"b\",\"c\"]")), 'U'},
+    {LEAF("s", "not_contains", VAL("\"x\"")), 'T'},
+    {LEAF("s", "not_contains", VAL("\"b\"")), 'F'},
+    {LEAF("sl", "not_contains", VAL("\"vfio\"")), 'F'},
+    {LEAF("nul", "not_contains", VAL("\"b\"")), 'U'},
+    {LEAF("absent", "not_contains", VAL("\"b\"")), 'U'},
+    {LEAF("n", "not_contains", VAL("\"b\"")), 'U'},
+    {LEAF("n", "not_contains", VAL("[\"b\",\"c\"]")), 'U'},
+    {LEAF("s", "prefix", VAL("\"AB\"")), 'T'},
+    {LEAF("s", "prefix", VAL("[\"x\",\"ab\"]")), 'T'},
+    {LEAF("s", "prefix", VAL("\"bc\"")), 'F'},
+    {LEAF("nul", "prefix", VAL("\"a\"")), 'U'},
+    {LEAF("absent", "prefix", VAL("\"a\"")), 'U'},
+    {LEAF("n", "prefix", VAL("\"5\"")), 'U'},
+    {LEAF("v", "version_lt", VAL("\"6.8.12-5\"")), 'T'},
+    {LEAF("v", "version_lt", VAL("\"6.8.12-4-pve\"")), 'F'},
+    {LEAF("v", "version_lt", VAL("\"6.2\"")), 'F'},
+    {LEAF("nul", "version_lt", VAL("\"6.2\"")), 'U'},
+    {LEAF("absent", "version_lt", VAL("\"6.2\"")), 'U'},
+    {LEAF("n", "version_lt", VAL("\"6.2\"")), 'U'},
+    {LEAF("v", "version_ge", VAL("\"6.8.12-4-pve\"")), 'T'},
+    {LEAF("v", "version_ge", VAL("\"6.9\"")), 'F'},
+    {LEAF("nul", "version_ge", VAL("\"6.2\"")), 'U'},
+    {LEAF("absent", "version_ge", VAL("\"6.2\"")), 'U'},
+    {LEAF("n", "version_ge", VAL("\"6.2\"")), 'U'},
+    {LEAF("bdf", "bdf_eq", VAL("\"01:00.0\"")), 'T'},
+    {LEAF("bdf", "bdf_eq", VAL("\"0000:01:00.1\"")), 'F'},
+    {LEAF("nul", "bdf_eq", VAL("\"01:00.0\"")), 'U'},
+    {LEAF("absent", "bdf_eq", VAL("\"01:00.0\"")), 'U'},
+    {LEAF("n", "bdf_eq", VAL("\"01:00.0\"")), 'U'},
+    /* value_fact: the other side unknown makes the leaf unknown too. */
+    {"{\"fact\":\"host.t.n\",\"op\":\"le\",\"value_fact\":\"host.t.n\"}", 'T'},
+    {"{\"fact\":\"host.t.n\",\"op\":\"lt\",\"value_fact\":\"host.t.n\"}", 'F'},
+    {"{\"fact\":\"host.t.n\",\"op\":\"eq\",\"value_fact\":\"host.t.nul\"}", 'U'},
+    {"{\"fact\":\"host.t.n\",\"op\":\"eq\",\"value_fact\":\"host.t.absent\"}", 'U'},
+};
+
+#define T_ LEAF("n", "eq", VAL("5"))
+#define F_ LEAF("n", "eq", VAL("6"))
+#define U_ LEAF("nul", "eq", VAL("5"))
+#define UA LEAF("absent", "eq", VAL("5"))
+#define UT LEAF("s", "eq", VAL("5"))
+#define OBJS(kind, body)                                                                           \
+    "{\"" kind "\":\"host.t.objs\",\"where\":{\"fact\":\"it.a\",\"op\":\"eq\",\"value\":" body "}" \
+    "}"
+#define FULL(kind, body)                                                                           \
+    "{\"" kind "\":\"host.t.full\",\"where\":{\"fact\":\"it.a\",\"op\":\"eq\",\"value\":" body "}" \
+    "}"
+#define COUNT(arr, op, n) "{\"count\":\"host.t." arr "\",\"op\":\"" op "\",\"value\":" n "}"
+
+/* Kleene's tables: not U is U (unknown is never a verdict), all: F wins over U, any: T wins
+ * over U; a quantifier is unknown when its answer hangs on an unknown element. */
+static const struct tt_row comb_rows[] = {
+    {"{\"not\":" T_ "}", 'F'},
+    {"{\"not\":" F_ "}", 'T'},
+    {"{\"not\":" U_ "}", 'U'},
+    {"{\"not\":" UA "}", 'U'},
+    {"{\"not\":" UT "}", 'U'},
+    {"{\"not\":{\"not\":" U_ "}}", 'U'},
+    {"{\"all\":[" T_ "," T_ "]}", 'T'},
+    {"{\"all\":[" T_ "," F_ "]}", 'F'},
+    {"{\"all\":[" T_ "," U_ "]}", 'U'},
+    {"{\"all\":[" U_ "," F_ "]}", 'F'},
+    {"{\"all\":[" UA "," T_ "]}", 'U'},
+    {"{\"any\":[" F_ "," T_ "]}", 'T'},
+    {"{\"any\":[" F_ "," F_ "]}", 'F'},
+    {"{\"any\":[" U_ "," T_ "]}", 'T'},
+    {"{\"any\":[" F_ "," U_ "]}", 'U'},
+    {"{\"any\":[" UT "," F_ "]}", 'U'},
+    {"{\"not\":{\"any\":[" F_ "," U_ "]}}", 'U'},
+    {OBJS("some", "3"), 'T'},
+    {OBJS("some", "9"), 'U'}, /* no match, but the null element might be 9 */
+    {FULL("some", "9"), 'F'},
+    {OBJS("none", "3"), 'F'},
+    {OBJS("none", "9"), 'U'},
+    {FULL("none", "9"), 'T'},
+    {"{\"some\":\"host.t.absent\",\"where\":" T_ "}", 'U'},
+    {"{\"some\":\"host.t.n\",\"where\":" T_ "}", 'U'},
+    {"{\"none\":\"host.t.nul\",\"where\":" T_ "}", 'U'},
+    {"{\"some\":\"host.t.l\",\"where\":{\"fact\":\"it\",\"op\":\"eq\",\"value\":2}}", 'T'},
+    {COUNT("l", "eq", "2"), 'T'},
+    {COUNT("l", "eq", "3"), 'F'},
+    {COUNT("l", "ne", "3"), 'T'},
+    {COUNT("l", "ne", "2"), 'F'},
+    {COUNT("l", "lt", "3"), 'T'},
+    {COUNT("l", "lt", "2"), 'F'},
+    {COUNT("l", "le", "2"), 'T'},
+    {COUNT("l", "le", "1"), 'F'},
+    {COUNT("l", "gt", "1"), 'T'},
+    {COUNT("l", "gt", "2"), 'F'},
+    {COUNT("l", "ge", "2"), 'T'},
+    {COUNT("l", "ge", "3"), 'F'},
+    {COUNT("e", "eq", "0"), 'T'},
+    {COUNT("absent", "eq", "0"), 'U'},
+    {COUNT("nul", "ge", "0"), 'U'},
+    {"{\"count\":\"host.t.objs\",\"where\":{\"fact\":\"it.a\",\"op\":\"ge\",\"value\":1},"
+     "\"op\":\"ge\",\"value\":1}",
+     'U'},
+    {"{\"count\":\"host.t.full\",\"where\":{\"fact\":\"it.a\",\"op\":\"ge\",\"value\":2},"
+     "\"op\":\"eq\",\"value\":1}",
+     'T'},
+};
+
+static void check_rows(const struct tt_row *rows, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        char got = tt_eval(rows[i].when);
+        if (got != rows[i].want) {
+            print_error("%s: want %c, got %c\n", rows[i].when, rows[i].want, got);
+            bad++;
+        }
+    }
+    if (bad)
+        fail_msg("%d of %zu rows of the truth table wrong", bad, n);
+}
+
+static void operator_truth_table(void **state)
+{
+    check_rows(leaf_rows, sizeof leaf_rows / sizeof leaf_rows[0]);
+    /* Every operator the loader accepts has a row (a new one must come with its own). */
+    for (int op = 0; op < RPT_OP_COUNT; op++) {
+        char needle[40];
+        snprintf(needle, sizeof needle, "\"op\":\"%s\"", rpt_op_name((enum rpt_op)op));
+        bool seen = false;
+        for (size_t i = 0; i < sizeof leaf_rows / sizeof leaf_rows[0]; i++)
+            seen |= strstr(leaf_rows[i].when, needle) != NULL;
+        if (!seen)
+            fail_msg("operator %s has no row in the truth table", rpt_op_name((enum rpt_op)op));
+    }
+}
+
+static void combinator_truth_table(void **state)
+{
+    check_rows(comb_rows, sizeof comb_rows / sizeof comb_rows[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +502,8 @@ int main(void)
         cmocka_unit_test(loader_rejects_bad_matrices),
         cmocka_unit_test(helpers),
         cmocka_unit_test(three_valued),
+        cmocka_unit_test(operator_truth_table),
+        cmocka_unit_test(combinator_truth_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
