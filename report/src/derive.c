@@ -176,11 +176,26 @@ static bool passed_whole(const cJSON *h, const char *bdf)
 static char *passthrough_ids(const cJSON *h)
 {
     struct rpt_buf b = {0};
-    const cJSON *d;
+    const cJSON *d, *vm, *hp, *r;
+    /* hostpci[].resolved has the ids of every function an entry passes, also those the PCI
+     * probe did not list (an audio function on its host driver behind the card's switch) */
+    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(h, "vms"))
+    {
+        cJSON_ArrayForEach(hp, cJSON_GetObjectItemCaseSensitive(vm, "hostpci"))
+        {
+            /* only whole functions: a VF's ids are often its PF's (Intel iGPU SR-IOV), and
+             * ids= would take the PF from its driver and delete the VFs */
+            const char *mode = ptd_json_get_str(hp, "mode");
+            if (ptd_json_get_str(hp, "mdev") || (mode && strcmp(mode, "vfio-pci") != 0))
+                continue;
+            cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(hp, "resolved"))
+                add_ids_once(&b, r);
+        }
+    }
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(h, "devices"))
     {
         const char *bdf = ptd_json_get_str(d, "bdf");
-        if (bdf && passed_whole(h, bdf))
+        if (bdf && ptd_json_get_tri(d, "is_vf") != 1 && passed_whole(h, bdf))
             add_ids_once(&b, d);
     }
     if (b.len == 0) {
