@@ -2,7 +2,8 @@
 /*
  * Kernel log classification: one message into an event (see ptdiag/kmsg.h). Portable C only:
  * the Windows cross build compiles this file too, and the Linux agent and the host probe
- * share it. Splitting a log into messages and collecting events is kmsg.c.
+ * share it. Splitting a log into messages and collecting events is kmsg.c; the string, BDF
+ * and number helpers the classifiers use are kmsg_scan.c.
  *
  * Matching is by literal fragments of the kernel's format strings (failure catalogue §3.1,
  * §3.4, §3.5), not by regular expressions: the fragments are stable across kernel versions
@@ -10,6 +11,8 @@
  * "BAR 0 [mem ...]: can't reserve" in 6.x).
  */
 #include "ptdiag/kmsg.h"
+
+#include "kmsg_scan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,181 +33,6 @@ const char *ptd_kmsg_kind_name(enum ptd_kmsg_kind kind)
     return names[kind];
 }
 
-/* ---- small string helpers ---------------------------------------------------------- */
-
-static bool is_hex(char c)
-{
-    return isxdigit((unsigned char)c) != 0;
-}
-
-static bool all_hex(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!is_hex(s[i]))
-            return false;
-    return true;
-}
-
-/* Copies at most dstlen-1 bytes of src[0..n), NUL-terminated, printable ASCII only: the
- * result goes into JSON and must be valid UTF-8 whatever the log held. */
-static void copy_clean(char *dst, size_t dstlen, const char *src, size_t n)
-{
-    size_t i;
-
-    if (dstlen == 0)
-        return;
-    if (n > dstlen - 1)
-        n = dstlen - 1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    dst[n] = '\0';
-}
-
-static void copy_trimmed(char *dst, size_t dstlen, const char *src, size_t n)
-{
-    while (n > 0 && isspace((unsigned char)*src)) {
-        src++;
-        n--;
-    }
-    while (n > 0 && (isspace((unsigned char)src[n - 1]) || src[n - 1] == '.'))
-        n--;
-    copy_clean(dst, dstlen, src, n);
-}
-
-/* "dddd:bb:dd.f" at s (exactly, with no hex digit right before or after). */
-static bool is_full_bdf(const char *s, const char *start)
-{
-    if (s > start && (is_hex(s[-1]) || s[-1] == ':'))
-        return false;
-    return all_hex(s, 4) && s[4] == ':' && all_hex(s + 5, 2) && s[7] == ':' && all_hex(s + 8, 2) &&
-           s[10] == '.' && s[11] >= '0' && s[11] <= '7' && !is_hex(s[12]);
-}
-
-/* "bb:dd.f" at s, without a segment (DMAR faults, old AMD-Vi lines). */
-static bool is_short_bdf(const char *s)
-{
-    return all_hex(s, 2) && s[2] == ':' && all_hex(s + 3, 2) && s[5] == '.' && s[6] >= '0' &&
-           s[6] <= '7' && !is_hex(s[7]);
-}
-
-static void lower_copy(char *dst, const char *src, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        dst[i] = (char)tolower((unsigned char)src[i]);
-    dst[n] = '\0';
-}
-
-/* The first full BDF anywhere in msg, lower-cased into dev; "" when none. */
-static void find_bdf(const char *msg, char *dev, size_t devlen)
-{
-    const char *p;
-
-    dev[0] = '\0';
-    if (devlen < 13)
-        return;
-    for (p = msg; *p; p++) {
-        if (*p != ':' || p - msg < 4)
-            continue;
-        if (is_full_bdf(p - 4, msg)) {
-            lower_copy(dev, p - 4, 12);
-            return;
-        }
-    }
-}
-
-/* "0xbb:0xdd.f" (DMAR faults on some kernels, e.g. "Request device [0x00:0x02.0]") at s
- * becomes "0000:bb:dd.f". */
-static bool hex_bdf_at(const char *s, char *dev, size_t devlen)
-{
-    char bdf[8];
-
-    if (devlen < 13 || s[0] != '0' || s[1] != 'x' || !all_hex(s + 2, 2) || s[4] != ':' ||
-        s[5] != '0' || s[6] != 'x' || !all_hex(s + 7, 2) || s[9] != '.' || s[10] < '0' ||
-        s[10] > '7' || is_hex(s[11]))
-        return false;
-    memcpy(bdf, s + 2, 3);     /* "bb:" */
-    memcpy(bdf + 3, s + 7, 4); /* "dd.f" */
-    bdf[7] = '\0';
-    memcpy(dev, "0000:", 5);
-    lower_copy(dev + 5, bdf, 7);
-    return true;
-}
-
-/* A short "bb:dd.f" right at s becomes "0000:bb:dd.f". The DMAR and old AMD-Vi formats print
- * no segment; segment 0 is the only one on the single-segment hosts ptdiag targets. */
-static bool short_bdf_at(const char *s, char *dev, size_t devlen)
-{
-    if (devlen < 13 || !is_short_bdf(s))
-        return false;
-    memcpy(dev, "0000:", 5);
-    lower_copy(dev + 5, s, 7);
-    return true;
-}
-
-/* Parses a decimal (optionally signed) integer at s; returns false when there is none or it
- * is outside the int range (no code, Xid, errno or ms count comes near it). */
-static bool parse_long(const char *s, long *out, const char **end)
-{
-    char *e;
-    long v;
-
-    if (!s ||
-        !(isdigit((unsigned char)*s) || ((*s == '-' || *s == '+') && isdigit((unsigned char)s[1]))))
-        return false;
-    errno = 0;
-    v = strtol(s, &e, 10);
-    if (errno || v < INT_MIN || v > INT_MAX)
-        return false;
-    *out = v;
-    if (end)
-        *end = e;
-    return true;
-}
-
-/* The index N of the last "BAR N" / "BARN" before `limit` (or anywhere when limit is NULL);
- * PTD_KMSG_NO_CODE when there is none. */
-static long bar_index(const char *msg, const char *limit)
-{
-    const char *p = msg, *hit = NULL;
-    long v = -1;
-
-    while ((p = strstr(p, "BAR")) != NULL && (!limit || p < limit)) {
-        hit = p;
-        p += 3;
-    }
-    if (!hit)
-        return PTD_KMSG_NO_CODE;
-    hit += 3;
-    if (*hit == ' ')
-        hit++;
-    if (!parse_long(hit, &v, NULL) || v < 0 || v > 16)
-        return PTD_KMSG_NO_CODE;
-    return v;
-}
-
-/* Text from the first '[' at or after p to its matching ']' (a resource "[mem 0x..]"). */
-static void bracket_detail(const char *p, char *detail, size_t len)
-{
-    const char *open = p ? strchr(p, '[') : NULL;
-    const char *close = open ? strchr(open, ']') : NULL;
-
-    if (open && close)
-        copy_clean(detail, len, open, (size_t)(close - open + 1));
-}
-
-static const char *after(const char *msg, const char *needle)
-{
-    const char *p = strstr(msg, needle);
-
-    return p ? p + strlen(needle) : NULL;
-}
-
 /* ---- classification ------------------------------------------------------------------ */
 
 static bool classify_nvrm(const char *msg, struct ptd_kmsg_event *ev)
@@ -213,18 +41,18 @@ static bool classify_nvrm(const char *msg, struct ptd_kmsg_event *ev)
 
     if (!strstr(msg, "NVRM"))
         return false;
-    if ((p = after(msg, "Xid (PCI:")) != NULL) {
+    if ((p = kmsg_after(msg, "Xid (PCI:")) != NULL) {
         /* "NVRM: Xid (PCI:0000:2b:00): 79, pid=1234, name=..., GPU has fallen off the bus." */
         ev->kind = PTD_KMSG_NVRM_XID;
         q = strchr(p, ')');
         if (q && (size_t)(q - p) < sizeof(ev->device))
-            lower_copy(ev->device, p, (size_t)(q - p));
+            kmsg_lower_copy(ev->device, p, (size_t)(q - p));
         if (q && q[1] == ':') {
             const char *rest;
 
-            if (parse_long(q + 2 + strspn(q + 2, " "), &ev->code, &rest)) {
+            if (kmsg_parse_long(q + 2 + strspn(q + 2, " "), &ev->code, &rest)) {
                 rest += strspn(rest, ", ");
-                copy_trimmed(ev->detail, sizeof(ev->detail), rest, strlen(rest));
+                kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), rest, strlen(rest));
             }
         }
         return true;
@@ -232,44 +60,44 @@ static bool classify_nvrm(const char *msg, struct ptd_kmsg_event *ev)
     if ((p = strstr(msg, "has fallen off the bus")) != NULL) {
         /* "NVRM: GPU at PCI:0000:2b:00: GPU has fallen off the bus." */
         ev->kind = PTD_KMSG_NVRM_FALLEN_OFF_BUS;
-        if ((q = after(msg, "PCI:")) != NULL && q < p) {
+        if ((q = kmsg_after(msg, "PCI:")) != NULL && q < p) {
             size_t n = strcspn(q, ": ");
             /* the bus id is "dddd:bb:dd"; stop before the trailing ": " */
-            if (n >= 4 && all_hex(q, 4) && q[4] == ':' && all_hex(q + 5, 2) && q[7] == ':' &&
-                all_hex(q + 8, 2))
-                lower_copy(ev->device, q, 10);
+            if (n >= 4 && kmsg_all_hex(q, 4) && q[4] == ':' && kmsg_all_hex(q + 5, 2) &&
+                q[7] == ':' && kmsg_all_hex(q + 8, 2))
+                kmsg_lower_copy(ev->device, q, 10);
         }
         if (!ev->device[0])
-            find_bdf(msg, ev->device, sizeof(ev->device));
+            kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
         return true;
     }
     if (strstr(msg, "requires use of the NVIDIA open kernel modules")) {
         ev->kind = PTD_KMSG_NVRM_OPEN_REQUIRED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        if ((p = after(msg, "PCI ID: ")) != NULL)
-            copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ")"));
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
+        if ((p = kmsg_after(msg, "PCI ID: ")) != NULL)
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ")"));
         return true;
     }
-    if ((p = after(msg, "RmInitAdapter failed!")) != NULL) {
+    if ((p = kmsg_after(msg, "RmInitAdapter failed!")) != NULL) {
         /* The (a:b:c) tuple is opaque (catalogue §3.5): keep it verbatim. */
         ev->kind = PTD_KMSG_NVRM_RMINIT_FAILED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
         p = strchr(p, '(');
         if (p && (q = strchr(p, ')')) != NULL)
-            copy_clean(ev->detail, sizeof(ev->detail), p + 1, (size_t)(q - p - 1));
+            kmsg_copy_clean(ev->detail, sizeof(ev->detail), p + 1, (size_t)(q - p - 1));
         return true;
     }
-    if ((p = after(msg, "rm_init_adapter failed")) != NULL) {
+    if ((p = kmsg_after(msg, "rm_init_adapter failed")) != NULL) {
         ev->kind = PTD_KMSG_NVRM_INIT_FAILED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
-        if ((q = after(p, "minor number ")) != NULL)
-            parse_long(q, &ev->code, NULL);
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
+        if ((q = kmsg_after(p, "minor number ")) != NULL)
+            kmsg_parse_long(q, &ev->code, NULL);
         return true;
     }
-    if ((p = after(msg, "API mismatch")) != NULL) {
+    if ((p = kmsg_after(msg, "API mismatch")) != NULL) {
         ev->kind = PTD_KMSG_NVRM_VERSION_MISMATCH;
         p += strspn(p, ": ");
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
         return true;
     }
     return false;
@@ -281,14 +109,14 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
 
     if (strstr(msg, "DMAR: IOMMU enabled") || strstr(msg, "AMD-Vi: Found IOMMU")) {
         ev->kind = PTD_KMSG_DMAR_ENABLED;
-        find_bdf(msg, ev->device, sizeof(ev->device));
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
         strcpy(ev->detail, strstr(msg, "DMAR: IOMMU enabled") ? "intel" : "amd");
         return true;
     }
-    if ((p = after(msg, "Enabled IRQ remapping in ")) != NULL) {
+    if ((p = kmsg_after(msg, "Enabled IRQ remapping in ")) != NULL) {
         /* "DMAR-IR: Enabled IRQ remapping in x2apic mode" */
         ev->kind = PTD_KMSG_IRQ_REMAP_ENABLED;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, " "));
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, " "));
         return true;
     }
     if (strstr(msg, "AMD-Vi: Interrupt remapping enabled")) {
@@ -300,13 +128,13 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
         ev->kind = PTD_KMSG_IRQ_REMAP_MISSING;
         return true;
     }
-    if ((p = after(msg, "Hypervisor detected: ")) != NULL) {
+    if ((p = kmsg_after(msg, "Hypervisor detected: ")) != NULL) {
         ev->kind = PTD_KMSG_HYPERVISOR_DETECTED;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
         return true;
     }
     if ((strstr(msg, "[DMA Read") || strstr(msg, "[DMA Write") || strstr(msg, "[INTR-REMAP")) &&
-        (p = after(msg, "Request device [")) != NULL) {
+        (p = kmsg_after(msg, "Request device [")) != NULL) {
         /* "DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x.. [fault reason
          * 0x06] PTE Read access is not set" */
         const char *r;
@@ -315,10 +143,10 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
         long reason;
 
         ev->kind = PTD_KMSG_DMAR_FAULT;
-        if (!short_bdf_at(p, ev->device, sizeof(ev->device)) &&
-            !hex_bdf_at(p, ev->device, sizeof(ev->device)))
-            find_bdf(p, ev->device, sizeof(ev->device));
-        if ((r = after(msg, "fault reason ")) != NULL) {
+        if (!kmsg_short_bdf_at(p, ev->device, sizeof(ev->device)) &&
+            !kmsg_hex_bdf_at(p, ev->device, sizeof(ev->device)))
+            kmsg_find_bdf(p, ev->device, sizeof(ev->device));
+        if ((r = kmsg_after(msg, "fault reason ")) != NULL) {
             /* "0x06" (5.x+) or "06" (older): one byte */
             reason = strtol(r, &e, 16);
             if (e != r && reason >= 0 && reason <= 0xff)
@@ -326,21 +154,21 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
             r += strcspn(r, "]");
             if (*r == ']')
                 r++;
-            copy_trimmed(ev->detail, sizeof(ev->detail), r, strlen(r));
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), r, strlen(r));
         }
         return true;
     }
     if ((p = strstr(msg, "IO_PAGE_FAULT")) != NULL) {
         /* "vfio-pci 0000:0b:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000d
          * address=0x.. flags=0x0020]"; older kernels put "device=0b:00.0" inside. */
-        const char *d = after(p, "device=");
+        const char *d = kmsg_after(p, "device=");
 
         ev->kind = PTD_KMSG_AMDVI_PAGE_FAULT;
-        if (d && !short_bdf_at(d, ev->device, sizeof(ev->device)))
-            find_bdf(d, ev->device, sizeof(ev->device));
+        if (d && !kmsg_short_bdf_at(d, ev->device, sizeof(ev->device)))
+            kmsg_find_bdf(d, ev->device, sizeof(ev->device));
         if (!ev->device[0])
-            find_bdf(msg, ev->device, sizeof(ev->device));
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, "]"));
+            kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, "]"));
         return true;
     }
     return false;
@@ -353,8 +181,8 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
     if ((p = strstr(msg, "can't reserve")) != NULL && strstr(msg, "BAR")) {
         /* "BAR 1: can't reserve [mem ...]" (<= 6.7) and "BAR 1 [mem ...]: can't reserve" */
         ev->kind = PTD_KMSG_BAR_CANT_RESERVE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
+        ev->code = kmsg_bar_index(msg, p);
+        kmsg_bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
         goto device;
     }
     if (strstr(msg, "not enough MMIO resources")) {
@@ -363,40 +191,40 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
     }
     if (strstr(msg, "BAR") && (p = strstr(msg, "no space for")) != NULL) {
         ev->kind = PTD_KMSG_BAR_NO_SPACE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(p, ev->detail, sizeof(ev->detail));
+        ev->code = kmsg_bar_index(msg, p);
+        kmsg_bracket_detail(p, ev->detail, sizeof(ev->detail));
         goto device;
     }
     if (strstr(msg, "BAR") && ((p = strstr(msg, "failed to assign")) != NULL ||
                                (p = strstr(msg, "can't assign; no space")) != NULL)) {
         ev->kind = PTD_KMSG_BAR_NO_SPACE;
-        ev->code = bar_index(msg, p);
-        bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
+        ev->code = kmsg_bar_index(msg, p);
+        kmsg_bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
         goto device;
     }
     if ((p = strstr(msg, "Invalid PCI ROM")) != NULL ||
         (p = strstr(msg, "No more image in the PCI ROM")) != NULL) {
-        const char *got = after(p, "got ");
+        const char *got = kmsg_after(p, "got ");
 
         ev->kind = PTD_KMSG_ROM_INVALID;
         if (got)
-            copy_trimmed(ev->detail, sizeof(ev->detail), got, strcspn(got, " "));
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), got, strcspn(got, " "));
         else
-            copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
         goto device;
     }
     if ((p = strstr(msg, "not ready ")) != NULL && strstr(p, "ms after ")) {
         /* "not ready 65535ms after FLR; giving up" (also "...; waiting") */
         ev->kind = PTD_KMSG_RESET_NOT_READY;
-        parse_long(p + strlen("not ready "), &ev->code, NULL);
-        p = after(p, "ms after ");
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
+        kmsg_parse_long(p + strlen("not ready "), &ev->code, NULL);
+        p = kmsg_after(p, "ms after ");
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
         goto device;
     }
-    if ((p = after(msg, "Unable to change power state from ")) != NULL &&
+    if ((p = kmsg_after(msg, "Unable to change power state from ")) != NULL &&
         strncmp(p, "D3cold", 6) == 0) {
         ev->kind = PTD_KMSG_D3COLD_STUCK;
-        copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ","));
+        kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ","));
         goto device;
     }
     if (strstr(msg, "Unknown header type 7f")) {
@@ -405,7 +233,7 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
     }
     return false;
 device:
-    find_bdf(msg, ev->device, sizeof(ev->device));
+    kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
     return true;
 }
 
@@ -421,19 +249,19 @@ static bool classify_vendor_reset(const char *msg, struct ptd_kmsg_event *ev)
     if (p && (p == msg || p[-1] == ' ')) {
         n = strspn(p + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
         /* A step names the device before the family; without one, only "reset" lines. */
-        find_bdf(msg, dev, sizeof(dev));
+        kmsg_find_bdf(msg, dev, sizeof(dev));
         if (n > 0 && p[4 + n] == ':' && (strstr(p, "reset") || (dev[0] && strstr(msg, dev) < p))) {
             ev->kind = PTD_KMSG_VENDOR_RESET;
-            copy_clean(ev->detail, sizeof(ev->detail), p, n + 4);
-            if ((q = after(p, "reset result = ")) != NULL)
-                parse_long(q, &ev->code, NULL);
-            find_bdf(msg, ev->device, sizeof(ev->device));
+            kmsg_copy_clean(ev->detail, sizeof(ev->detail), p, n + 4);
+            if ((q = kmsg_after(p, "reset result = ")) != NULL)
+                kmsg_parse_long(q, &ev->code, NULL);
+            kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
             return true;
         }
     }
     if (strstr(msg, "vendor_reset") || strstr(msg, "vendor-reset")) {
         ev->kind = PTD_KMSG_VENDOR_RESET;
-        find_bdf(msg, ev->device, sizeof(ev->device));
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
         return true;
     }
     return false;
@@ -456,9 +284,9 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
         /* xe/i915: "Failed to resize BAR2 to 8192M (-ENOSPC). Consider enabling ..." */
         ev->kind = PTD_KMSG_BAR_RESIZE_FAILED;
         p += strlen("ailed to resize BAR");
-        parse_long(p + strspn(p, " "), &ev->code, NULL);
-        if ((q = after(p, " to ")) != NULL)
-            copy_trimmed(ev->detail, sizeof(ev->detail), q, strcspn(q, "."));
+        kmsg_parse_long(p + strspn(p, " "), &ev->code, NULL);
+        if ((q = kmsg_after(p, " to ")) != NULL)
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), q, strcspn(q, "."));
         goto device;
     }
     if (strstr(msg, "Failed to initialize GPU, declaring it wedged") &&
@@ -466,31 +294,31 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
         /* "i915 0000:00:02.0: [drm] *ERROR* GT0: Failed to initialize GPU, declaring it
          * wedged!" (GuC/HuC firmware missing or the GT not coming up) */
         ev->kind = PTD_KMSG_I915_INIT_FAILED;
-        copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
+        kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
         goto device;
     }
-    if ((p = after(msg, "Device initialization failed")) != NULL &&
+    if ((p = kmsg_after(msg, "Device initialization failed")) != NULL &&
         (strncmp(msg, "i915", 4) == 0 || strncmp(msg, "xe ", 3) == 0 || strstr(msg, "[drm]"))) {
         ev->kind = PTD_KMSG_I915_INIT_FAILED;
         p += strspn(p, " (");
-        parse_long(p, &ev->code, NULL);
-        copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
+        kmsg_parse_long(p, &ev->code, NULL);
+        kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
         goto device;
     }
     if ((p = strstr(msg, "failed with error ")) != NULL && strstr(msg, "probe")) {
         /* "amdgpu: probe of 0000:03:00.0 failed with error -22" (<= 6.x) and
          * "amdgpu 0000:03:00.0: probe with driver amdgpu failed with error -22" */
         ev->kind = PTD_KMSG_PROBE_FAILED;
-        parse_long(p + strlen("failed with error "), &ev->code, NULL);
-        if ((q = after(msg, "probe with driver ")) != NULL)
-            copy_clean(ev->detail, sizeof(ev->detail), q, strcspn(q, " "));
+        kmsg_parse_long(p + strlen("failed with error "), &ev->code, NULL);
+        if ((q = kmsg_after(msg, "probe with driver ")) != NULL)
+            kmsg_copy_clean(ev->detail, sizeof(ev->detail), q, strcspn(q, " "));
         else
-            copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, ": "));
+            kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, ": "));
         goto device;
     }
     return false;
 device:
-    find_bdf(msg, ev->device, sizeof(ev->device));
+    kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
     return true;
 }
 
@@ -535,6 +363,6 @@ bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
     if (!classify_nvrm(msg, ev) && !classify_iommu(msg, ev) && !classify_gpu_drivers(msg, ev) &&
         !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev))
         return false;
-    copy_trimmed(ev->text, sizeof(ev->text), msg, strlen(msg));
+    kmsg_copy_trimmed(ev->text, sizeof(ev->text), msg, strlen(msg));
     return true;
 }
