@@ -213,38 +213,6 @@ static int desc_append(char **desc, const char *text)
     return 0;
 }
 
-/* True when s is valid UTF-8 without control characters other than tab. */
-bool pve_line_is_text(const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, k, extra;
-
-    while (i < n) {
-        unsigned char ch = s[i];
-        if (ch < 0x20 && ch != '\t')
-            return false;
-        if (ch == 0x7f)
-            return false;
-        if (ch < 0x80) {
-            i++;
-            continue;
-        }
-        if ((ch & 0xe0) == 0xc0 && ch >= 0xc2)
-            extra = 1;
-        else if ((ch & 0xf0) == 0xe0)
-            extra = 2;
-        else if ((ch & 0xf8) == 0xf0 && ch <= 0xf4)
-            extra = 3;
-        else
-            return false;
-        for (k = 1; k <= extra; k++)
-            if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
-                return false;
-        i += extra + 1;
-    }
-    return true;
-}
-
 static void trim(char **start, char **end)
 {
     while (*start < *end && isspace((unsigned char)**start))
@@ -325,10 +293,10 @@ int pve_conf_parse(const char *file, const char *buf, size_t len, struct pve_con
                    struct ptd_error *err)
 {
     struct pve_section *cur;
-    char *line = NULL;
-    size_t pos = 0, n;
-    unsigned lineno = 0;
-    const char *nul;
+    struct pve_lines lines;
+    char *line;
+    size_t n;
+    unsigned nul_line;
 
     memset(out, 0, sizeof(*out));
     if (len > PVE_CONF_MAX_BYTES)
@@ -336,44 +304,29 @@ int pve_conf_parse(const char *file, const char *buf, size_t len, struct pve_con
                              "%s: %zu bytes, larger than the %u-byte limit of pmxcfs: not "
                              "a Proxmox config",
                              file, len, PVE_CONF_MAX_BYTES);
-    nul = memchr(buf, '\0', len);
-    if (nul) {
-        unsigned at = 1;
-        const char *p;
-        for (p = buf; p < nul; p++)
-            at += *p == '\n';
-        return ptd_error_set(err, "%s:%u: binary data (NUL byte): not a Proxmox config", file, at);
-    }
+    nul_line = pve_lines_first_nul(buf, len);
+    if (nul_line)
+        return ptd_error_set(err, "%s:%u: binary data (NUL byte): not a Proxmox config", file,
+                             nul_line);
     cur = add_section(out, PVE_SECTION_CURRENT, NULL, 0);
-    if (!cur)
+    if (pve_lines_open(&lines, buf, len) != 0 || !cur)
         goto oom;
-    line = malloc(len + 1);
-    if (!line)
-        goto oom;
-    while (pos < len) {
-        const char *eol = memchr(buf + pos, '\n', len - pos);
-        n = eol ? (size_t)(eol - (buf + pos)) : len - pos;
-        lineno++;
-        memcpy(line, buf + pos, n);
-        line[n] = '\0';
-        pos += n + (eol ? 1 : 0);
-        if (n && line[n - 1] == '\r')
-            line[--n] = '\0';
+    while (pve_lines_next(&lines, &line, &n)) {
         if (!pve_line_is_text(line, n)) {
             if (add_warning(out, "%s:%u: invalid UTF-8 or control characters (line skipped)", file,
-                            lineno))
+                            lines.lineno))
                 goto oom;
             continue;
         }
-        if (parse_line(file, out, &cur, line, lineno) != 0)
+        if (parse_line(file, out, &cur, line, lines.lineno) != 0)
             goto oom;
         if (!cur)
             goto oom;
     }
-    free(line);
+    pve_lines_close(&lines);
     return 0;
 oom:
-    free(line);
+    pve_lines_close(&lines);
     pve_conf_free(out);
     return ptd_error_set(err, "%s: out of memory", file);
 }

@@ -23,6 +23,8 @@
 
 #include "ptdiag/error.h"
 
+#include "pve_lines.h"
+
 /* pmxcfs refuses files above 1 MiB, so a larger "config" cannot be a real one. */
 #define PVE_CONF_MAX_BYTES (1u << 20)
 
@@ -88,9 +90,6 @@ int pve_props_parse(const char *str, const char *default_key, struct pve_props *
                     struct ptd_error *err);
 const char *pve_props_get(const struct pve_props *props, const char *key);
 void pve_props_free(struct pve_props *props);
-
-/* True when text[0..n) is valid UTF-8 with no control character but tab. */
-bool pve_line_is_text(const char *text, size_t n);
 
 /* Proxmox booleans: 1/0, on/off, yes/no, true/false. Returns 1, 0, or -1 when invalid. */
 int pve_parse_bool(const char *s);

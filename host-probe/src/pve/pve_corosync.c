@@ -17,9 +17,10 @@ cJSON *pve_corosync_parse(const char *file, const char *buf, size_t len, struct 
 {
     char stack[MAX_DEPTH][32];
     cJSON *out = NULL, *nodes;
-    char *line = NULL, *name = NULL;
-    size_t pos = 0, n;
-    unsigned lineno = 0, depth = 0;
+    struct pve_lines lines = {0};
+    char *line, *name = NULL;
+    size_t n;
+    unsigned depth = 0;
 
     if (len > PVE_COROSYNC_MAX_BYTES) {
         ptd_error_set(err, "%s: %zu bytes, larger than the %u-byte limit", file, len,
@@ -27,23 +28,15 @@ cJSON *pve_corosync_parse(const char *file, const char *buf, size_t len, struct 
         return NULL;
     }
     out = cJSON_CreateObject();
-    line = malloc(len + 1);
     nodes = cJSON_CreateArray();
-    if (!out || !line || !nodes) {
+    if (!out || !nodes || pve_lines_open(&lines, buf, len) != 0) {
         cJSON_Delete(nodes);
         ptd_error_set(err, "%s: out of memory", file);
         goto fail;
     }
-    while (pos < len) {
-        const char *eol = memchr(buf + pos, '\n', len - pos);
+    while (pve_lines_next(&lines, &line, &n)) {
         char *s, *e, *colon;
-        n = eol ? (size_t)(eol - (buf + pos)) : len - pos;
-        lineno++;
-        memcpy(line, buf + pos, n);
-        line[n] = '\0';
-        pos += n + (eol ? 1 : 0);
-        if (n && line[n - 1] == '\r')
-            line[--n] = '\0';
+        unsigned lineno = lines.lineno;
         if (memchr(line, '\0', n) || !pve_line_is_text(line, n)) {
             ptd_error_set(err, "%s:%u: binary data or invalid UTF-8", file, lineno);
             cJSON_Delete(nodes);
@@ -97,7 +90,7 @@ cJSON *pve_corosync_parse(const char *file, const char *buf, size_t len, struct 
         }
     }
     if (depth) {
-        ptd_error_set(err, "%s:%u: end of file inside block '%s' (truncated?)", file, lineno,
+        ptd_error_set(err, "%s:%u: end of file inside block '%s' (truncated?)", file, lines.lineno,
                       stack[depth - 1]);
         cJSON_Delete(nodes);
         goto fail;
@@ -105,11 +98,11 @@ cJSON *pve_corosync_parse(const char *file, const char *buf, size_t len, struct 
     ptd_json_add_str(out, "name", name);
     cJSON_AddItemToObject(out, "nodes", nodes);
     free(name);
-    free(line);
+    pve_lines_close(&lines);
     return out;
 fail:
     free(name);
-    free(line);
+    pve_lines_close(&lines);
     cJSON_Delete(out);
     return NULL;
 }

@@ -134,48 +134,36 @@ int pve_scfg_parse(const char *file, const char *buf, size_t len, struct pve_scf
                    struct ptd_error *err)
 {
     struct pve_scfg_section *cur = NULL;
-    const char *nul;
-    char *line = NULL;
-    size_t pos = 0, n;
-    unsigned lineno = 0;
+    struct pve_lines lines;
+    char *line;
+    size_t n;
+    unsigned nul_line;
 
     memset(out, 0, sizeof(*out));
     if (len > PVE_SCFG_MAX_BYTES)
         return ptd_error_set(err, "%s: %zu bytes, larger than the %u-byte limit of pmxcfs", file,
                              len, PVE_SCFG_MAX_BYTES);
-    if ((nul = memchr(buf, '\0', len))) {
-        unsigned at = 1;
-        const char *p;
-        for (p = buf; p < nul; p++)
-            at += *p == '\n';
+    nul_line = pve_lines_first_nul(buf, len);
+    if (nul_line)
         return ptd_error_set(err, "%s:%u: binary data (NUL byte): not a Proxmox config file", file,
-                             at);
-    }
-    if (!(line = malloc(len + 1)))
+                             nul_line);
+    if (pve_lines_open(&lines, buf, len) != 0)
         goto oom;
-    while (pos < len) {
-        const char *eol = memchr(buf + pos, '\n', len - pos);
-        n = eol ? (size_t)(eol - (buf + pos)) : len - pos;
-        lineno++;
-        memcpy(line, buf + pos, n);
-        line[n] = '\0';
-        pos += n + (eol ? 1 : 0);
-        if (n && line[n - 1] == '\r')
-            line[--n] = '\0';
+    while (pve_lines_next(&lines, &line, &n)) {
         if (!pve_line_is_text(line, n)) {
             if (pve_problem_add(&out->warnings, &out->nwarnings,
                                 "%s:%u: invalid UTF-8 or control characters (line skipped)", file,
-                                lineno))
+                                lines.lineno))
                 goto oom;
             continue;
         }
-        if (scfg_line(file, out, &cur, line, lineno) != 0)
+        if (scfg_line(file, out, &cur, line, lines.lineno) != 0)
             goto oom;
     }
-    free(line);
+    pve_lines_close(&lines);
     return 0;
 oom:
-    free(line);
+    pve_lines_close(&lines);
     pve_scfg_free(out);
     return ptd_error_set(err, "%s: out of memory", file);
 }
