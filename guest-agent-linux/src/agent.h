@@ -71,7 +71,8 @@ int agent_soak_append(struct agent_ctx *ctx, const char *path, struct ptd_error 
  * The result is malloc'd (caller frees). */
 char *agent_kv_value(const char *text, const char *key);
 /* Makes text from files and vendor libraries safe for a JSON document: invalid UTF-8 bytes
- * and control characters (but newline and tab) become '?', in place. NULL is fine. */
+ * and control characters (but newline and tab) become '?', in place. NULL is fine. The
+ * agent's name for ptd_text_clean (ptdiag/text_clean.h), which the Windows agent shares. */
 void agent_sanitize(char *text);
 /* Returns the object doc[key], creating it (or replacing a non-object) when needed. */
 cJSON *agent_obj(cJSON *parent, const char *key);

@@ -10,19 +10,7 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
 #include "ptdiag/soak.h"
-
-/* Display functions that are the hypervisor's own (emulated VGA), not a passed GPU:
- * QEMU/Bochs stdvga, virtio-gpu, Cirrus, VMware SVGA, QXL. */
-static bool is_emulated(const char *vendor)
-{
-    static const char *const ids[] = {"1234", "1af4", "1013", "15ad", "1b36"};
-    size_t i;
-
-    for (i = 0; vendor && i < sizeof(ids) / sizeof(ids[0]); i++)
-        if (strcmp(vendor, ids[i]) == 0)
-            return true;
-    return false;
-}
+#include "ptdiag/soak_sample.h"
 
 /* Kernel-log kinds that say something went wrong (the rest are informational). */
 static bool is_error_kind(const char *kind)
@@ -54,14 +42,6 @@ static bool is_driver_failure(const char *kind)
     return false;
 }
 
-static void add_copy(cJSON *dst, const char *key, const cJSON *src)
-{
-    cJSON *c = src ? cJSON_Duplicate(src, true) : cJSON_CreateNull();
-
-    if (!c || !cJSON_AddItemToObject(dst, key, c))
-        cJSON_Delete(c);
-}
-
 static void add_driver(cJSON *sample, const cJSON *doc, const cJSON *gpu)
 {
     cJSON *drv = cJSON_AddObjectToObject(sample, "driver");
@@ -82,42 +62,15 @@ static void add_driver(cJSON *sample, const cJSON *doc, const cJSON *gpu)
 
 cJSON *agent_soak_sample(const cJSON *doc, const cJSON *previous, double kmsg_newest_s)
 {
-    cJSON *s = cJSON_CreateObject(), *gpus, *events;
-    const cJSON *g, *ev, *first = NULL;
+    cJSON *s = ptd_soak_sample_new(doc, PTD_SOAK_LINUX), *gpus, *events;
+    const cJSON *ev, *first = NULL;
     const char *boot = ptd_json_get_str(doc, "system.boot_id");
     const char *prev_boot = previous ? ptd_json_get_str(previous, "boot_id") : NULL;
     double cutoff = -INFINITY;
 
     if (!s)
         return NULL;
-    ptd_json_add_str(s, "schema", PTD_SCHEMA_SOAK);
-    ptd_json_add_str(s, "t", ptd_json_get_str(doc, "collected_at"));
-    ptd_json_add_str(s, "boot_id", boot);
-    add_copy(s, "uptime_s", ptd_json_get(doc, "system.uptime_s"));
-    ptd_json_add_str(s, "host", ptd_json_get_str(doc, "system.hostname"));
-    ptd_json_add_str(s, "os", "linux");
-
-    gpus = cJSON_CreateArray();
-    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "gpus"))
-    {
-        cJSON *o;
-
-        if (is_emulated(ptd_json_get_str(g, "vendor_id")))
-            continue;
-        if (!first)
-            first = g;
-        o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(gpus, o)) {
-            cJSON_Delete(o);
-            break;
-        }
-        add_copy(o, "vendor_id", cJSON_GetObjectItemCaseSensitive(g, "vendor_id"));
-        add_copy(o, "device_id", cJSON_GetObjectItemCaseSensitive(g, "device_id"));
-        add_copy(o, "location", cJSON_GetObjectItemCaseSensitive(g, "location"));
-        add_copy(o, "driver", cJSON_GetObjectItemCaseSensitive(g, "driver"));
-        add_copy(o, "vram_total_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_total_bytes"));
-        add_copy(o, "vram_used_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_used_bytes"));
-    }
+    gpus = ptd_soak_sample_gpus(doc, PTD_SOAK_LINUX, &first);
     add_driver(s, doc, first);
     if (!cJSON_AddItemToObject(s, "gpus", gpus))
         cJSON_Delete(gpus);
@@ -153,12 +106,12 @@ cJSON *agent_soak_sample(const cJSON *doc, const cJSON *previous, double kmsg_ne
             cJSON_Delete(o);
             break;
         }
-        add_copy(o, "kind", cJSON_GetObjectItemCaseSensitive(ev, "kind"));
-        add_copy(o, "code", cJSON_GetObjectItemCaseSensitive(ev, "code"));
-        add_copy(o, "time_s", t);
-        add_copy(o, "device", cJSON_GetObjectItemCaseSensitive(ev, "device"));
-        add_copy(o, "detail", cJSON_GetObjectItemCaseSensitive(ev, "detail"));
-        add_copy(o, "text", cJSON_GetObjectItemCaseSensitive(ev, "text"));
+        ptd_soak_add_copy(o, "kind", cJSON_GetObjectItemCaseSensitive(ev, "kind"));
+        ptd_soak_add_copy(o, "code", cJSON_GetObjectItemCaseSensitive(ev, "code"));
+        ptd_soak_add_copy(o, "time_s", t);
+        ptd_soak_add_copy(o, "device", cJSON_GetObjectItemCaseSensitive(ev, "device"));
+        ptd_soak_add_copy(o, "detail", cJSON_GetObjectItemCaseSensitive(ev, "detail"));
+        ptd_soak_add_copy(o, "text", cJSON_GetObjectItemCaseSensitive(ev, "text"));
     }
     ptd_json_add_num(s, "kmsg_until_s", kmsg_newest_s, kmsg_newest_s >= 0);
     return s;

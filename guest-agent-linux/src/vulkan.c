@@ -16,6 +16,11 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/vkinfo.h"
 
+_Static_assert(VK_MAX_PHYSICAL_DEVICE_NAME_SIZE == PTD_VK_NAME_SIZE &&
+                   VK_MAX_DRIVER_NAME_SIZE == PTD_VK_NAME_SIZE &&
+                   VK_MAX_DRIVER_INFO_SIZE == PTD_VK_NAME_SIZE,
+               "ptd_vk_device strings have the Vulkan sizes");
+
 #define SRC         "vulkan"
 #define VULKAN_LIB  "libvulkan.so.1"
 #define MAX_DEVICES 16
@@ -50,8 +55,9 @@ static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const c
     return found;
 }
 
-static void add_device(const struct vk_api *api, uint32_t instance_version, cJSON *devs,
-                       VkPhysicalDevice pd)
+/* Copies what the device reports into the shared form (ptdiag/vkinfo.h). */
+static void read_device(const struct vk_api *api, uint32_t instance_version, VkPhysicalDevice pd,
+                        struct ptd_vk_device *out)
 {
     VkPhysicalDeviceProperties p;
     VkPhysicalDeviceMemoryProperties mem;
@@ -61,15 +67,8 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     bool want_drv, want_bus, props2;
-    uint64_t local = 0;
-    char buf[64];
-    cJSON *d = cJSON_CreateObject();
     uint32_t i;
 
-    if (!d || !cJSON_AddItemToArray(devs, d)) {
-        cJSON_Delete(d);
-        return;
-    }
     api->props(pd, &p);
     /* Properties2 is core in 1.1 on both the instance and the device. */
     props2 =
@@ -87,42 +86,40 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
     }
     if (p2.pNext)
         api->props2(pd, &p2);
-
-    /* strings from the ICD: bounded and cleaned before they enter the document */
-    p.deviceName[sizeof(p.deviceName) - 1] = '\0';
-    drv.driverName[sizeof(drv.driverName) - 1] = '\0';
-    drv.driverInfo[sizeof(drv.driverInfo) - 1] = '\0';
-    agent_sanitize(p.deviceName);
-    agent_sanitize(drv.driverName);
-    agent_sanitize(drv.driverInfo);
-    ptd_json_add_str(d, "name", p.deviceName);
-    ptd_json_add_str(d, "type", ptd_vk_device_type_name((int)p.deviceType));
-    ptd_vk_version_string(p.apiVersion, buf, sizeof(buf));
-    ptd_json_add_str(d, "api_version", buf);
-    ptd_vk_driver_version_string(p.vendorID, p.driverVersion, false, buf, sizeof(buf));
-    ptd_json_add_str(d, "driver_version", buf);
-    ptd_json_add_str(d, "driver_id",
-                     want_drv ? ptd_vk_driver_id_name((unsigned)drv.driverID) : NULL);
-    ptd_json_add_str(d, "driver_name", want_drv ? drv.driverName : NULL);
-    ptd_json_add_str(d, "driver_info", want_drv ? drv.driverInfo : NULL);
-    /* vendorID is a PCI id for PCI devices, a Khronos id (0x10000+) otherwise (lavapipe) */
-    snprintf(buf, sizeof(buf), "%04x", p.vendorID);
-    ptd_json_add_str(d, "vendor_id", buf);
-    snprintf(buf, sizeof(buf), "%04x", p.deviceID);
-    ptd_json_add_str(d, "device_id", buf);
-    if (want_bus) {
-        snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", bus.pciDomain & 0xffff, bus.pciBus,
-                 bus.pciDevice, bus.pciFunction);
-        ptd_json_add_str(d, "pci_bus", buf);
-    } else {
-        ptd_json_add_str(d, "pci_bus", NULL);
-    }
+    memcpy(out->name, p.deviceName, sizeof(out->name));
+    out->type = (int)p.deviceType;
+    out->api_version = p.apiVersion;
+    out->driver_version = p.driverVersion;
+    out->vendor_id = p.vendorID;
+    out->device_id = p.deviceID;
+    out->has_driver = want_drv;
+    out->driver_id = (unsigned)drv.driverID;
+    memcpy(out->driver_name, drv.driverName, sizeof(out->driver_name));
+    memcpy(out->driver_info, drv.driverInfo, sizeof(out->driver_info));
+    out->has_pci_bus = want_bus;
+    out->pci_domain = bus.pciDomain;
+    out->pci_bus = bus.pciBus;
+    out->pci_device = bus.pciDevice;
+    out->pci_function = bus.pciFunction;
     api->mem_props(pd, &mem);
-    for (i = 0; i < mem.memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++)
-        if (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
-            local += mem.memoryHeaps[i].size;
-    ptd_json_add_u64(d, "device_local_heap_bytes", local, true);
-    cJSON_AddNullToObject(d, "luid");
+    for (i = 0; i < mem.memoryHeapCount && i < VK_MAX_MEMORY_HEAPS && i < PTD_VK_MAX_HEAPS; i++) {
+        out->heap_size[i] = mem.memoryHeaps[i].size;
+        out->heap_flags[i] = mem.memoryHeaps[i].flags;
+    }
+    out->heap_count = i;
+    out->luid = NULL; /* Linux has no LUID */
+}
+
+static void add_device(const struct vk_api *api, uint32_t instance_version, cJSON *devs,
+                       VkPhysicalDevice pd)
+{
+    struct ptd_vk_device dev = {0};
+    cJSON *d;
+
+    read_device(api, instance_version, pd, &dev);
+    d = ptd_vk_device_json(&dev, false);
+    if (!d || !cJSON_AddItemToArray(devs, d))
+        cJSON_Delete(d);
 }
 
 #define VK_LOAD(inst, field, name) (api->field = (void *)api->gipa(inst, name))

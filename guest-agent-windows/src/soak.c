@@ -11,26 +11,7 @@
 #include "agent.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/soak.h"
-
-/* The hypervisor's own display (QEMU stdvga, virtio-gpu, Cirrus, VMware, QXL), and Wine's
- * all-zero adapter: not a GPU whose driver the soak watches. */
-static bool is_emulated(const char *vendor)
-{
-    static const char *const ids[] = {"1234", "1af4", "1013", "15ad", "1b36", "0000"};
-
-    for (size_t i = 0; vendor && i < sizeof(ids) / sizeof(ids[0]); i++)
-        if (strcmp(vendor, ids[i]) == 0)
-            return true;
-    return false;
-}
-
-static void add_copy(cJSON *dst, const char *key, const cJSON *src)
-{
-    cJSON *c = src ? cJSON_Duplicate(src, true) : cJSON_CreateNull();
-
-    if (!c || !cJSON_AddItemToObject(dst, key, c))
-        cJSON_Delete(c);
-}
+#include "ptdiag/soak_sample.h"
 
 static const struct {
     const char *log_key, *kind;
@@ -75,8 +56,8 @@ static int add_events(cJSON *s, const cJSON *doc, time_t after)
             ptd_json_add_str(o, "kind", event_kinds[k].kind);
             ptd_json_add_num(o, "code", event_kinds[k].code, true);
             ptd_json_add_str(o, "time", when);
-            add_copy(o, "status", cJSON_GetObjectItemCaseSensitive(rec, "status"));
-            add_copy(o, "text", cJSON_GetObjectItemCaseSensitive(rec, "text"));
+            ptd_soak_add_copy(o, "status", cJSON_GetObjectItemCaseSensitive(rec, "status"));
+            ptd_soak_add_copy(o, "text", cJSON_GetObjectItemCaseSensitive(rec, "text"));
             if (event_kinds[k].code == 549)
                 start_failures++;
         }
@@ -88,8 +69,8 @@ static int add_events(cJSON *s, const cJSON *doc, time_t after)
 
 static cJSON *build_sample(const cJSON *doc, const cJSON *previous)
 {
-    cJSON *s = cJSON_CreateObject(), *gpus, *drv;
-    const cJSON *g, *first = NULL;
+    cJSON *s = ptd_soak_sample_new(doc, PTD_SOAK_WINDOWS), *gpus, *drv;
+    const cJSON *first = NULL;
     const char *prev_t = previous ? ptd_json_get_str(previous, "t") : NULL;
     time_t after = 0;
     int failures;
@@ -97,35 +78,9 @@ static cJSON *build_sample(const cJSON *doc, const cJSON *previous)
 
     if (!s)
         return NULL;
-    ptd_json_add_str(s, "schema", PTD_SCHEMA_SOAK);
-    ptd_json_add_str(s, "t", ptd_json_get_str(doc, "collected_at"));
-    ptd_json_add_str(s, "boot_id", ptd_json_get_str(doc, "system.boot_id"));
-    add_copy(s, "uptime_s", ptd_json_get(doc, "system.uptime_s"));
-    ptd_json_add_str(s, "host", ptd_json_get_str(doc, "system.hostname"));
-    ptd_json_add_str(s, "os", "windows");
-
-    gpus = cJSON_AddArrayToObject(s, "gpus");
-    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "gpus"))
-    {
-        cJSON *o;
-
-        if (is_emulated(ptd_json_get_str(g, "vendor_id")) || !ptd_json_get_str(g, "vendor_id"))
-            continue;
-        if (!first)
-            first = g;
-        o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(gpus, o)) {
-            cJSON_Delete(o);
-            break;
-        }
-        add_copy(o, "vendor_id", cJSON_GetObjectItemCaseSensitive(g, "vendor_id"));
-        add_copy(o, "device_id", cJSON_GetObjectItemCaseSensitive(g, "device_id"));
-        add_copy(o, "location", cJSON_GetObjectItemCaseSensitive(g, "location"));
-        add_copy(o, "driver", cJSON_GetObjectItemCaseSensitive(g, "driver"));
-        add_copy(o, "problem_code", ptd_json_get(g, "windows.problem_code"));
-        add_copy(o, "vram_total_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_total_bytes"));
-        add_copy(o, "vram_used_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_used_bytes"));
-    }
+    gpus = ptd_soak_sample_gpus(doc, PTD_SOAK_WINDOWS, &first);
+    if (!cJSON_AddItemToObject(s, "gpus", gpus))
+        cJSON_Delete(gpus);
 
     /* Only records newer than the previous sample are new; the first sample takes the window. */
     if (prev_t)

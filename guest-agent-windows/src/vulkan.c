@@ -13,6 +13,11 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/vkinfo.h"
 
+_Static_assert(VK_MAX_PHYSICAL_DEVICE_NAME_SIZE == PTD_VK_NAME_SIZE &&
+                   VK_MAX_DRIVER_NAME_SIZE == PTD_VK_NAME_SIZE &&
+                   VK_MAX_DRIVER_INFO_SIZE == PTD_VK_NAME_SIZE,
+               "ptd_vk_device strings have the Vulkan sizes");
+
 struct vk {
     PFN_vkGetInstanceProcAddr gipa;
     PFN_vkCreateInstance create_instance;
@@ -24,8 +29,10 @@ struct vk {
     PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
 };
 
-static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevice pd,
-                        uint32_t instance_api, cJSON *arr)
+/* Copies what the device reports into the shared form (ptdiag/vkinfo.h); luid is the
+ * caller's buffer for the LUID string. */
+static void read_device(const struct vk *vk, VkPhysicalDevice pd, uint32_t instance_api,
+                        struct ptd_vk_device *out, char *luid, size_t luid_len)
 {
     VkPhysicalDeviceProperties p;
     VkPhysicalDeviceMemoryProperties m;
@@ -33,15 +40,9 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
     VkPhysicalDeviceDriverProperties drv = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-    cJSON *o = cJSON_CreateObject();
     bool have_ids = false, have_drv = false;
-    uint64_t local = 0;
-    char buf[64];
+    uint32_t h;
 
-    if (!o || !cJSON_AddItemToArray(arr, o)) {
-        cJSON_Delete(o);
-        return;
-    }
     vk->props(pd, &p);
     if (vk->props2 && instance_api >= VK_API_VERSION_1_1 && p.apiVersion >= VK_API_VERSION_1_1) {
         p2.pNext = &idp;
@@ -50,38 +51,44 @@ static void emit_device(struct ptw_agent *a, const struct vk *vk, VkPhysicalDevi
         vk->props2(pd, &p2);
         have_ids = true;
     }
-    ptd_json_add_str(o, "name", p.deviceName);
-    ptd_json_add_str(o, "type", ptd_vk_device_type_name((int)p.deviceType));
-    ptd_vk_version_string(p.apiVersion, buf, sizeof(buf));
-    ptd_json_add_str(o, "api_version", buf);
-    ptd_vk_driver_version_string(p.vendorID, p.driverVersion, true, buf, sizeof(buf));
-    ptd_json_add_str(o, "driver_version", buf);
-    ptd_json_add_str(o, "driver_id",
-                     have_drv ? ptd_vk_driver_id_name((unsigned)drv.driverID) : NULL);
-    ptd_json_add_str(o, "driver_name", have_drv ? drv.driverName : NULL);
-    ptd_json_add_str(o, "driver_info", have_drv ? drv.driverInfo : NULL);
-    /* Vendor ids above 0xffff are Khronos vendor ids (0x10005 = Mesa), not PCI ids. */
-    snprintf(buf, sizeof(buf), p.vendorID > 0xffff ? "%x" : "%04x", p.vendorID);
-    ptd_json_add_str(o, "vendor_id", buf);
-    snprintf(buf, sizeof(buf), "%04x", p.deviceID);
-    ptd_json_add_str(o, "device_id", buf);
-    ptd_json_add_str(o, "pci_bus", NULL);
+    memcpy(out->name, p.deviceName, sizeof(out->name));
+    out->type = (int)p.deviceType;
+    out->api_version = p.apiVersion;
+    out->driver_version = p.driverVersion;
+    out->vendor_id = p.vendorID;
+    out->device_id = p.deviceID;
+    out->has_driver = have_drv;
+    out->driver_id = (unsigned)drv.driverID;
+    memcpy(out->driver_name, drv.driverName, sizeof(out->driver_name));
+    memcpy(out->driver_info, drv.driverInfo, sizeof(out->driver_info));
+    out->has_pci_bus = false; /* the LUID ties a device to its DXGI adapter instead */
     vk->mem_props(pd, &m);
-    /* All DEVICE_LOCAL heaps together, as the Linux agent counts them. */
-    for (uint32_t h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS; h++)
-        if (m.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
-            local += m.memoryHeaps[h].size;
-    ptd_json_add_u64(o, "device_local_heap_bytes", local, m.memoryHeapCount > 0);
+    for (h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS && h < PTD_VK_MAX_HEAPS; h++) {
+        out->heap_size[h] = m.memoryHeaps[h].size;
+        out->heap_flags[h] = m.memoryHeaps[h].flags;
+    }
+    out->heap_count = h;
+    out->luid = NULL;
     if (have_ids && idp.deviceLUIDValid) {
         uint32_t low, high;
 
         memcpy(&low, idp.deviceLUID, 4);
         memcpy(&high, idp.deviceLUID + 4, 4);
-        ptw_luid_string(high, low, buf, sizeof(buf));
-        ptd_json_add_str(o, "luid", buf);
-    } else {
-        ptd_json_add_str(o, "luid", NULL);
+        ptw_luid_string(high, low, luid, luid_len);
+        out->luid = luid;
     }
+}
+
+static void emit_device(const struct vk *vk, VkPhysicalDevice pd, uint32_t instance_api, cJSON *arr)
+{
+    struct ptd_vk_device dev = {0};
+    char luid[64];
+    cJSON *o;
+
+    read_device(vk, pd, instance_api, &dev, luid, sizeof(luid));
+    o = ptd_vk_device_json(&dev, true);
+    if (!o || !cJSON_AddItemToArray(arr, o))
+        cJSON_Delete(o);
 }
 
 void ptw_link_vulkan_dxgi(struct ptw_agent *a)
@@ -172,7 +179,7 @@ void ptw_collect_vulkan(struct ptw_agent *a)
     ptd_json_add_str(v, "error", NULL);
     arr = cJSON_AddArrayToObject(v, "devices");
     for (uint32_t i = 0; i < n; i++)
-        emit_device(a, &vk, devs[i], app.apiVersion, arr);
+        emit_device(&vk, devs[i], app.apiVersion, arr);
 destroy:
     if (vk.destroy_instance)
         vk.destroy_instance(inst, NULL);
