@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
+#include "ptdiag/pcie_link.h"
 
 #define SRC "pci"
 
@@ -59,48 +60,34 @@ static int by_bdf(const void *a, const void *b)
     return strcmp(((const struct gpu_fn *)a)->bdf, ((const struct gpu_fn *)b)->bdf);
 }
 
-/* "16.0 GT/s PCIe" → 16.0; "Unknown" or absent → false. */
-static bool read_speed(struct agent_ctx *ctx, const char *bdf, const char *attr, double *gts)
-{
-    char path[PATH_MAX], buf[64];
-
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-    if (ptd_root_read_attr(ctx->root, path, buf, sizeof(buf)) != 0)
-        return false;
-    return sscanf(buf, "%lf GT/s", gts) == 1 && *gts > 0;
-}
-
-static bool read_width(struct agent_ctx *ctx, const char *bdf, const char *attr, uint64_t *w)
+/* One link attribute's text, or NULL when it cannot be read. */
+static const char *read_link_attr(struct agent_ctx *ctx, const char *bdf, const char *attr,
+                                  char *buf, size_t len)
 {
     char path[PATH_MAX];
 
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-    /* width 0 means the link is down or the attribute is not meaningful */
-    return ptd_root_read_u64(ctx->root, path, w) == 0 && *w > 0 && *w <= 32;
+    return ptd_root_read_attr(ctx->root, path, buf, len) == 0 ? buf : NULL;
 }
 
 static void add_link(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)
 {
-    double cur_s = 0, max_s = 0;
-    uint64_t cur_w = 0, max_w = 0;
-    bool has_cs = read_speed(ctx, bdf, "current_link_speed", &cur_s);
-    bool has_ms = read_speed(ctx, bdf, "max_link_speed", &max_s);
-    bool has_cw = read_width(ctx, bdf, "current_link_width", &cur_w);
-    bool has_mw = read_width(ctx, bdf, "max_link_width", &max_w);
+    char cs[64], ms[64], cw[32], mw[32];
+    struct ptd_pcie_link l;
     cJSON *link;
 
+    ptd_pcie_link_parse(read_link_attr(ctx, bdf, "current_link_speed", cs, sizeof(cs)),
+                        read_link_attr(ctx, bdf, "max_link_speed", ms, sizeof(ms)),
+                        read_link_attr(ctx, bdf, "current_link_width", cw, sizeof(cw)),
+                        read_link_attr(ctx, bdf, "max_link_width", mw, sizeof(mw)), &l);
     /* Conventional PCI devices (QEMU's emulated VGA) have no link attributes at all. */
-    if (!has_cs && !has_ms && !has_cw && !has_mw) {
+    if (!ptd_pcie_link_any(&l)) {
         cJSON_AddNullToObject(gpu, "link");
         return;
     }
     link = cJSON_AddObjectToObject(gpu, "link");
-    if (!link)
-        return;
-    ptd_json_add_num(link, "current_speed_gts", cur_s, has_cs);
-    ptd_json_add_num(link, "max_speed_gts", max_s, has_ms);
-    ptd_json_add_u64(link, "current_width", cur_w, has_cw);
-    ptd_json_add_u64(link, "max_width", max_w, has_mw);
+    if (link)
+        ptd_pcie_link_add_json(link, &l);
 }
 
 static void add_drm(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)

@@ -12,30 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_speed(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-
-    /* "16.0 GT/s PCIe" (5.x+), "8 GT/s" (older), "Unknown" when the link is down. */
-    if (end == s || v <= 0.0 || strncmp(end, " GT/s", 5) != 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_uint(const char *s, unsigned long *out)
-{
-    char *end;
-    unsigned long v;
-
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || end == s || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
-}
+#include "ptdiag/pcie_link.h"
 
 /* "max_link_speed \"Unknown\"" or "max_link_speed absent": what one attribute held. */
 static size_t describe_attr(struct fn_state *st, const char *attr, char *out, size_t len)
@@ -81,8 +58,7 @@ static void link_unknown_error(struct fn_state *st, const struct ptd_pcie_info *
 void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info *pcie)
 {
     char cs[64], ms[64], cw[32], mw[32];
-    double cur_gts, max_gts;
-    unsigned long cur_w, max_w;
+    struct ptd_pcie_link l;
     cJSON *link;
 
     if (pcie && pcie->present && pcie->link_regs && pcie->max_speed_code) {
@@ -98,22 +74,18 @@ void add_link(struct fn_state *st, cJSON *dev, const struct ptd_pcie_info *pcie)
         cJSON_AddStringToObject(link, "source", "config");
         return;
     }
-    /* The kernel's view: works unprivileged, where config space stops at 64 bytes. */
-    if (read_attr(st, "current_link_speed", cs, sizeof(cs)) == 0 &&
-        read_attr(st, "max_link_speed", ms, sizeof(ms)) == 0 &&
-        read_attr(st, "current_link_width", cw, sizeof(cw)) == 0 &&
-        read_attr(st, "max_link_width", mw, sizeof(mw)) == 0 && parse_speed(ms, &max_gts) == 0 &&
-        parse_uint(mw, &max_w) == 0) {
-        /* The current speed reads "Unknown" while the link is down. */
-        bool cur_known = parse_speed(cs, &cur_gts) == 0, w_known = parse_uint(cw, &cur_w) == 0;
-
+    /* The kernel's view: works unprivileged, where config space stops at 64 bytes. The
+     * capability (max speed and width) must be known; the current values are unknown while
+     * the link is down. */
+    ptd_pcie_link_parse(read_attr(st, "current_link_speed", cs, sizeof(cs)) == 0 ? cs : NULL,
+                        read_attr(st, "max_link_speed", ms, sizeof(ms)) == 0 ? ms : NULL,
+                        read_attr(st, "current_link_width", cw, sizeof(cw)) == 0 ? cw : NULL,
+                        read_attr(st, "max_link_width", mw, sizeof(mw)) == 0 ? mw : NULL, &l);
+    if (l.has_max_speed && l.has_max_width) {
         link = cJSON_AddObjectToObject(dev, "link");
         if (!link)
             return;
-        ptd_json_add_num(link, "current_speed_gts", cur_known ? cur_gts : 0, cur_known);
-        ptd_json_add_num(link, "max_speed_gts", max_gts, true);
-        ptd_json_add_num(link, "current_width", w_known ? (double)cur_w : 0, w_known);
-        ptd_json_add_num(link, "max_width", (double)max_w, true);
+        ptd_pcie_link_add_json(link, &l);
         cJSON_AddStringToObject(link, "source", "sysfs");
         return;
     }
