@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

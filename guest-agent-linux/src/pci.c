@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
+#include "ptdiag/pci_resource.h"
 #include "ptdiag/pcie_link.h"
 
 #define SRC "pci"
@@ -118,30 +119,46 @@ static void add_drm(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)
     ptd_json_add_str(drm, "render", render[0] ? render : NULL);
 }
 
-static void add_bars(cJSON *gpu, const struct pci_dev *d)
+/* BAR sizes from the function's sysfs `resource` file, read with the parser the host uses
+ * (ptdiag/pci_resource.h), so that the report compares the guest's sizes with the host's
+ * like with like. Unreadable or malformed: bars null and the reason as an error. */
+static void add_bars(struct agent_ctx *ctx, cJSON *gpu, const char *bdf)
 {
-    cJSON *bars = cJSON_AddArrayToObject(gpu, "bars");
-    int i;
+    char path[PATH_MAX], *data = NULL;
+    struct ptd_error err = {{0}};
+    struct pci_res res;
+    struct pci_bar bar;
+    size_t len = 0;
+    cJSON *bars;
+    unsigned i;
+    int r;
 
-    if (!bars)
-        return;
-    for (i = 0; i < 6; i++) {
-        pciaddr_t flags = d->flags[i];
-        cJSON *bar;
-
-        if (d->size[i] == 0)
-            continue; /* unimplemented, or the upper half of a 64-bit BAR */
-        bar = cJSON_CreateObject();
-        if (!bar || !cJSON_AddItemToArray(bars, bar)) {
-            cJSON_Delete(bar);
-            return;
-        }
-        cJSON_AddNumberToObject(bar, "index", i);
-        ptd_json_add_u64(bar, "size_bytes", d->size[i], true);
-        ptd_json_add_tri(bar, "is_io", (flags & PCI_IORESOURCE_IO) != 0);
-        ptd_json_add_tri(bar, "is_64bit", (flags & PCI_IORESOURCE_MEM_64) != 0);
-        ptd_json_add_tri(bar, "prefetchable", (flags & PCI_IORESOURCE_PREFETCH) != 0);
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+    r = ptd_root_read_file(ctx->root, path, 64 * 1024, &data, &len);
+    if (r != 0 || pci_res_parse(data, len, &res, &err) != 0) {
+        ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, r != 0 ? strerror(-r) : err.text);
+        cJSON_AddNullToObject(gpu, "bars");
+        goto out;
     }
+    bars = cJSON_AddArrayToObject(gpu, "bars");
+    for (i = 0; bars && i < PCI_RES_ROM; i++) {
+        cJSON *o;
+
+        if (!pci_res_bar(&res, i, &bar))
+            continue; /* unimplemented, or the upper half of a 64-bit BAR */
+        o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(bars, o)) {
+            cJSON_Delete(o);
+            break;
+        }
+        cJSON_AddNumberToObject(o, "index", i);
+        ptd_json_add_u64(o, "size_bytes", bar.size_bytes, true);
+        ptd_json_add_tri(o, "is_io", bar.is_io);
+        ptd_json_add_tri(o, "is_64bit", bar.is_64bit);
+        ptd_json_add_tri(o, "prefetchable", bar.prefetchable);
+    }
+out:
+    free(data);
 }
 
 /* Names come from pci.ids only: udev's hwdb holds the same data, but libpci's hwdb lookup
@@ -180,7 +197,7 @@ static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
     if (r != 0 && r != -ENOENT)
         ptd_doc_add_error(ctx->doc, SRC, "%s: %s", path, strerror(-r));
     ptd_json_add_str(gpu, "driver", r == 0 ? driver : NULL);
-    add_bars(gpu, d);
+    add_bars(ctx, gpu, fn->bdf);
     add_link(ctx, gpu, fn->bdf);
     add_drm(ctx, gpu, fn->bdf);
     /* Filled by the vendor collectors (NVML, amdgpu sysfs) when they know. */
@@ -234,8 +251,7 @@ void agent_pci(struct agent_ctx *ctx)
     }
     nfns = 0;
     for (d = pacc->devices; d; d = d->next) {
-        pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
-                             PCI_FILL_BASES | PCI_FILL_SIZES | PCI_FILL_IO_FLAGS);
+        pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS);
         if ((d->device_class >> 8) != 0x03)
             continue;
         snprintf(fns[nfns].bdf, sizeof(fns[nfns].bdf), "%04x:%02x:%02x.%d", d->domain & 0xffff,

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 #include "vendor_reset_db.h"
 
 /* An unimplemented resource, as resource_show prints it. */

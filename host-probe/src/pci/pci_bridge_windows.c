@@ -8,7 +8,7 @@
 
 #include "ptdiag/doc.h"
 
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 
 void pci_bridge_windows(struct probe_ctx *ctx, cJSON *o, const char *bdf)
 {

@@ -14,7 +14,7 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/pcicfg.h"
 
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 #include "vendor_reset_db.h"
 
 void pci_attr_path(char *buf, size_t len, const char *bdf, const char *attr)

@@ -19,7 +19,7 @@
 #include "ptdiag/pcicfg.h"
 
 #include "pci_facts.h"
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 
 #define CONFIG_MAX 4096
 

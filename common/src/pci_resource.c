@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sysfs `resource` parser. See pci_resource.h. */
-#include "pci_resource.h"
+#include "ptdiag/pci_resource.h"
 
 #include <string.h>
 

@@ -7,10 +7,11 @@
  * on every Proxmox kernel, that is 13 and 17. Lines 0-5 are the BARs, 6 the expansion ROM, 7-12
  * the SR-IOV VF BARs, 13-16 a bridge's windows (I/O, memory, prefetchable memory, unused).
  * Flags are the kernel's IORESOURCE_* bits (include/linux/ioport.h). Pure parser over a buffer:
- * no I/O.
+ * no I/O. In common: host and guest read BAR sizes through it, so that the report compares
+ * like with like.
  */
-#ifndef PTDIAG_HOST_PCI_RESOURCE_H
-#define PTDIAG_HOST_PCI_RESOURCE_H
+#ifndef PTDIAG_PCI_RESOURCE_H
+#define PTDIAG_PCI_RESOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>
