@@ -14,12 +14,8 @@
 
 #include "agent.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/vk_device_props.h"
 #include "ptdiag/vkinfo.h"
-
-_Static_assert(VK_MAX_PHYSICAL_DEVICE_NAME_SIZE == PTD_VK_NAME_SIZE &&
-                   VK_MAX_DRIVER_NAME_SIZE == PTD_VK_NAME_SIZE &&
-                   VK_MAX_DRIVER_INFO_SIZE == PTD_VK_NAME_SIZE,
-               "ptd_vk_device strings have the Vulkan sizes");
 
 #define SRC         "vulkan"
 #define VULKAN_LIB  "libvulkan.so.1"
@@ -67,7 +63,6 @@ static void read_device(const struct vk_api *api, uint32_t instance_version, VkP
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     bool want_drv, want_bus, props2;
-    uint32_t i;
 
     api->props(pd, &p);
     /* Properties2 is core in 1.1 on both the instance and the device. */
@@ -86,27 +81,13 @@ static void read_device(const struct vk_api *api, uint32_t instance_version, VkP
     }
     if (p2.pNext)
         api->props2(pd, &p2);
-    memcpy(out->name, p.deviceName, sizeof(out->name));
-    out->type = (int)p.deviceType;
-    out->api_version = p.apiVersion;
-    out->driver_version = p.driverVersion;
-    out->vendor_id = p.vendorID;
-    out->device_id = p.deviceID;
-    out->has_driver = want_drv;
-    out->driver_id = (unsigned)drv.driverID;
-    memcpy(out->driver_name, drv.driverName, sizeof(out->driver_name));
-    memcpy(out->driver_info, drv.driverInfo, sizeof(out->driver_info));
+    api->mem_props(pd, &mem);
+    ptd_vk_device_from_props(&p, want_drv ? &drv : NULL, &mem, out);
     out->has_pci_bus = want_bus;
     out->pci_domain = bus.pciDomain;
     out->pci_bus = bus.pciBus;
     out->pci_device = bus.pciDevice;
     out->pci_function = bus.pciFunction;
-    api->mem_props(pd, &mem);
-    for (i = 0; i < mem.memoryHeapCount && i < VK_MAX_MEMORY_HEAPS && i < PTD_VK_MAX_HEAPS; i++) {
-        out->heap_size[i] = mem.memoryHeaps[i].size;
-        out->heap_flags[i] = mem.memoryHeaps[i].flags;
-    }
-    out->heap_count = i;
     out->luid = NULL; /* Linux has no LUID */
 }
 

@@ -11,12 +11,8 @@
 
 #include "agent.h"
 #include "ptdiag/doc.h"
+#include "ptdiag/vk_device_props.h"
 #include "ptdiag/vkinfo.h"
-
-_Static_assert(VK_MAX_PHYSICAL_DEVICE_NAME_SIZE == PTD_VK_NAME_SIZE &&
-                   VK_MAX_DRIVER_NAME_SIZE == PTD_VK_NAME_SIZE &&
-                   VK_MAX_DRIVER_INFO_SIZE == PTD_VK_NAME_SIZE,
-               "ptd_vk_device strings have the Vulkan sizes");
 
 struct vk {
     PFN_vkGetInstanceProcAddr gipa;
@@ -41,7 +37,6 @@ static void read_device(const struct vk *vk, VkPhysicalDevice pd, uint32_t insta
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     bool have_ids = false, have_drv = false;
-    uint32_t h;
 
     vk->props(pd, &p);
     if (vk->props2 && instance_api >= VK_API_VERSION_1_1 && p.apiVersion >= VK_API_VERSION_1_1) {
@@ -51,23 +46,9 @@ static void read_device(const struct vk *vk, VkPhysicalDevice pd, uint32_t insta
         vk->props2(pd, &p2);
         have_ids = true;
     }
-    memcpy(out->name, p.deviceName, sizeof(out->name));
-    out->type = (int)p.deviceType;
-    out->api_version = p.apiVersion;
-    out->driver_version = p.driverVersion;
-    out->vendor_id = p.vendorID;
-    out->device_id = p.deviceID;
-    out->has_driver = have_drv;
-    out->driver_id = (unsigned)drv.driverID;
-    memcpy(out->driver_name, drv.driverName, sizeof(out->driver_name));
-    memcpy(out->driver_info, drv.driverInfo, sizeof(out->driver_info));
-    out->has_pci_bus = false; /* the LUID ties a device to its DXGI adapter instead */
     vk->mem_props(pd, &m);
-    for (h = 0; h < m.memoryHeapCount && h < VK_MAX_MEMORY_HEAPS && h < PTD_VK_MAX_HEAPS; h++) {
-        out->heap_size[h] = m.memoryHeaps[h].size;
-        out->heap_flags[h] = m.memoryHeaps[h].flags;
-    }
-    out->heap_count = h;
+    ptd_vk_device_from_props(&p, have_drv ? &drv : NULL, &m, out);
+    out->has_pci_bus = false; /* the LUID ties a device to its DXGI adapter instead */
     out->luid = NULL;
     if (have_ids && idp.deviceLUIDValid) {
         uint32_t low, high;
