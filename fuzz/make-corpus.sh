@@ -48,6 +48,15 @@ for t in $trees; do
     for f in $(find "$t/sys/devices" -name resource -type f 2>/dev/null | head -20); do
         seed pci_resource "$f"
     done
+    # The four link attributes of a function, NUL-separated as fuzz_pcie_link splits them.
+    for d in $(find "$t/sys/devices" -name max_link_speed -type f 2>/dev/null | head -8); do
+        d=$(dirname "$d")
+        for a in current_link_speed max_link_speed current_link_width max_link_width; do
+            cat "$d/$a" 2>/dev/null
+            printf '\000'
+        done >"$tmp/link"
+        seed pcie_link "$tmp/link"
+    done
     seed iomem "$t/proc/iomem"
     for f in $(find "$t/sys/devices" -name creatable_vgpu_types -type f 2>/dev/null | head -4); do
         seed vgpu_types "$f"
