@@ -17,10 +17,6 @@
 static const char *const severity_names[] = {"info", "warning", "error"};
 static const char *const scope_names[] = {"host",  "host_device", "vm",  "vm_hostpci",
                                           "guest", "guest_gpu",   "soak"};
-static const char *const op_names[] = {
-    "eq",       "ne",           "lt",     "le",         "gt",         "ge",
-    "in",       "not_in",       "exists", "missing",    "empty",      "nonempty",
-    "contains", "not_contains", "prefix", "version_lt", "version_ge", "bdf_eq"};
 static const char *const root_names[] = {"host", "dev", "vm", "hp", "guest", "ggpu"};
 
 /* Which roots each scope binds (bit per enum rpt_root). */
@@ -46,12 +42,8 @@ const char *rpt_scope_name(enum rpt_scope s)
     return scope_names[s];
 }
 
-const char *rpt_op_name(enum rpt_op op)
-{
-    return op_names[op];
-}
-
 struct loader {
+    const struct rpt_matrix *matrix; /* its vocabulary is loaded before the rules */
     const char *file;
     const char *rule_id; /* for messages */
     enum rpt_scope scope;
@@ -185,7 +177,7 @@ static int parse_op_value(struct loader *l, const cJSON *j, struct rpt_cond *c)
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(j, "op");
     if (!cJSON_IsString(op))
         return fail(l, "a leaf needs \"op\" (a string)", NULL);
-    int o = lookup_name(op_names, RPT_OP_COUNT, op->valuestring);
+    int o = rpt_op_lookup(op->valuestring);
     if (o < 0)
         return fail(l, "unknown operator", op->valuestring);
     c->op = (enum rpt_op)o;
@@ -425,9 +417,8 @@ static int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
         get_str(l, j, "root_cause", true, &r->root_cause) < 0 ||
         get_str(l, j, "fix", true, &r->fix) < 0)
         return -1;
-    if (!(strcmp(r->layer, "-") == 0 || (strlen(r->layer) == 2 && r->layer[0] == 'L' &&
-                                         r->layer[1] >= '1' && r->layer[1] <= '5')))
-        return fail(l, "layer must be L1..L5 or \"-\"", r->layer);
+    if (!rpt_layer_find(l->matrix, r->layer))
+        return fail(l, "layer is not one of the matrix's \"layers\"", r->layer);
     if (check_str_array(l, j, "vendors", true, &r->vendors) < 0 ||
         check_str_array(l, j, "references", true, &r->references) < 0)
         return -1;
@@ -513,6 +504,7 @@ void rpt_matrix_free(struct rpt_matrix *m)
         free(r->cases);
     }
     free(m->rules);
+    free(m->layers);
     cJSON_Delete(m->json);
     free(m->file);
     free(m);
@@ -521,8 +513,8 @@ void rpt_matrix_free(struct rpt_matrix *m)
 int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struct rpt_matrix **out,
                            struct ptd_error *err)
 {
-    struct loader l = {.file = name, .err = err};
     struct rpt_matrix *m = calloc(1, sizeof *m);
+    struct loader l = {.matrix = m, .file = name, .err = err};
     *out = NULL;
     if (!m || !(m->file = strdup(name))) {
         free(m);
@@ -535,7 +527,8 @@ int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struc
         ptd_error_set(err, "%s: not valid JSON (near byte %zu)", name, off);
         goto fail;
     }
-    static const char *const top_keys[] = {"schema", "description", "rules", NULL};
+    static const char *const top_keys[] = {"schema",     "description",  "layers", "soak",
+                                           "prometheus", "boot_loaders", "rules",  NULL};
     const char *bad = NULL;
     if (!cJSON_IsObject(m->json)) {
         fail(&l, "top level must be an object", NULL);
@@ -550,6 +543,8 @@ int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struc
         fail(&l, "\"schema\" must be \"" MATRIX_SCHEMA "\"", schema);
         goto fail;
     }
+    if (rpt_matrix_load_vocabulary(m, err) < 0)
+        goto fail;
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(m->json, "rules");
     if (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0) {
         fail(&l, "\"rules\" must be a non-empty array", NULL);
