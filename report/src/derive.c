@@ -234,22 +234,6 @@ void rpt_derive_host(struct rpt_model *m)
         cJSON_AddStringToObject(x, "iommu_flag", "intel_iommu=on");
     else if (vendor && strcmp(vendor, "AuthenticAMD") == 0)
         cJSON_AddStringToObject(x, "iommu_flag", "amd_iommu=on");
-    const char *loader = ptd_json_get_str(h, "system.boot.loader");
-    if (loader && strcmp(loader, "systemd-boot") == 0) {
-        cJSON_AddStringToObject(x, "cmdline_file", "/etc/kernel/cmdline (one line)");
-        cJSON_AddStringToObject(x, "cmdline_apply", "proxmox-boot-tool refresh");
-    } else if (loader && strcmp(loader, "grub") == 0) {
-        cJSON_AddStringToObject(x, "cmdline_file",
-                                "/etc/default/grub (GRUB_CMDLINE_LINUX_DEFAULT=\"...\")");
-        cJSON_AddStringToObject(x, "cmdline_apply", "update-grub");
-    } else {
-        /* loader unknown: name both places rather than leave the fix half-written */
-        cJSON_AddStringToObject(x, "cmdline_file",
-                                "the boot loader's command line (GRUB: GRUB_CMDLINE_LINUX_DEFAULT "
-                                "in /etc/default/grub; systemd-boot: /etc/kernel/cmdline)");
-        cJSON_AddStringToObject(x, "cmdline_apply",
-                                "update-grub (GRUB) or proxmox-boot-tool refresh (systemd-boot)");
-    }
     cJSON *problems = cJSON_AddArrayToObject(x, "vfio_ids_problems");
     cJSON *stale = cJSON_AddArrayToObject(x, "vfio_ids_stale");
     char *pt = passthrough_ids(h);
@@ -514,4 +498,20 @@ void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g)
     if (gx && kv && rpt_nvidia_version_from_windows(kv, ver, sizeof ver))
         cJSON_AddStringToObject(gx, "nvidia_driver_version", ver);
     (void)m;
+}
+
+void rpt_derive_boot_fragments(const struct rpt_matrix *mx, const struct rpt_model *m)
+{
+    cJSON *x = m->host_derived;
+    if (!m->host.json || !x)
+        return;
+    const cJSON *frag =
+        rpt_boot_loader_fragments(mx, ptd_json_get_str(m->host.json, "system.boot.loader"));
+    static const char *const keys[] = {"cmdline_file", "cmdline_apply"};
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(frag, keys[i]), false);
+        cJSON_DeleteItemFromObjectCaseSensitive(x, keys[i]);
+        if (v)
+            cJSON_AddItemToObject(x, keys[i], v);
+    }
 }

@@ -454,6 +454,7 @@ int rpt_evaluate(const struct rpt_matrix *mx, const struct rpt_model *m, struct 
         free(res);
         return ptd_error_set(err, "out of memory");
     }
+    rpt_derive_boot_fragments(mx, m);
     for (size_t i = 0; i < mx->nrules; i++) {
         struct acc a = {.res = res, .rule = &mx->rules[i]};
         eval_rule(&a, m);

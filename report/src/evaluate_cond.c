@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Condition evaluation for the report evaluator (split out of evaluate.c): compares facts
- * with the matrix's operators and evaluates leaves, quantifiers (`some`, `none`, `count`) and the
+ * Condition evaluation for the report evaluator (split out of evaluate.c): evaluates leaves
+ * with the matrix's operators (evaluate_ops.c), quantifiers (`some`, `none`, `count`) and the
  * `all`/`any`/`not` combinators in three values (true, false, unknown), recording evidence
  * only for the facts that decided the result.
  */
@@ -20,77 +20,6 @@ bool is_null(const cJSON *v)
     return !v || cJSON_IsNull(v);
 }
 
-/* Same JSON type (numbers, strings, booleans)? A fact of another type than the rule expects
- * is a broken document, and its value says nothing: the leaf is unknown, never false. */
-static bool same_kind(const cJSON *a, const cJSON *b)
-{
-    return (cJSON_IsNumber(a) && cJSON_IsNumber(b)) || (cJSON_IsString(a) && cJSON_IsString(b)) ||
-           (cJSON_IsBool(a) && cJSON_IsBool(b));
-}
-
-/* eq over scalars of the same kind: numbers numerically, strings without case (ids are
- * hex), booleans exactly. */
-static bool scalar_eq(const cJSON *a, const cJSON *b)
-{
-    if (cJSON_IsBool(a))
-        return cJSON_IsBool(b) && cJSON_IsTrue(a) == cJSON_IsTrue(b);
-    if (cJSON_IsString(a) && cJSON_IsString(b))
-        return strcasecmp(a->valuestring, b->valuestring) == 0;
-    return cJSON_IsNumber(a) && cJSON_IsNumber(b) && a->valuedouble == b->valuedouble;
-}
-
-/* <0, 0, >0, or 2 when not comparable. */
-static int scalar_cmp(const cJSON *a, const cJSON *b)
-{
-    if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
-        return a->valuedouble < b->valuedouble ? -1 : a->valuedouble > b->valuedouble;
-    if (cJSON_IsString(a) && cJSON_IsString(b)) {
-        int r = strcmp(a->valuestring, b->valuestring);
-        return r < 0 ? -1 : r > 0;
-    }
-    return 2;
-}
-
-static bool str_contains(const char *hay, const char *needle)
-{
-    return strstr(hay, needle) != NULL;
-}
-
-static enum tri op_contains(const cJSON *fact, const cJSON *value)
-{
-    /* Checked before the list of values: a number says nothing about any of them. */
-    if (!cJSON_IsString(fact) && !cJSON_IsArray(fact))
-        return U;
-    if (cJSON_IsArray(value)) {
-        const cJSON *v;
-        cJSON_ArrayForEach(v, value) if (op_contains(fact, v) == T) return T;
-        return F;
-    }
-    if (cJSON_IsString(fact))
-        return cJSON_IsString(value) && str_contains(fact->valuestring, value->valuestring) ? T : F;
-    if (cJSON_IsArray(fact)) {
-        const cJSON *e;
-        cJSON_ArrayForEach(e, fact) if (scalar_eq(e, value)) return T;
-        return F;
-    }
-    return U;
-}
-
-static enum tri op_prefix(const cJSON *fact, const cJSON *value)
-{
-    if (!cJSON_IsString(fact))
-        return U;
-    if (cJSON_IsArray(value)) {
-        const cJSON *v;
-        cJSON_ArrayForEach(v, value) if (op_prefix(fact, v) == T) return T;
-        return F;
-    }
-    if (!cJSON_IsString(value))
-        return F;
-    return strncasecmp(fact->valuestring, value->valuestring, strlen(value->valuestring)) == 0 ? T
-                                                                                               : F;
-}
-
 static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
 {
     const cJSON *fv;
@@ -102,7 +31,7 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
     }
     enum tri r = U;
     if (k->op == RPT_OP_EXISTS || k->op == RPT_OP_MISSING) {
-        r = (is_null(fv) == (k->op == RPT_OP_MISSING)) ? T : F;
+        r = rpt_ops[k->op].evaluate(fv, NULL);
         ev_push(EV(c), k->fact.text, where, src, fv);
         return r;
     }
@@ -131,80 +60,7 @@ static enum tri eval_leaf(struct ctx *c, const struct rpt_cond *k)
         }
         ev_push(EV(c), k->value_fact.text, vwhere, vsrc, vv);
     }
-    int cmp;
-    switch (k->op) {
-    case RPT_OP_EQ:
-    case RPT_OP_NE:
-        if (!same_kind(fv, vv))
-            r = U;
-        else
-            r = scalar_eq(fv, vv) == (k->op == RPT_OP_EQ) ? T : F;
-        break;
-    case RPT_OP_LT:
-    case RPT_OP_LE:
-    case RPT_OP_GT:
-    case RPT_OP_GE:
-        cmp = scalar_cmp(fv, vv);
-        if (cmp == 2)
-            r = U;
-        else if (k->op == RPT_OP_LT)
-            r = cmp < 0 ? T : F;
-        else if (k->op == RPT_OP_LE)
-            r = cmp <= 0 ? T : F;
-        else if (k->op == RPT_OP_GT)
-            r = cmp > 0 ? T : F;
-        else
-            r = cmp >= 0 ? T : F;
-        break;
-    case RPT_OP_IN:
-    case RPT_OP_NOT_IN: {
-        bool found = false, comparable = false;
-        const cJSON *e;
-        cJSON_ArrayForEach(e, vv)
-        {
-            comparable |= same_kind(fv, e);
-            found |= scalar_eq(fv, e);
-        }
-        r = !comparable ? U : (found == (k->op == RPT_OP_IN) ? T : F);
-        break;
-    }
-    case RPT_OP_EMPTY:
-    case RPT_OP_NONEMPTY:
-        /* Lists only: "dmar0" where a list of IOMMUs belongs is a broken fact. */
-        if (cJSON_IsArray(fv) || cJSON_IsObject(fv))
-            r = (cJSON_GetArraySize(fv) == 0) == (k->op == RPT_OP_EMPTY) ? T : F;
-        else
-            r = U;
-        break;
-    case RPT_OP_CONTAINS:
-        r = op_contains(fv, vv);
-        break;
-    case RPT_OP_NOT_CONTAINS:
-        r = op_contains(fv, vv);
-        r = r == U ? U : (r == T ? F : T);
-        break;
-    case RPT_OP_PREFIX:
-        r = op_prefix(fv, vv);
-        break;
-    case RPT_OP_VERSION_LT:
-    case RPT_OP_VERSION_GE:
-        if (!cJSON_IsString(fv) || !cJSON_IsString(vv))
-            r = U;
-        else
-            r = (rpt_version_cmp(fv->valuestring, vv->valuestring) < 0) ==
-                        (k->op == RPT_OP_VERSION_LT)
-                    ? T
-                    : F;
-        break;
-    case RPT_OP_BDF_EQ:
-        if (!cJSON_IsString(fv) || !cJSON_IsString(vv))
-            r = U;
-        else
-            r = rpt_bdf_eq(fv->valuestring, vv->valuestring) ? T : F;
-        break;
-    default:
-        r = U;
-    }
+    r = rpt_ops[k->op].evaluate(fv, vv);
     if (r == U)
         set_unknown(c, &k->fact, false);
     ev_push(EV(c), k->fact.text, where, src, fv);
@@ -266,26 +122,7 @@ static enum tri eval_quant(struct ctx *c, const struct rpt_cond *k)
             r = U;
         } else {
             cJSON *n = cJSON_CreateNumber((double)trues);
-            int cmp = n ? scalar_cmp(n, k->value) : 2;
-            switch (k->op) {
-            case RPT_OP_EQ:
-                r = cmp == 0 ? T : F;
-                break;
-            case RPT_OP_NE:
-                r = cmp != 0 ? T : F;
-                break;
-            case RPT_OP_LT:
-                r = cmp < 0 ? T : F;
-                break;
-            case RPT_OP_LE:
-                r = cmp <= 0 ? T : F;
-                break;
-            case RPT_OP_GT:
-                r = cmp > 0 && cmp != 2 ? T : F;
-                break;
-            default:
-                r = cmp >= 0 && cmp != 2 ? T : F;
-            }
+            r = n ? rpt_ops[k->op].evaluate(n, k->value) : U;
             char label[300];
             snprintf(label, sizeof label, "count(%s)", k->fact.text);
             ev_push(EV(c), label, where, src, n);

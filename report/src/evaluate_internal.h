@@ -57,6 +57,14 @@ void set_unknown(struct ctx *c, const struct rpt_path *p, bool root_absent);
 
 /* evaluate_cond.c: three-valued condition evaluation. */
 bool is_null(const cJSON *v);
+
+/* evaluate_ops.c: the operator table, one entry per enum rpt_op (a static assertion holds it
+ * to the enum). evaluate(fact, value) compares a fact with a rule's value. */
+struct rpt_op_def {
+    const char *name;
+    enum tri (*evaluate)(const cJSON *fact, const cJSON *value);
+};
+extern const struct rpt_op_def rpt_ops[];
 enum tri eval(struct ctx *c, const struct rpt_cond *k);
 
 #endif

@@ -9,17 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "gpu_identity.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 #include "report.h"
-
-/* Defined by report/src/soak_cli.c when the soak evaluator is built in. */
-int report_soak_main(int argc, char **argv) __attribute__((weak));
-
-enum fmt { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM };
+#include "soak_cli.h"
 
 static void usage(FILE *f)
 {
@@ -95,12 +90,8 @@ static int gen_docs(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "soak") == 0) {
-        if (report_soak_main)
-            return report_soak_main(argc - 1, argv + 1);
-        fprintf(stderr, "ptdiag-report: soak evaluation not available in this build\n");
-        return 2;
-    }
+    if (argc > 1 && strcmp(argv[1], "soak") == 0)
+        return report_soak_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "gen-docs") == 0)
         return gen_docs(argc - 1, argv + 1);
     if (argc == 3 && strcmp(argv[1], "check-matrix") == 0) {
@@ -121,7 +112,7 @@ int main(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
-    enum fmt fmt = FMT_TEXT;
+    enum rpt_format fmt = RPT_FMT_TEXT;
     const char *matrix = NULL, *outp = NULL, *identity = NULL;
     bool verbose = false;
     struct rpt_gpu_identity *ids = NULL; /* owned; rpt_gpu_identity_use borrows it */
@@ -140,15 +131,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "f:m:o:g:vhV", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "text") == 0)
-                fmt = FMT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                fmt = FMT_JSON;
-            else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
-                fmt = FMT_MD;
-            else if (strcmp(optarg, "prom") == 0 || strcmp(optarg, "prometheus") == 0)
-                fmt = FMT_PROM;
-            else {
+            if (rpt_format_parse(optarg, &fmt) < 0) {
                 fprintf(stderr, "ptdiag-report: unknown format '%s'\n", optarg);
                 goto out;
             }
@@ -216,12 +199,7 @@ int main(int argc, char **argv)
     out = open_out(outp);
     if (!out)
         goto out;
-    struct rpt_render_ctx rc = {.matrix = mx, .model = model, .result = res, .verbose = verbose};
-    rc.colour = out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-    int r = fmt == FMT_JSON   ? rpt_render_json(out, &rc)
-            : fmt == FMT_MD   ? rpt_render_md(out, &rc)
-            : fmt == FMT_PROM ? rpt_render_prom(out, &rc)
-                              : rpt_render_text(out, &rc);
+    int r = rpt_render(out, fmt, mx, model, res, verbose);
     if (close_out(out, outp) < 0 || r < 0)
         goto out;
     status = rpt_result_exit_status(res);

@@ -19,10 +19,6 @@
 const char *const severity_names[] = {"info", "warning", "error"};
 const char *const scope_names[] = {"host",  "host_device", "vm",  "vm_hostpci",
                                    "guest", "guest_gpu",   "soak"};
-const char *const op_names[] = {"eq",         "ne",         "lt",       "le",           "gt",
-                                "ge",         "in",         "not_in",   "exists",       "missing",
-                                "empty",      "nonempty",   "contains", "not_contains", "prefix",
-                                "version_lt", "version_ge", "bdf_eq"};
 const char *const root_names[] = {"host", "dev", "vm", "hp", "guest", "ggpu"};
 
 /* Which roots each scope binds (bit per enum rpt_root). */
@@ -46,11 +42,6 @@ const char *rpt_severity_name(enum rpt_severity s)
 const char *rpt_scope_name(enum rpt_scope s)
 {
     return scope_names[s];
-}
-
-const char *rpt_op_name(enum rpt_op op)
-{
-    return op_names[op];
 }
 
 int fail(struct loader *l, const char *what, const char *detail)
@@ -108,6 +99,7 @@ void rpt_matrix_free(struct rpt_matrix *m)
         free(r->cases);
     }
     free(m->rules);
+    free(m->layers);
     cJSON_Delete(m->json);
     free(m->file);
     free(m);
@@ -116,8 +108,8 @@ void rpt_matrix_free(struct rpt_matrix *m)
 int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struct rpt_matrix **out,
                            struct ptd_error *err)
 {
-    struct loader l = {.file = name, .err = err};
     struct rpt_matrix *m = calloc(1, sizeof *m);
+    struct loader l = {.matrix = m, .file = name, .err = err};
     *out = NULL;
     if (!m || !(m->file = strdup(name))) {
         free(m);
@@ -130,7 +122,8 @@ int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struc
         ptd_error_set(err, "%s: not valid JSON (near byte %zu)", name, off);
         goto fail;
     }
-    static const char *const top_keys[] = {"schema", "description", "rules", NULL};
+    static const char *const top_keys[] = {"schema",     "description",  "layers", "soak",
+                                           "prometheus", "boot_loaders", "rules",  NULL};
     const char *bad = NULL;
     if (!cJSON_IsObject(m->json)) {
         fail(&l, "top level must be an object", NULL);
@@ -145,6 +138,8 @@ int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struc
         fail(&l, "\"schema\" must be \"" MATRIX_SCHEMA "\"", schema);
         goto fail;
     }
+    if (rpt_matrix_load_vocabulary(m, err) < 0)
+        goto fail;
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(m->json, "rules");
     if (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0) {
         fail(&l, "\"rules\" must be a non-empty array", NULL);

@@ -90,7 +90,7 @@ static int parse_op_value(struct loader *l, const cJSON *j, struct rpt_cond *c)
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(j, "op");
     if (!cJSON_IsString(op))
         return fail(l, "a leaf needs \"op\" (a string)", NULL);
-    int o = lookup_name(op_names, RPT_OP_COUNT, op->valuestring);
+    int o = rpt_op_lookup(op->valuestring);
     if (o < 0)
         return fail(l, "unknown operator", op->valuestring);
     c->op = (enum rpt_op)o;

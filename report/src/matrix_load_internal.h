@@ -14,6 +14,7 @@
 #include "report.h"
 
 struct loader {
+    const struct rpt_matrix *matrix; /* its vocabulary is loaded before the rules */
     const char *file;
     const char *rule_id; /* for messages */
     enum rpt_scope scope;
@@ -25,7 +26,6 @@ struct loader {
 /* matrix_load.c: the vocabulary, one index per enum value. */
 extern const char *const severity_names[3];
 extern const char *const scope_names[RPT_SCOPE_COUNT];
-extern const char *const op_names[RPT_OP_COUNT];
 extern const char *const root_names[RPT_ROOT_BOUND];
 /* Which roots each scope binds (bit per enum rpt_root). */
 extern const unsigned scope_roots[RPT_SCOPE_COUNT];

@@ -108,9 +108,8 @@ int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
         get_str(l, j, "root_cause", true, &r->root_cause) < 0 ||
         get_str(l, j, "fix", true, &r->fix) < 0)
         return -1;
-    if (!(strcmp(r->layer, "-") == 0 || (strlen(r->layer) == 2 && r->layer[0] == 'L' &&
-                                         r->layer[1] >= '1' && r->layer[1] <= '5')))
-        return fail(l, "layer must be L1..L5 or \"-\"", r->layer);
+    if (!rpt_layer_find(l->matrix, r->layer))
+        return fail(l, "layer is not one of the matrix's \"layers\"", r->layer);
     if (check_str_array(l, j, "vendors", true, &r->vendors) < 0 ||
         check_str_array(l, j, "references", true, &r->references) < 0)
         return -1;

@@ -402,6 +402,18 @@ static int check_shape(const char *file, const cJSON *doc, bool host, struct ptd
     return 0;
 }
 
+int rpt_doc_check(const char *file, const cJSON *doc, bool *is_host, struct ptd_error *err)
+{
+    const char *schema = ptd_json_get_str(doc, "schema");
+    bool host = schema && strcmp(schema, PTD_SCHEMA_HOST) == 0;
+    bool guest = schema && strcmp(schema, PTD_SCHEMA_GUEST) == 0;
+    if (!host && !guest)
+        return ptd_error_set(err, "%s: schema \"%s\" is not %s or %s", file,
+                             schema ? schema : "(none)", PTD_SCHEMA_HOST, PTD_SCHEMA_GUEST);
+    *is_host = host;
+    return check_shape(file, doc, host, err);
+}
+
 int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **out,
                    struct ptd_error *err)
 {
@@ -418,16 +430,8 @@ int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **
         cJSON *j = NULL;
         if (ptd_doc_load(inputs[loaded].file, NULL, &j, err) < 0)
             goto out;
-        const char *schema = ptd_json_get_str(j, "schema");
-        bool host = schema && strcmp(schema, PTD_SCHEMA_HOST) == 0;
-        bool guest = schema && strcmp(schema, PTD_SCHEMA_GUEST) == 0;
-        if (!host && !guest) {
-            ptd_error_set(err, "%s: schema \"%s\" is not %s or %s", inputs[loaded].file,
-                          schema ? schema : "(none)", PTD_SCHEMA_HOST, PTD_SCHEMA_GUEST);
-            cJSON_Delete(j);
-            goto out;
-        }
-        if (check_shape(inputs[loaded].file, j, host, err) < 0) {
+        bool host = false;
+        if (rpt_doc_check(inputs[loaded].file, j, &host, err) < 0) {
             cJSON_Delete(j);
             goto out;
         }

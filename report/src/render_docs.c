@@ -100,20 +100,19 @@ int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx)
                  "(a VM of the host document), `hp` (one of its hostpci entries), `guest` "
                  "(ptdiag.guest/1), `ggpu` (a GPU the guest sees). `x.` names a derived fact "
                  "(docs/schema.md, ptdiag.report/1).\n\n");
-    static const char *const layers[] = {"L1", "L2", "L3", "L4", "L5", "-"};
     fprintf(out, "## Contents\n\n");
-    for (size_t li = 0; li < 6; li++) {
-        fprintf(out, "- %s\n", rpt_layer_label(layers[li]));
+    for (size_t li = 0; li < mx->nlayers; li++) {
+        fprintf(out, "- %s\n", mx->layers[li].label);
         for (size_t i = 0; i < mx->nrules; i++)
-            if (strcmp(mx->rules[i].layer, layers[li]) == 0)
+            if (strcmp(mx->rules[i].layer, mx->layers[li].id) == 0)
                 fprintf(out, "  - [`%s`](#%s): %s\n", mx->rules[i].id, mx->rules[i].id,
                         mx->rules[i].title);
     }
-    for (size_t li = 0; li < 6; li++) {
-        fprintf(out, "\n## %s\n", rpt_layer_label(layers[li]));
+    for (size_t li = 0; li < mx->nlayers; li++) {
+        fprintf(out, "\n## %s\n", mx->layers[li].label);
         for (size_t i = 0; i < mx->nrules; i++) {
             const struct rpt_rule *r = &mx->rules[i];
-            if (strcmp(r->layer, layers[li]) != 0)
+            if (strcmp(r->layer, mx->layers[li].id) != 0)
                 continue;
             fprintf(out, "\n### %s\n\n**%s**\n\n", r->id, r->title);
             fprintf(out, "- Severity: %s; scope: %s; vendors: ", rpt_severity_name(r->severity),
@@ -131,7 +130,10 @@ int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx)
                 fprintf(out, "- Fires when: %s\n", t ? t : "?");
                 free(t);
             } else {
-                fprintf(out, "- Fires when: decided by `ptdiag-report soak` from a soak log\n");
+                fprintf(out,
+                        "- Fires when: decided by `ptdiag-report soak` from a soak log; "
+                        "production needs %g clean days (the matrix's `soak.threshold_days`)\n",
+                        mx->soak_threshold_days);
             }
             fprintf(out, "\nRoot cause: %s\n\nFix:\n\n", r->root_cause);
             block(out, r->fix);

@@ -82,9 +82,11 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
     cJSON_AddNumberToObject(sum, "not_checked", (double)r->nunchecked);
     cJSON_AddNumberToObject(sum, "exit_status", rpt_result_exit_status(r));
     cJSON *layers = cJSON_AddObjectToObject(sum, "layers");
-    static const char *const ls[] = {"L1", "L2", "L3", "L4", "L5"};
-    for (size_t li = 0; li < 5; li++)
-        cJSON_AddStringToObject(layers, ls[li], rpt_layer_status(r, ls[li]));
+    for (size_t li = 0; li < c->matrix->nlayers; li++) {
+        const struct rpt_layer *ly = &c->matrix->layers[li];
+        if (ly->status_line)
+            cJSON_AddStringToObject(layers, ly->id, rpt_layer_status(r, ly->id));
+    }
 
     cJSON *fs = cJSON_AddArrayToObject(doc, "findings");
     for (size_t i = 0; i < r->nfindings; i++) {

@@ -106,7 +106,7 @@ int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c)
         cJSON_ArrayForEach(e, ptd_json_get(m->guests[g].doc.json, "kernel_log.events"))
         {
             const char *k = ptd_json_get_str(e, "kind");
-            if (!k || strcmp(k, "nvrm-xid") != 0)
+            if (!k || strcmp(k, c->matrix->xid_event_kind) != 0)
                 continue;
             int64_t code;
             if (ptd_json_get_int(e, "code", 0, 255, &code, NULL) == PTD_NUM_OK)

@@ -90,9 +90,11 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
         else
             fputs(" -> no VM\n", out);
     }
-    static const char *const layers[] = {"L1", "L2", "L3", "L4", "L5"};
-    for (size_t li = 0; li < 5; li++) {
-        const char *st = rpt_layer_status(r, layers[li]);
+    for (size_t li = 0; li < c->matrix->nlayers; li++) {
+        const struct rpt_layer *ly = &c->matrix->layers[li];
+        if (!ly->status_line)
+            continue;
+        const char *st = rpt_layer_status(r, ly->id);
         const char *word = strcmp(st, "fail") == 0      ? "FAIL"
                            : strcmp(st, "warn") == 0    ? "WARN"
                            : strcmp(st, "partial") == 0 ? "PART"
@@ -103,15 +105,15 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
                                                       : C_GRN;
         size_t nc = 0;
         for (size_t i = 0; i < r->nunchecked; i++)
-            nc += strcmp(r->unchecked[i].rule->layer, layers[li]) == 0;
-        fprintf(out, "\n%s%-4s%s %s", col(c, cc), word, col(c, C_OFF), rpt_layer_label(layers[li]));
+            nc += strcmp(r->unchecked[i].rule->layer, ly->id) == 0;
+        fprintf(out, "\n%s%-4s%s %s", col(c, cc), word, col(c, C_OFF), ly->label);
         if (nc)
             fprintf(out, " (%zu rule%s not checked)", nc, nc == 1 ? "" : "s");
         fputc('\n', out);
         for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--) {
             for (size_t i = 0; i < r->nfindings; i++) {
                 const struct rpt_finding *f = &r->findings[i];
-                if (strcmp(f->rule->layer, layers[li]) != 0 || (int)f->severity != sev)
+                if (strcmp(f->rule->layer, ly->id) != 0 || (int)f->severity != sev)
                     continue;
                 fprintf(out, "  %s%s%s ", col(c, sev_col(f->severity)), sev_word(f->severity),
                         col(c, C_OFF));

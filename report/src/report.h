@@ -124,11 +124,24 @@ struct rpt_rule {
     size_t ncases;
 };
 
+/* A layer of the matrix ("layers"): the id rules name, its label, and whether the report
+ * gives it a PASS/WARN/FAIL line (not the soak layer, which `ptdiag-report soak` decides). */
+struct rpt_layer {
+    const char *id, *label;
+    bool status_line;
+};
+
 struct rpt_matrix {
     char *file;  /* where it came from ("<built-in>" for the embedded copy) */
     cJSON *json; /* owned */
     struct rpt_rule *rules;
     size_t nrules;
+    /* The matrix's vocabulary (matrix_vocab.c); strings borrowed from json. */
+    struct rpt_layer *layers; /* owned array, in the order the report prints them */
+    size_t nlayers;
+    double soak_threshold_days; /* clean days a soak needs for "production" */
+    const char *xid_event_kind; /* the kernel-log event kind --format prom counts by code */
+    const cJSON *boot_loaders;  /* {loader: {cmdline_file, cmdline_apply}}, "unknown" too */
 };
 
 /* Loads and strictly validates a matrix. Errors name the file and the rule. */
@@ -138,13 +151,24 @@ int rpt_matrix_load_file(const char *path, struct rpt_matrix **out, struct ptd_e
 int rpt_read_data_file(const char *path, char **data, size_t *len, struct ptd_error *err);
 int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struct rpt_matrix **out,
                            struct ptd_error *err);
+/* matrix_vocab.c: loads and checks the vocabulary above (called by the loader). */
+int rpt_matrix_load_vocabulary(struct rpt_matrix *m, struct ptd_error *err);
+/* The layer with this id, or NULL. */
+const struct rpt_layer *rpt_layer_find(const struct rpt_matrix *m, const char *id);
+/* A layer's label ("L1 firmware and kernel"); the id itself when the matrix has no such layer. */
+const char *rpt_layer_label(const struct rpt_matrix *m, const char *id);
+/* The fix fragments for a boot loader (host document's system.boot.loader; NULL or one the
+ * matrix does not name: its "unknown" entry, which names every place). */
+const cJSON *rpt_boot_loader_fragments(const struct rpt_matrix *m, const char *loader);
 /* The copy embedded at build time. */
 int rpt_matrix_load_builtin(struct rpt_matrix **out, struct ptd_error *err);
 void rpt_matrix_free(struct rpt_matrix *m);
 
 const char *rpt_severity_name(enum rpt_severity s);
 const char *rpt_scope_name(enum rpt_scope s);
+/* evaluate_ops.c: an operator's name, and the operator a name stands for (-1: none). */
 const char *rpt_op_name(enum rpt_op op);
+int rpt_op_lookup(const char *name);
 
 /* ---- the merged model --------------------------------------------------------------------- */
 
@@ -209,6 +233,10 @@ struct rpt_input {
  * the derived facts. */
 int rpt_model_load(const struct rpt_input *inputs, size_t n, struct rpt_model **out,
                    struct ptd_error *err);
+/* Checks a parsed document's schema (host or guest, *is_host says which) and the shape the
+ * model relies on; errors name file. rpt_model_load does this for every file it reads; a
+ * caller with documents already parsed does it before rpt_model_build. */
+int rpt_doc_check(const char *file, const cJSON *doc, bool *is_host, struct ptd_error *err);
 /* The same over documents already parsed (takes ownership of each json even on failure). */
 int rpt_model_build(struct rpt_doc *docs, const long *vmids, size_t n, struct rpt_model **out,
                     struct ptd_error *err);
@@ -218,6 +246,9 @@ void rpt_model_free(struct rpt_model *m);
 void rpt_derive_host(struct rpt_model *m);
 void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p);
 void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g);
+/* host.x.cmdline_file and host.x.cmdline_apply: the matrix's words for the host's boot loader
+ * (its "boot_loaders"), set by rpt_evaluate, which has the matrix (replaced on each call). */
+void rpt_derive_boot_fragments(const struct rpt_matrix *mx, const struct rpt_model *m);
 
 /* Parses an NVIDIA driver version from the Windows form ("31.0.15.3623" -> "536.23") or the
  * Linux one ("550.54.14" -> "550.54.14"). Returns false when it is not one. */
@@ -294,6 +325,13 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
+/* render_format.c: --format's names ("text", "json", "md"/"markdown", "prom"/"prometheus";
+ * returns -1 for any other), and a result rendered in one of them (text in colour on a
+ * terminal unless NO_COLOR is set; verbose: text lists every rule not checked). */
+enum rpt_format { RPT_FMT_TEXT, RPT_FMT_JSON, RPT_FMT_MD, RPT_FMT_PROM };
+int rpt_format_parse(const char *name, enum rpt_format *fmt);
+int rpt_render(FILE *out, enum rpt_format fmt, const struct rpt_matrix *mx,
+               const struct rpt_model *model, const struct rpt_result *res, bool verbose);
 /* docs/troubleshooting.md from the matrix. */
 int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);
 /* A condition as readable text (for docs and Markdown). Caller frees. */
@@ -310,7 +348,5 @@ void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n);
 void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...) PTD_PRINTF(2, 3);
 /* Returns the string (caller frees) or NULL on allocation failure. */
 char *rpt_buf_take(struct rpt_buf *b);
-
-const char *rpt_layer_label(const char *layer);
 
 #endif

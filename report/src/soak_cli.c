@@ -11,29 +11,46 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 
+#include "report.h"
 #include "soak_eval.h"
 #include "soak_reader.h"
 #include "soak_render.h"
 
 enum soak_format { FMT_TEXT, FMT_JSON, FMT_MD };
 
-static void usage(FILE *f)
+static void usage(FILE *f, double threshold_days)
 {
-    fputs("Usage: ptdiag-report soak FILE... [OPTION]...\n"
-          "Evaluate ptdiag.soak/1 logs (one per guest, written by ptdiag-agent --soak).\n"
-          "\n"
-          "  -f, --format FMT          text (default), json or md\n"
-          "      --threshold-days N    clean days needed for \"production\" (default 14)\n"
-          "      --max-gap-minutes N   longest silence between two samples before the clean\n"
-          "                            run restarts (default 60)\n"
-          "      --now TIME            evaluate as of TIME (RFC 3339 UTC; default: now, or\n"
-          "                            PTDIAG_FIXED_TIME)\n"
-          "  -h, --help                show this help\n"
-          "\n"
-          "Verdicts: production, in-validation, failed (any driver error event or driver\n"
-          "state \"error\"). Exit status: 0 production or in-validation, 1 at least one log\n"
-          "failed, 2 bad usage or a file that is unreadable, empty or not a soak log.\n",
-          f);
+    fprintf(f,
+            "Usage: ptdiag-report soak FILE... [OPTION]...\n"
+            "Evaluate ptdiag.soak/1 logs (one per guest, written by ptdiag-agent --soak).\n"
+            "\n"
+            "  -f, --format FMT          text (default), json or md\n"
+            "      --threshold-days N    clean days needed for \"production\" (default %g,\n"
+            "                            the symptom matrix's soak threshold)\n"
+            "      --max-gap-minutes N   longest silence between two samples before the clean\n"
+            "                            run restarts (default 60)\n"
+            "      --now TIME            evaluate as of TIME (RFC 3339 UTC; default: now, or\n"
+            "                            PTDIAG_FIXED_TIME)\n"
+            "  -h, --help                show this help\n"
+            "\n"
+            "Verdicts: production, in-validation, failed (any driver error event or driver\n"
+            "state \"error\"). Exit status: 0 production or in-validation, 1 at least one log\n"
+            "failed, 2 bad usage or a file that is unreadable, empty or not a soak log.\n",
+            threshold_days);
+}
+
+/* The production threshold is the matrix's (report/data/symptoms.json "soak"). */
+static int matrix_threshold_days(double *days)
+{
+    struct rpt_matrix *mx = NULL;
+    struct ptd_error err = {{0}};
+    if (rpt_matrix_load_builtin(&mx, &err) < 0) {
+        fprintf(stderr, "ptdiag-report soak: %s\n", ptd_esc_tmp(err.text, 0));
+        return -1;
+    }
+    *days = mx->soak_threshold_days;
+    rpt_matrix_free(mx);
+    return 0;
 }
 
 /* Reads one file through the fixed-size line reader. Returns 0, or -1 with err set. */
@@ -135,7 +152,7 @@ int report_soak_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct soak_options opt = {SOAK_DEFAULT_THRESHOLD_DAYS, SOAK_DEFAULT_MAX_GAP_S, 0};
+    struct soak_options opt = {0, SOAK_DEFAULT_MAX_GAP_S, 0};
     enum soak_format fmt = FMT_TEXT;
     struct soak_eval *evs = NULL;
     struct soak_file *files = NULL;
@@ -149,6 +166,8 @@ int report_soak_main(int argc, char **argv)
         argc--;
         argv++;
     }
+    if (matrix_threshold_days(&opt.threshold_days) < 0)
+        return 2;
     optind = 0; /* glibc: full re-initialisation, the caller may have used getopt already */
     while ((o = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
         switch (o) {
@@ -184,10 +203,10 @@ int report_soak_main(int argc, char **argv)
             }
             break;
         case 'h':
-            usage(stdout);
+            usage(stdout, opt.threshold_days);
             return 0;
         default:
-            usage(stderr);
+            usage(stderr, opt.threshold_days);
             return 2;
         }
     }
@@ -202,7 +221,7 @@ int report_soak_main(int argc, char **argv)
     n = argc - optind;
     if (n <= 0) {
         fprintf(stderr, "ptdiag-report soak: no soak log given\n");
-        usage(stderr);
+        usage(stderr, opt.threshold_days);
         return 2;
     }
     evs = calloc((size_t)n, sizeof(*evs));

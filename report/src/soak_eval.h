@@ -33,7 +33,6 @@
 
 #define SOAK_LISTED                 8 /* how many reboots/errors/changes/bad lines are listed by date */
 #define SOAK_KIND_SLOTS             32 /* distinct (kind, code) pairs counted apart; the rest go to "other" */
-#define SOAK_DEFAULT_THRESHOLD_DAYS 14.0
 #define SOAK_DEFAULT_MAX_GAP_S      3600L
 
 enum soak_verdict { SOAK_NO_VERDICT, SOAK_PRODUCTION, SOAK_IN_VALIDATION, SOAK_FAILED };

@@ -170,24 +170,6 @@ bool rpt_nvidia_version_from_windows(const char *ver, char *buf, size_t buflen)
     return false;
 }
 
-const char *rpt_layer_label(const char *layer)
-{
-    switch (layer[1]) {
-    case '1':
-        return "L1 firmware and kernel";
-    case '2':
-        return "L2 IOMMU groups";
-    case '3':
-        return "L3 VFIO binding and reset";
-    case '4':
-        return "L4 VM configuration";
-    case '5':
-        return "L5 guest driver";
-    default:
-        return "soak";
-    }
-}
-
 long rpt_vm_id(const cJSON *vm, struct ptd_error *why)
 {
     int64_t v;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Builds a hostgen scenario, runs ``ptdiag-host --root TREE --json`` (and the human summary)
+"""Builds a hostgen scenario, runs ``ptdiag-host --root TREE --json`` (and ``--facts``)
 and checks every PCI fact the scenario was built with.
 
 usage: check_scenarios.py --bin PTDIAG_HOST --trees DIR SCENARIO
@@ -45,7 +45,7 @@ def validate(doc):
 
 
 def run(binary, tree, json_out=True):
-    args = [binary, "--root", str(tree)] + (["--json"] if json_out else [])
+    args = [binary, "--root", str(tree)] + (["--json"] if json_out else ["--facts"])
     p = subprocess.run(args, capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
         sys.exit("ptdiag-host exited %d: %s" % (p.returncode, p.stderr))

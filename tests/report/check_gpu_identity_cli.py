@@ -17,10 +17,16 @@ RULE = {"id": "gpu-facts", "title": "t", "layer": "L1", "vendors": ["any"], "sev
         "fix": "f"}
 
 
+# The built-in matrix's vocabulary (layers, soak, prometheus, boot_loaders), which every
+# matrix has before its rules.
+with open(os.path.join(src, "report", "data", "symptoms.json")) as f:
+    VOCAB = {k: v for k, v in json.load(f).items() if k not in ("schema", "description", "rules")}
+
+
 def run(tmp, *extra):
     matrix = os.path.join(tmp, "m.json")
     with open(matrix, "w") as f:
-        json.dump({"schema": "ptdiag.matrix/1", "rules": [RULE]}, f)
+        json.dump(dict(VOCAB, schema="ptdiag.matrix/1", rules=[RULE]), f)
     p = subprocess.run([exe, "--format", "json", "--matrix", matrix, *extra, host],
                        capture_output=True, text=True)
     return p

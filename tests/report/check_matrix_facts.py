@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Every fact the symptom matrix names exists in the documents' JSON Schemas (docs/schema/),
-and every derived fact (ROOT.x.NAME) is one derive.c computes. A misspelt fact would make a
+and every derived fact (ROOT.x.NAME) is one derive.c computes (or the matrix's boot_loaders). A misspelt fact would make a
 rule silently never fire (always "not checked"), so this is checked statically."""
 import json, os, re, sys
 
@@ -17,6 +17,10 @@ DERIVED = set(re.findall(r'cJSON_Add\w+ToObject\((?:x|dx|gx), "([a-z_0-9]+)"', d
 # dev.x.gpu.* / ggpu.x.gpu.*: the GPU identity facts (gpu_identity_builtin.c)
 with open(os.path.join(src, "report", "src", "gpu_identity_builtin.c")) as f:
     DERIVED |= {"gpu." + n for n in re.findall(r'cJSON_Add\w+ToObject\(g, "([a-z_0-9]+)"', f.read())}
+
+# host.x.cmdline_file / cmdline_apply: the matrix's own boot-loader fragments (derive.c sets
+# the entry's members); every entry names the same ones, and "unknown" is always there.
+DERIVED |= set(matrix["boot_loaders"]["unknown"])
 
 def sub(node, seg):
     """Schema node for one path segment (object property or array index)."""

@@ -77,8 +77,17 @@ static void builtin_has_every_design_id(void **state)
     rpt_matrix_free(m);
 }
 
+/* The matrix's vocabulary (layers, soak threshold, Prometheus kind, boot-loader fragments),
+ * which a matrix must have before its rules. */
+#define VOCAB                                                                                      \
+    "\"layers\":[{\"id\":\"L1\",\"label\":\"L1 one\"},{\"id\":\"L2\",\"label\":\"L2 two\"},"       \
+    "{\"id\":\"-\",\"label\":\"soak\",\"status_line\":false}],\"soak\":{\"threshold_days\":14},"   \
+    "\"prometheus\":{\"xid_event_kind\":\"nvrm-xid\"},\"boot_loaders\":{\"unknown\":{"             \
+    "\"cmdline_file\":\"f\",\"cmdline_apply\":\"a\"}},"
+
 #define RULE_HEAD                                                                                  \
-    "{\"schema\":\"ptdiag.matrix/1\",\"rules\":[{\"id\":\"r-one\",\"title\":\"t\",\"layer\":"      \
+    "{\"schema\":\"ptdiag.matrix/1\"," VOCAB                                                       \
+    "\"rules\":[{\"id\":\"r-one\",\"title\":\"t\",\"layer\":"                                      \
     "\"L1\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],\"root_cause\":"        \
     "\"c\","
 
@@ -97,8 +106,16 @@ static void expect_error(const char *json, const char *needle)
 static void loader_rejects_bad_matrices(void **state)
 {
     expect_error("{\"schema\":", "not valid JSON");
+    /* a layer the matrix's "layers" do not name */
+    expect_error(
+        "{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[{\"id\":\"r-one\",\"title\":"
+        "\"t\",\"layer\":\"L9\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\""
+        ":[],\"root_cause\":\"c\",\"scope\":\"host\",\"fix\":\"f\",\"when\":{\"fact\":"
+        "\"host.a\",\"op\":\"exists\"}}]}",
+        "L9");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[],\"rules\":[]}", "\"layers\"");
     expect_error("{\"schema\":\"ptdiag.matrix/2\",\"rules\":[]}", "ptdiag.matrix/1");
-    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"rules\":[],\"extra\":1}",
+    expect_error("{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[],\"extra\":1}",
                  "unknown top-level key");
     expect_error(RULE_HEAD "\"fix\":\"f\",\"scope\":\"host\",\"when\":{\"fact\":\"host.x.y\","
                            "\"op\":\"eqq\",\"value\":1}}]}",
@@ -130,14 +147,15 @@ static void loader_rejects_bad_matrices(void **state)
     expect_error(RULE_HEAD "\"fix\":5,\"scope\":\"host\",\"when\":{\"fact\":\"host.a\","
                            "\"op\":\"exists\"}}]}",
                  "must be a non-empty string: fix");
-    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"rules\":[{\"id\":\"Bad_Id\"}]}", "kebab-case");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[{\"id\":\"Bad_Id\"}]}",
+                 "kebab-case");
     /* A quantifier's name is only bound inside its where. */
     expect_error(RULE_HEAD "\"fix\":\"f\",\"scope\":\"host\",\"when\":{\"all\":[{\"some\":"
                            "\"host.l\",\"where\":{\"fact\":\"it.a\",\"op\":\"exists\"}},{\"fact\":"
                            "\"it.b\",\"op\":\"exists\"}]}}]}",
                  "unknown fact root");
     /* Duplicate ids. */
-    const char *dup = "{\"schema\":\"ptdiag.matrix/1\",\"rules\":["
+    const char *dup = "{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":["
                       "{\"id\":\"a\",\"title\":\"t\",\"layer\":\"L1\",\"vendors\":[],\"severity\":"
                       "\"info\",\"references\":[],\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":"
                       "\"host\",\"when\":{\"fact\":\"host.a\",\"op\":\"exists\"}},"
@@ -172,7 +190,8 @@ static void helpers(void **state)
 
 /* One host-scope rule, evaluated over documents where its fact is true, false, null. */
 static const char *const tri_matrix =
-    "{\"schema\":\"ptdiag.matrix/1\",\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":\"L1\","
+    "{\"schema\":\"ptdiag.matrix/1\"," VOCAB
+    "\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":\"L1\","
     "\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],\"root_cause\":"
     "\"remap {host.system.iommu.irq_remapping} on {host.system.hostname}\",\"fix\":\"f {vm.vmid}\","
     "\"scope\":\"host\",\"when\":{\"all\":[{\"fact\":\"host.system.iommu.irq_remapping\",\"op\":"
@@ -261,7 +280,8 @@ static char tt_eval(const char *when)
 {
     char json[1024];
     snprintf(json, sizeof json,
-             "{\"schema\":\"ptdiag.matrix/1\",\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":"
+             "{\"schema\":\"ptdiag.matrix/1\"," VOCAB
+             "\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":"
              "\"L1\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],"
              "\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":\"host\",\"when\":%s}]}",
              when);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* ptdiag-host: collects every L1-L4 passthrough fact of a Proxmox host into one document. */
+/*
+ * ptdiag-host: collects every L1-L4 passthrough fact of a Proxmox host into one document and,
+ * run plainly, prints the report engine's diagnosis of it (per layer, with fixes); --json
+ * prints the document for tools, --facts the facts alone.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,36 +14,44 @@
 #include "ptdiag/log.h"
 #include "ptdiag/root.h"
 
+#include "diagnose.h"
 #include "probe.h"
 
 static void usage(FILE *f)
 {
     fputs("Usage: ptdiag-host [OPTION]...\n"
-          "Collect the GPU passthrough facts of this Proxmox host (read-only).\n"
+          "Diagnose GPU passthrough on this Proxmox host (read-only): PASS/WARN/FAIL per\n"
+          "layer with the fix under each problem.\n"
           "\n"
-          "  -j, --json              print the ptdiag.host/1 JSON document\n"
-          "  -o, --output FILE       write the JSON document to FILE\n"
+          "  -f, --format FMT        the diagnosis as text (default), json, md or prom\n"
+          "      --facts             print the facts collected, without a diagnosis\n"
+          "  -j, --json              print the ptdiag.host/1 JSON document instead\n"
+          "  -o, --output FILE       also write the JSON document to FILE\n"
           "  -r, --root DIR          read sys/proc/etc/boot/dev/run under DIR instead of /\n"
           "      --vm VMID           only this VM and the devices it passes\n"
           "      --save-snapshot DIR copy every file read into DIR (replay with --root)\n"
           "      --redact            with --save-snapshot and in the document: remove host\n"
           "                          names, MAC and IP addresses, serials and UUIDs\n"
           "      --with-guest        with --vm: run the guest agent in the VM through the\n"
-          "                          QEMU guest agent and print the merged diagnosis\n"
+          "                          QEMU guest agent and diagnose host and guest together\n"
           "      --agent PATH        guest agent path inside the VM (with --with-guest)\n"
-          "  -v, --verbose           more diagnostics on stderr (repeat for debug)\n"
+          "  -v, --verbose           list every rule not checked; more diagnostics on\n"
+          "                          stderr (repeat for debug)\n"
           "  -h, --help              show this help\n"
           "  -V, --version           show the version\n"
           "\n"
-          "Exit status: 0 facts collected, 2 bad usage or unusable --root.\n",
+          "Exit status: 0 no error finding (with --json or --facts: facts collected),\n"
+          "1 at least one error finding, 2 bad usage, unusable --root or output error.\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT };
+    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT, OPT_FACTS };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"facts", no_argument, NULL, OPT_FACTS},
+        {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"root", required_argument, NULL, 'r'},
         {"vm", required_argument, NULL, OPT_VM},
@@ -54,7 +66,8 @@ int main(int argc, char **argv)
     };
     const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
     const char *agent_path = NULL;
-    bool json = false, redact = false, with_guest = false;
+    bool json = false, facts = false, redact = false, with_guest = false, formatted = false;
+    enum rpt_format fmt = RPT_FMT_TEXT;
     struct ptd_root root;
     struct ptd_error err;
     struct probe_ctx ctx = {0};
@@ -62,10 +75,20 @@ int main(int argc, char **argv)
     int opt, verbose = 0, ret = 2;
     size_t i;
 
-    while ((opt = getopt_long(argc, argv, "jo:r:vhV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "jf:o:r:vhV", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j':
             json = true;
+            break;
+        case OPT_FACTS:
+            facts = true;
+            break;
+        case 'f':
+            if (rpt_format_parse(optarg, &fmt) < 0) {
+                fprintf(stderr, "ptdiag-host: unknown format '%s'\n", optarg);
+                return 2;
+            }
+            formatted = true;
             break;
         case 'o':
             output = optarg;
@@ -110,6 +133,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptdiag-host: --with-guest needs --vm VMID\n");
         return 2;
     }
+    if (json + facts + formatted > 1 || (with_guest && (json || facts))) {
+        fprintf(stderr, "ptdiag-host: --json, --facts and --format (or --with-guest) each "
+                        "choose what to print: give one\n");
+        return 2;
+    }
     if (optind < argc) {
         fprintf(stderr, "ptdiag-host: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
@@ -144,42 +172,31 @@ int main(int argc, char **argv)
         goto out;
     }
     for (i = 0; host_probes[i].id; i++) {
-        if (!host_probes[i].run)
-            continue;
         PTD_DEBUG("probe %s", host_probes[i].id);
         host_probes[i].run(&ctx);
     }
-    if (vmid && host_narrow_to_vm)
+    if (vmid)
         host_narrow_to_vm(&ctx);
 
-    if (snapshot) {
-        if (!host_snapshot_write) {
-            fprintf(stderr, "ptdiag-host: --save-snapshot is not available in this build\n");
-            goto out;
-        }
-        if (host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
-            goto out;
-        }
-    }
-
-    if (with_guest) {
-        if (!host_with_guest) {
-            fprintf(stderr, "ptdiag-host: --with-guest is not available in this build\n");
-            goto out;
-        }
-        ret = host_with_guest(&ctx, agent_path, stdout);
+    if (snapshot && host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
+        fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
         goto out;
     }
-
-    if (json || output || !host_summary_print) {
+    if (json || output) {
         if (ptd_doc_write(doc, output, true, &err) != 0) {
             fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
             goto out;
         }
     }
-    if (!json && host_summary_print && host_summary_print(doc, stdout) != 0)
+    if (facts && host_summary_print(doc, stdout) != 0)
         goto out;
+    if (!json && !facts) {
+        /* The diagnosis; with --with-guest, of the guest's document too. */
+        cJSON *guest = with_guest ? host_guest_document(&ctx, agent_path) : NULL;
+        ret = host_diagnose(doc, guest, guest ? strtol(vmid, NULL, 10) : -1, fmt, verbose > 0,
+                            stdout);
+        goto out;
+    }
     ret = 0;
 out:
     cJSON_Delete(ctx.captured);

@@ -46,22 +46,21 @@ void probe_vms_run(struct probe_ctx *ctx);
  * length when outlen is not NULL. hostname may be NULL. */
 char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
 
-/* The registry, NULL-terminated (probes.c). An entry whose run is NULL is not linked in. */
+/* The registry, NULL-terminated (probes.c). */
 extern const struct host_probe host_probes[];
 
-/*
- * Optional stages main() calls when they are linked in (weak references):
- */
-/* Human summary of a host document (default output without --json). Returns 0 or -1. */
-int host_summary_print(const cJSON *doc, FILE *out) __attribute__((weak));
+/* The stages main() calls after the probes. */
+/* Human summary of a host document (--facts). Returns 0 or -1. */
+int host_summary_print(const cJSON *doc, FILE *out);
 /* --save-snapshot: copies every traced path of root into dir (redacting when asked), and
  * writes each member of captured ({system path: text}, may be NULL) as a file there. */
 int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, const cJSON *captured,
-                        struct ptd_error *err) __attribute__((weak));
+                        struct ptd_error *err);
 /* --vm VMID: drops devices, groups and VMs unrelated to ctx->only_vmid from ctx->doc. */
-void host_narrow_to_vm(struct probe_ctx *ctx) __attribute__((weak));
-/* --with-guest: runs the guest agent through the QEMU guest agent and prints the merged
- * diagnosis; returns the process exit status (DESIGN §6). */
-int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out) __attribute__((weak));
+void host_narrow_to_vm(struct probe_ctx *ctx);
+/* --with-guest: runs the guest agent in VM ctx->only_vmid through the QEMU guest agent and
+ * returns its ptdiag.guest/1 document (the caller owns it), or NULL with the reason on stderr
+ * (no guest agent, not under --root, a reply that is not a guest document). */
+cJSON *host_guest_document(struct probe_ctx *ctx, const char *agent_path);
 
 #endif

@@ -34,11 +34,6 @@
 /* a Proxmox host's dpkg status is a few MiB; 64 MiB is no dpkg database */
 #define DPKG_STATUS_MAX (64u << 20)
 
-/* snapshot.c's text redactor (MACs, IPs, UUIDs, serials, the host name); weak so that the VM
- * layer links without it. */
-char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)
-    __attribute__((weak));
-
 static const char *errtext(int r)
 {
     return r == -EFBIG ? "larger than 1 MiB (pmxcfs limit): not a Proxmox file" : strerror(-r);

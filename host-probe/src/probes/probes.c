@@ -3,23 +3,12 @@
  * The probe registry. Order matters: later probes read what earlier ones recorded
  * (the VM probe cross-references "devices" and "iommu_groups").
  *
- * Each probe lives in its own file; the weak references let the registry name every
- * probe while the tree is being built up: a probe not linked in is skipped by main().
+ * Each probe lives in its own file and is declared in probe.h; the table names each one
+ * strongly, so a misspelt or missing probe fails to link instead of being skipped.
  */
 #include "probe.h"
 
 #include <stddef.h>
-
-#define PROBE(name) void probe_##name##_run(struct probe_ctx *ctx) __attribute__((weak));
-PROBE(system)
-PROBE(iommu)
-PROBE(boot)
-PROBE(modules)
-PROBE(kmsg)
-PROBE(pci)
-PROBE(cluster)
-PROBE(vms)
-#undef PROBE
 
 const struct host_probe host_probes[] = {
     {"system", probe_system_run},   /* CPU, /dev/kvm, ACPI tables, kernel, hostname */

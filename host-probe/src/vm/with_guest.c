@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * --vm VMID --with-guest: runs the guest agent inside the VM through the QEMU guest agent
- * (`qm guest exec VMID --timeout N -- AGENT --json`, read-only), takes its JSON document back,
- * and prints ptdiag-report's merged diagnosis of the host and guest documents, passing the
- * report's output and exit status through. Without a guest agent (or with an agent run that
- * fails) it says so on stderr and diagnoses the host document alone.
+ * (`qm guest exec VMID --timeout N -- AGENT --json`, read-only) and takes its JSON document
+ * back for main() to diagnose with the host's. Without a guest agent (or with an agent run
+ * that fails) it says so on stderr and main() diagnoses the host document alone.
  *
- * qm is $PTDIAG_QM when set (tests use a fake); ptdiag-report is $PTDIAG_REPORT, else next to
- * this executable (installed layout), else ../report/ (build tree), else on PATH.
+ * qm is $PTDIAG_QM when set (tests use a fake).
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,45 +23,15 @@
 #include "probe.h"
 #include "vm_exec.h"
 
-#define DEFAULT_AGENT    "/usr/bin/ptdiag-agent"
-#define GUEST_TIMEOUT_S  60
-#define REPORT_TIMEOUT_S 120
-#define MAX_OUTPUT       (32u << 20)
+#define DEFAULT_AGENT   "/usr/bin/ptdiag-agent"
+#define GUEST_TIMEOUT_S 60
+#define MAX_OUTPUT      (32u << 20)
 
 static bool is_windows_path(const char *p)
 {
     size_t n = strlen(p);
 
     return n > 4 && !strcasecmp(p + n - 4, ".exe");
-}
-
-/* Finds ptdiag-report; returns a path or bare name in buf. */
-static void find_report(char *buf, size_t len)
-{
-    const char *env = getenv("PTDIAG_REPORT");
-    char self[PATH_MAX - 64];
-    ssize_t n;
-
-    if (env && *env) {
-        snprintf(buf, len, "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        char *slash;
-        self[n] = '\0';
-        slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%s/ptdiag-report", self);
-            if (access(buf, X_OK) == 0)
-                return;
-            snprintf(buf, len, "%s/../report/ptdiag-report", self);
-            if (access(buf, X_OK) == 0)
-                return;
-        }
-    }
-    snprintf(buf, len, "ptdiag-report");
 }
 
 /* What qm and the guest wrote is untrusted (issue 13): at most max bytes of it, escaped. */
@@ -174,92 +142,29 @@ out:
     return doc;
 }
 
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wx");
-    int ok;
-
-    if (!f)
-        return -1;
-    ok = fputs(text, f) >= 0;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
-int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
+cJSON *host_guest_document(struct probe_ctx *ctx, const char *agent_path)
 {
     const char *agent = agent_path && *agent_path ? agent_path : DEFAULT_AGENT;
-    const char *tmp = getenv("TMPDIR");
-    char dir[PATH_MAX], host_json[PATH_MAX + 16], guest_json[PATH_MAX + 16], report[PATH_MAX];
-    char *guest = NULL;
     struct ptd_error err;
-    struct vm_exec_result res;
-    bool have_guest = false;
-    int ret = 2;
+    cJSON *parsed = NULL;
+    char *guest;
 
     if (!ctx->allow_exec) {
         fprintf(stderr, "ptdiag-host: --with-guest runs qm, which is not done under --root: "
                         "diagnosing the host side only\n");
-    } else {
-        PTD_INFO("running %s in VM %s (%s guest)", agent, ctx->only_vmid,
-                 is_windows_path(agent) ? "Windows" : "Linux");
-        guest = run_agent(ctx->only_vmid, agent);
+        return NULL;
     }
-    snprintf(dir, sizeof(dir), "%s/ptdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "ptdiag-host: mkdtemp %s: %s\n", dir, strerror(errno));
-        free(guest);
-        return 2;
+    PTD_INFO("running %s in VM %s (%s guest)", agent, ctx->only_vmid,
+             is_windows_path(agent) ? "Windows" : "Linux");
+    guest = run_agent(ctx->only_vmid, agent);
+    if (!guest)
+        return NULL;
+    if (ptd_doc_parse("guest agent output", guest, strlen(guest), PTD_SCHEMA_GUEST, &parsed,
+                      &err) != 0) {
+        fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n",
+                untrusted(err.text, sizeof(err.text)));
+        parsed = NULL;
     }
-    snprintf(host_json, sizeof(host_json), "%s/host.json", dir);
-    snprintf(guest_json, sizeof(guest_json), "%s/guest.json", dir);
-    if (ptd_doc_write(ctx->doc, host_json, false, &err) != 0) {
-        fprintf(stderr, "ptdiag-host: %s\n", err.text);
-        goto out;
-    }
-    if (guest) {
-        cJSON *parsed = NULL;
-        if (ptd_doc_parse("guest agent output", guest, strlen(guest), PTD_SCHEMA_GUEST, &parsed,
-                          &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n",
-                    untrusted(err.text, sizeof(err.text)));
-        } else if (write_text(guest_json, guest) != 0) {
-            fprintf(stderr, "ptdiag-host: %s: %s\n", guest_json, strerror(errno));
-            cJSON_Delete(parsed);
-            goto out;
-        } else {
-            have_guest = true;
-        }
-        cJSON_Delete(parsed);
-    }
-    find_report(report, sizeof(report));
-    {
-        /* Tie the guest to this VM explicitly: several VMs often pass the same GPU model,
-         * so matching by ids alone would be ambiguous. */
-        char guest_arg[PATH_MAX + 32];
-        char *argv[] = {report, host_json, NULL, NULL};
-
-        if (have_guest) {
-            snprintf(guest_arg, sizeof(guest_arg), "--guest=%s=%s", ctx->only_vmid, guest_json);
-            argv[2] = guest_arg;
-        }
-        if (vm_exec_capture(argv, REPORT_TIMEOUT_S, MAX_OUTPUT, &res) != 0) {
-            fprintf(stderr, "ptdiag-host: cannot run %s: %s\n", report, strerror(res.spawn_errno));
-            goto out;
-        }
-    }
-    fwrite(res.out, 1, res.out_len, out);
-    fflush(out);
-    fwrite(res.err, 1, res.err_len, stderr);
-    if (res.timed_out)
-        fprintf(stderr, "ptdiag-host: %s timed out after %d s\n", report, REPORT_TIMEOUT_S);
-    else if (res.status >= 0 && res.status <= 2)
-        ret = res.status;
-    vm_exec_result_free(&res);
-out:
-    unlink(host_json);
-    unlink(guest_json);
-    rmdir(dir);
     free(guest);
-    return ret;
+    return parsed;
 }

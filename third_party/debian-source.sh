@@ -1,5 +1,5 @@
 #!/bin/sh
-# debian-source.sh PACKAGE DESTDIR
+# debian-source.sh PACKAGE DESTDIR (run by third_party/debian-sources)
 # Unpacks Debian's source package PACKAGE (with Debian's patches applied) into DESTDIR/src,
 # for the MinGW build of libraries Debian ships only for Linux (cJSON, cmocka). It never touches
 # the system's apt configuration: the deb-src entries are derived from the machine's own apt
