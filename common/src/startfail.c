@@ -9,7 +9,8 @@
  *    mechanism.", "Cannot reset device %s, depends on group %d which is not owned.",
  *    "Unable to power on device, stuck in D3", "vfio_dma_map(%p, 0x%..., 0x%..., %p) = %d
  *    (%s)" / "vfio_container_dma_map(...)" and "VFIO_MAP_DMA failed: %s"; hw/core: "failed to
- *    find romfile \"%s\""; and the assertion a GPU left unreset trips in hw/pci/pci.c
+ *    find romfile \"%s\""; "error getting device from group %d: %s" of a mediated device; and the
+ * assertion a GPU left unreset trips in hw/pci/pci.c
  *    ("pci_irq_handler: Assertion `0 <= irq_num && irq_num < PCI_NUM_PINS' failed");
  *  - qemu-server PVE/QemuServer/PCI.pm and PCI/Mdev.pm: "PCI device '%s' already in use by
  *    VMID '%s'", "... is currently reserved for use by VMID ...", "can't unbind/bind PCI
@@ -168,6 +169,16 @@ static bool classify_other(const char *msg, struct ptd_start_event *ev)
     if (strstr(msg, "got timeout") && (strstr(msg, "start failed") || strstr(msg, "qmp command") ||
                                        strstr(msg, "timeout waiting on systemd"))) {
         ev->kind = PTD_START_QMP_TIMEOUT;
+        return true;
+    }
+    if ((p = kmsg_after(msg, "error getting device from group ")) != NULL &&
+        (strstr(msg, "/mdev/") || strstr(msg, "sysfsdev="))) {
+        /* QEMU opening a mediated device (Proxmox passes it as sysfsdev=.../mdev/...) */
+        ev->kind = PTD_START_MDEV_UNAVAILABLE;
+        kmsg_parse_long(p, &ev->code, NULL);
+        p += strcspn(p, ":");
+        if (*p == ':')
+            kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p + 1, strlen(p + 1));
         return true;
     }
     if ((p = kmsg_after(msg, "has no available instances of ")) != NULL ||

@@ -104,13 +104,16 @@ static int finish_entry(struct jlog *l, struct jboot *all, size_t *nall, struct 
         b->first_usec = x->usec;
     if (!b->n || x->usec > b->last_usec)
         b->last_usec = x->usec;
-    if (journal_is_shutdown_message(x->ident, x->msg ? x->msg : ""))
-        b->shutdown_seen = true;
     {
         struct jfields f = {x->ident, x->transport, x->unit};
 
-        return journal_boot_add(b, x->usec, x->mono, &f, x->msg ? x->msg : "",
-                                x->msg ? x->msg_len : 0);
+        int r = journal_boot_add(b, x->usec, x->mono, &f, x->msg ? x->msg : "",
+                                 x->msg ? x->msg_len : 0);
+
+        /* the stored copy is NUL-terminated; x->msg points into the input */
+        if (r == 0 && journal_is_shutdown_message(x->ident, b->e[b->n - 1].message))
+            b->shutdown_seen = true;
+        return r;
     }
 }
 
