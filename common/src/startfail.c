@@ -239,21 +239,10 @@ cJSON *ptd_start_event_to_json(const struct ptd_start_event *ev)
 
     if (!o)
         return NULL;
-    if (!cJSON_AddStringToObject(o, "kind", ptd_start_kind_name(ev->kind)))
-        goto fail;
-    if (!(ev->device[0] ? cJSON_AddStringToObject(o, "device", ev->device)
-                        : cJSON_AddNullToObject(o, "device")))
-        goto fail;
-    if (!(ev->code != PTD_KMSG_NO_CODE ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
-                                       : cJSON_AddNullToObject(o, "code")))
-        goto fail;
-    if (!(ev->detail[0] ? cJSON_AddStringToObject(o, "detail", ev->detail)
-                        : cJSON_AddNullToObject(o, "detail")))
-        goto fail;
-    if (!cJSON_AddStringToObject(o, "text", ev->text))
-        goto fail;
+    if (!cJSON_AddStringToObject(o, "kind", ptd_start_kind_name(ev->kind)) ||
+        !kmsg_add_event_fields(o, ev->device, ev->code, ev->detail, ev->text)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
-fail:
-    cJSON_Delete(o);
-    return NULL;
 }
