@@ -129,6 +129,14 @@ printf '[    0.512345] NVRM: Xid (PCI:0000:01:00): 79, pid=1234, GPU has fallen 
 # journalctl -k, rsyslog (#012 escapes), another program's syslog line, dmesg -H
 printf 'Nov 22 12:00:00 pve kernel: [   21.092238] NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:894)#012NVRM: x\nMar 05 23:33:35 host bumblebeed[1734]: text\n2026-11-22T12:00:00.123456+01:00 pve kernel: i915 0000:00:02.0: Failed to initialize GPU, declaring it wedged!\n[Nov22 12:00] NVRM: The NVIDIA GPU 0000:b3:00.0\n[  +0.000011] NVRM: fallen off the bus\n' \
     >"$out/kmsg/hand-syslog"
+# start-failure logs: the real messages of tests/host-logs, task list lines, a journal export
+mkdir -p "$out/startfail"
+python3 -c 'import json,sys; [print(l) for c in json.load(open(sys.argv[1]))["cases"] for l in c["lines"]]' \
+    "$top/tests/host-logs/messages.json" >"$out/startfail/messages" 2>/dev/null || true
+printf 'UPID:pve:00001A2B:0000C3D4:665F0761:qmstart:100:root@pam: 665F0763 start failed: QEMU exited with code 1\nUPID:pve:00001A2B:0000C3D4:665F0762:qmstop:100:root@pam: 1 665F0763 OK\n' \
+    >"$out/startfail/hand-index"
+printf '__REALTIME_TIMESTAMP=1700000000000000\n__MONOTONIC_TIMESTAMP=5\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_TRANSPORT=syslog\nSYSLOG_IDENTIFIER=pvedaemon\nMESSAGE=<root@pam> starting task UPID:pve:00001A2B:0000C3D4:6553F100:qmstart:100:root@pam:\n\n__REALTIME_TIMESTAMP=1700000001000000\n_BOOT_ID=0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=systemd-journald\nMESSAGE=Journal stopped\n\n' \
+    >"$out/startfail/hand-export"
 for h in "$out"/*; do
     echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
 done

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kmsg_prefix.h"
+#include "kmsg_scan.h"
 
 /* A message longer than this is cut: no message we classify comes near it, and a corrupt
  * log without newlines must not grow one message without bound. */
@@ -317,6 +318,21 @@ int ptd_kmsg_collect(const char *buf, size_t len, cJSON *events, size_t max_even
     return added;
 }
 
+bool kmsg_add_event_fields(cJSON *o, const char *device, long code, const char *detail,
+                           const char *text)
+{
+    if (!(device[0] ? cJSON_AddStringToObject(o, "device", device)
+                    : cJSON_AddNullToObject(o, "device")))
+        return false;
+    if (!(code != PTD_KMSG_NO_CODE ? cJSON_AddNumberToObject(o, "code", (double)code)
+                                   : cJSON_AddNullToObject(o, "code")))
+        return false;
+    if (!(detail[0] ? cJSON_AddStringToObject(o, "detail", detail)
+                    : cJSON_AddNullToObject(o, "detail")))
+        return false;
+    return cJSON_AddStringToObject(o, "text", text) != NULL;
+}
+
 cJSON *ptd_kmsg_event_to_json(const struct ptd_kmsg_event *ev)
 {
     cJSON *o = cJSON_CreateObject();
@@ -328,16 +344,7 @@ cJSON *ptd_kmsg_event_to_json(const struct ptd_kmsg_event *ev)
     if (!(ev->time_s >= 0 ? cJSON_AddNumberToObject(o, "time_s", ev->time_s)
                           : cJSON_AddNullToObject(o, "time_s")))
         goto fail;
-    if (!(ev->device[0] ? cJSON_AddStringToObject(o, "device", ev->device)
-                        : cJSON_AddNullToObject(o, "device")))
-        goto fail;
-    if (!(ev->code != PTD_KMSG_NO_CODE ? cJSON_AddNumberToObject(o, "code", (double)ev->code)
-                                       : cJSON_AddNullToObject(o, "code")))
-        goto fail;
-    if (!(ev->detail[0] ? cJSON_AddStringToObject(o, "detail", ev->detail)
-                        : cJSON_AddNullToObject(o, "detail")))
-        goto fail;
-    if (!cJSON_AddStringToObject(o, "text", ev->text))
+    if (!kmsg_add_event_fields(o, ev->device, ev->code, ev->detail, ev->text))
         goto fail;
     return o;
 fail:

@@ -34,4 +34,11 @@ void kmsg_bracket_detail(const char *p, char *detail, size_t len);
 /* just past the first needle in msg; NULL when none */
 const char *kmsg_after(const char *msg, const char *needle);
 
+#include <cjson/cJSON.h>
+
+/* Adds an event's device, code, detail and text to o ("" and PTD_KMSG_NO_CODE as null); the
+ * shape kernel log and start-failure events share. Defined in kmsg.c. */
+bool kmsg_add_event_fields(cJSON *o, const char *device, long code, const char *detail,
+                           const char *text);
+
 #endif

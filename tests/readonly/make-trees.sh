@@ -9,4 +9,11 @@ rm -rf "$out" "$2"
 mkdir -p "$out" "$2"
 PYTHONPATH="$top/tests/fixtures" python3 -m hostgen rtx3090-vfio "$out/host"
 python3 "$top/tests/fixtures/guest/guestgen.py" "$out/guests" rtx3090-xid79 >/dev/null
+# task logs and a real journal (sd-journal reads it under --root), when journal-remote is there
+for jr in /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote; do
+  if [ -x "$jr" ]; then
+    python3 "$top/tests/host-logs/make-log-tree.py" "$out/host" "$jr"
+    break
+  fi
+done
 chmod -R a+rX "$out"

@@ -19,5 +19,6 @@ const struct host_probe host_probes[] = {
     {"pci", probe_pci_run},         /* GPUs and their slots, groups, BARs, ReBAR, iomem */
     {"cluster", probe_cluster_run}, /* corosync.conf */
     {"vms", probe_vms_run},         /* qemu-server configs, mappings, effective CPU flags */
+    {"logs", probe_logs_run},       /* task logs, journal of 3 boots: start-failure events */
     {NULL, NULL},
 };

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The journal export format (systemd's docs/JOURNAL_EXPORT_FORMATS.md): what `journalctl -o
+ * export` writes and `systemd-journal-remote` reads. Entries are runs of fields separated by an
+ * empty line; a field is "NAME=value\n", or, when the value holds a newline or other binary
+ * data, "NAME\n" + its length as a 64-bit little-endian integer + the data + "\n".
+ *
+ * --save-snapshot writes the journal entries it used in this format (journal_export_write) and
+ * the replay reads them back (journal_export_parse), so a snapshot replays the same findings
+ * without copying journal files of gigabytes. The parser takes untrusted input: every length
+ * is checked against what is left, a malformed entry is an error naming what is wrong.
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xentry {
+    uint64_t usec, mono;
+    bool has_usec;
+    char boot[33];
+    char ident[48];
+    char transport[16];
+    char unit[48];
+    const char *msg;
+    size_t msg_len;
+};
+
+static bool parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (!n || n > 20)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static void copy_value(char *dst, size_t dstlen, const char *v, size_t n)
+{
+    if (n >= dstlen)
+        n = dstlen - 1;
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+static void take_field(struct xentry *x, const char *name, size_t nlen, const char *v, size_t vlen)
+{
+#define IS(s) (nlen == sizeof(s) - 1 && memcmp(name, s, nlen) == 0)
+    if (IS("__REALTIME_TIMESTAMP"))
+        x->has_usec = parse_u64(v, vlen, &x->usec);
+    else if (IS("__MONOTONIC_TIMESTAMP"))
+        parse_u64(v, vlen, &x->mono);
+    else if (IS("_BOOT_ID") && vlen == 32)
+        copy_value(x->boot, sizeof(x->boot), v, vlen);
+    else if (IS("SYSLOG_IDENTIFIER"))
+        copy_value(x->ident, sizeof(x->ident), v, vlen);
+    else if (IS("_TRANSPORT"))
+        copy_value(x->transport, sizeof(x->transport), v, vlen);
+    else if (IS("_SYSTEMD_UNIT"))
+        copy_value(x->unit, sizeof(x->unit), v, vlen);
+    else if (IS("MESSAGE"))
+        x->msg = v, x->msg_len = vlen;
+#undef IS
+}
+
+static struct jboot *boot_for(struct jlog *l, struct jboot *all, size_t *nall, const char *id)
+{
+    size_t i;
+
+    (void)l;
+    for (i = 0; i < *nall; i++)
+        if (strcmp(all[i].id, id) == 0)
+            return &all[i];
+    if (*nall == 64)
+        return NULL; /* a saved snapshot holds three boots; more is not ours */
+    memset(&all[*nall], 0, sizeof(all[0]));
+    memcpy(all[*nall].id, id, 33);
+    return &all[(*nall)++];
+}
+
+static int finish_entry(struct jlog *l, struct jboot *all, size_t *nall, struct xentry *x,
+                        struct ptd_error *err, size_t lineno)
+{
+    struct jboot *b;
+
+    if (!x->has_usec || !x->boot[0])
+        return ptd_error_set(
+                   err, "entry ending at line %zu has no __REALTIME_TIMESTAMP or _BOOT_ID", lineno),
+               -EINVAL;
+    b = boot_for(l, all, nall, x->boot);
+    if (!b)
+        return ptd_error_set(err, "more than 64 boots"), -EINVAL;
+    if (!b->n || x->usec < b->first_usec)
+        b->first_usec = x->usec;
+    if (!b->n || x->usec > b->last_usec)
+        b->last_usec = x->usec;
+    {
+        struct jfields f = {x->ident, x->transport, x->unit};
+
+        int r = journal_boot_add(b, x->usec, x->mono, &f, x->msg ? x->msg : "",
+                                 x->msg ? x->msg_len : 0);
+
+        /* the stored copy is NUL-terminated; x->msg points into the input */
+        if (r == 0 && journal_is_shutdown_message(x->ident, b->e[b->n - 1].message))
+            b->shutdown_seen = true;
+        return r;
+    }
+}
+
+static int by_last_desc(const void *a, const void *b)
+{
+    const struct jboot *x = a, *y = b;
+
+    return x->last_usec > y->last_usec ? -1 : x->last_usec < y->last_usec;
+}
+
+/* Parses all entries into up to 64 boots, then keeps the newest JOURNAL_BOOTS. */
+static int parse_all(const char *p, const char *end, struct jlog *out, struct jboot *all,
+                     size_t *nall, struct ptd_error *err)
+{
+    struct xentry x;
+    size_t lineno = 1;
+    bool open = false;
+    int r;
+
+    memset(&x, 0, sizeof(x));
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq;
+
+        if (!nl)
+            nl = end;  /* a last line without newline */
+        if (nl == p) { /* empty line: end of entry */
+            if (open && (r = finish_entry(out, all, nall, &x, err, lineno)) < 0)
+                return r;
+            memset(&x, 0, sizeof(x));
+            open = false;
+            p = nl + 1;
+            lineno++;
+            continue;
+        }
+        open = true;
+        eq = memchr(p, '=', (size_t)(nl - p));
+        if (eq) {
+            take_field(&x, p, (size_t)(eq - p), eq + 1, (size_t)(nl - eq - 1));
+            p = nl + 1;
+        } else {
+            /* binary field: NAME\n, le64 size, data, \n */
+            uint64_t size = 0;
+            const char *name = p;
+            size_t nlen = (size_t)(nl - p), i;
+
+            if (nl == end || (size_t)(end - nl - 1) < 8)
+                return ptd_error_set(err, "line %zu: binary field without its size", lineno),
+                       -EINVAL;
+            for (i = 0; i < 8; i++)
+                size |= (uint64_t)(unsigned char)nl[1 + i] << (8 * i);
+            if (size > (uint64_t)(end - nl - 9) || (uint64_t)(end - nl - 9) - size < 1 ||
+                nl[9 + size] != '\n')
+                return ptd_error_set(err, "line %zu: binary field %.*s overruns the data", lineno,
+                                     (int)(nlen > 40 ? 40 : nlen), name),
+                       -EINVAL;
+            take_field(&x, name, nlen, nl + 9, (size_t)size);
+            p = nl + 9 + size + 1;
+        }
+        lineno++;
+    }
+    if (open && (r = finish_entry(out, all, nall, &x, err, lineno)) < 0)
+        return r;
+    return 0;
+}
+
+int journal_export_parse(const char *data, size_t len, struct jlog *out, struct ptd_error *err)
+{
+    struct jboot *all = calloc(64, sizeof(*all));
+    size_t nall = 0, i;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (!all)
+        return -ENOMEM;
+    r = parse_all(data, data + len, out, all, &nall, err);
+    if (r == 0) {
+        qsort(all, nall, sizeof(*all), by_last_desc);
+        for (i = 0; i < nall; i++) {
+            if (i < JOURNAL_BOOTS) {
+                out->boots[i] = all[i];
+                journal_boot_sort(&out->boots[i]);
+                continue;
+            }
+            out->truncated = true;
+        }
+        out->nboots = nall < JOURNAL_BOOTS ? nall : JOURNAL_BOOTS;
+    }
+    for (i = r == 0 ? JOURNAL_BOOTS : 0; i < nall; i++) {
+        size_t k;
+
+        for (k = 0; k < all[i].n; k++)
+            free(all[i].e[k].message);
+        free(all[i].e);
+    }
+    free(all);
+    if (r)
+        journal_free(out);
+    return r;
+}
+
+/* ---- writing -------------------------------------------------------------------------- */
+
+struct sbuf {
+    char *d;
+    size_t n, cap;
+    bool failed;
+};
+
+static void put(struct sbuf *s, const char *p, size_t n)
+{
+    if (s->failed)
+        return;
+    if (s->n + n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        char *d;
+
+        while (cap < s->n + n + 1)
+            cap *= 2;
+        d = realloc(s->d, cap);
+        if (!d) {
+            s->failed = true;
+            return;
+        }
+        s->d = d;
+        s->cap = cap;
+    }
+    memcpy(s->d + s->n, p, n);
+    s->n += n;
+    s->d[s->n] = '\0';
+}
+
+static void put_field(struct sbuf *s, const char *name, const char *v)
+{
+    size_t n = strlen(v);
+
+    put(s, name, strlen(name));
+    if (!memchr(v, '\n', n)) {
+        put(s, "=", 1);
+        put(s, v, n);
+    } else {
+        unsigned char le[9];
+        size_t i;
+
+        le[0] = '\n';
+        for (i = 0; i < 8; i++)
+            le[1 + i] = (unsigned char)((uint64_t)n >> (8 * i));
+        put(s, (const char *)le, 9);
+        put(s, v, n);
+    }
+    put(s, "\n", 1);
+}
+
+static void put_entry(struct sbuf *s, const struct jboot *b, const struct jentry *e)
+{
+    char num[32];
+
+    snprintf(num, sizeof(num), "%" PRIu64, e->usec);
+    put_field(s, "__REALTIME_TIMESTAMP", num);
+    snprintf(num, sizeof(num), "%" PRIu64, e->mono_usec);
+    put_field(s, "__MONOTONIC_TIMESTAMP", num);
+    put_field(s, "_BOOT_ID", b->id);
+    if (e->transport[0])
+        put_field(s, "_TRANSPORT", e->transport);
+    if (e->ident[0])
+        put_field(s, "SYSLOG_IDENTIFIER", e->ident);
+    if (e->unit[0])
+        put_field(s, "_SYSTEMD_UNIT", e->unit);
+    put_field(s, "MESSAGE", e->message);
+    put(s, "\n", 1);
+}
+
+char *journal_export_write(const struct jlog *l)
+{
+    struct sbuf s = {NULL, 0, 0, false};
+    size_t i, k;
+
+    put(&s, "", 0);
+    for (i = 0; i < l->nboots; i++) {
+        const struct jboot *b = &l->boots[i];
+
+        for (k = 0; k < b->n; k++) {
+            const struct jentry *e = &b->e[k];
+
+            /* the boot's span (its first and last entry), and every entry used */
+            if (e->used || e->usec == b->first_usec || e->usec == b->last_usec ||
+                journal_is_shutdown_message(e->ident, e->message))
+                put_entry(&s, b, e);
+        }
+    }
+    if (s.failed) {
+        free(s.d);
+        return NULL;
+    }
+    return s.d;
+}

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Why did the VM not start, and will the next start hang the host (issue 15), end to end.
+
+Host trees come from the PCI fixture builder (tests/fixtures/hostgen) with VM configs laid
+over them. Task logs are laid out exactly as pve-common writes them (the "index" and "active"
+lists, one file per task named by its UPID under the folder of the UPID's last start-time hex
+digit). Journals are real .journal files: the entries are written in the journal export format
+and systemd-journal-remote builds the files. The messages are real ones from public threads
+(messages.json, each with its URL and the cause the thread established).
+
+Usage: test_host_logs.py PTDIAG_HOST PTDIAG_REPORT SYSTEMD_JOURNAL_REMOTE
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from logfixtures import MACHINE_ID, boot_lines, entry, upid, write_tasks
+import logfixtures
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.normpath(os.path.join(HERE, "..", ".."))
+FIXTURES = os.path.join(SRC, "tests", "fixtures")
+HOST, REPORT, JREMOTE = sys.argv[1:4]
+BOOT_OLD, BOOT_NEW = "1f0e2d3c4b5a69788796a5b4c3d2e1f0", "9a8b7c6d5e4f30211203f4e5d6c7b8a9"
+
+
+def write_journal(root, entries):
+    try:
+        return logfixtures.write_journal(root, entries, JREMOTE)
+    except RuntimeError as e:
+        check(False, str(e))
+T0 = 1733400000  # 2024-12-05T12:00:00Z
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def eq(actual, expected, what):
+    check(actual == expected, "%s: got %r, expected %r" % (what, actual, expected))
+
+
+def build_tree(tmp, name, scenario, confs):
+    root = os.path.join(tmp, name)
+    env = dict(os.environ, PYTHONPATH=FIXTURES)
+    subprocess.run([sys.executable, "-m", "hostgen", scenario, root], env=env, check=True,
+                   timeout=120)
+    qs = os.path.join(root, "etc", "pve", "qemu-server")
+    os.makedirs(qs, exist_ok=True)
+    for vmid, text in confs.items():
+        with open(os.path.join(qs, "%d.conf" % vmid), "w") as f:
+            f.write(text)
+    return root
+
+
+def vm_conf(bdf, extra=""):
+    return ("bios: ovmf\ncpu: host%s\nhostpci0: %s,pcie=1\nmachine: q35\nmemory: 16384\n"
+            "name: gpu\nostype: win11\n" % (extra, bdf))
+
+
+# ---- running the tools ---------------------------------------------------------------------
+
+def schema_validator():
+    """docs/schema/ptdiag.host-1.json when python3-jsonschema is installed, else None."""
+    try:
+        import jsonschema
+    except ImportError:
+        print("note: python3-jsonschema not installed, documents not checked against the schema")
+        return None
+    with open(os.path.join(SRC, "docs", "schema", "ptdiag.host-1.json")) as f:
+        return jsonschema.Draft202012Validator(json.load(f))
+
+
+VALIDATOR = schema_validator()
+
+
+def run_host(root, *args, user=None):
+    env = dict(os.environ, PTDIAG_FIXED_TIME="2024-12-05T20:00:00Z")
+    cmd = [HOST, "--root", root, "--json"] + list(args)
+    if user is not None:
+        cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
+    t = time.monotonic()
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - t
+    eq(p.returncode, 0, "ptdiag-host --root %s %s exit (%s)" % (os.path.basename(root), args,
+                                                              p.stderr[-300:]))
+    doc = json.loads(p.stdout)
+    if VALIDATOR:
+        errs = ["%s at %s" % (e.message[:120], list(e.path)) for e in VALIDATOR.iter_errors(doc)]
+        eq(errs[:3], [], "%s matches docs/schema/ptdiag.host-1.json" % os.path.basename(root))
+    return doc, elapsed
+
+
+def findings(doc, tmp):
+    path = os.path.join(tmp, "host.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    p = subprocess.run([REPORT, "--format", "json", path], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode in (0, 1), "ptdiag-report exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    return json.loads(p.stdout)["findings"]
+
+
+def has_finding(fs, rule, vmid):
+    return [f for f in fs if f["id"] == rule and f.get("vmid") == vmid]
+
+
+def event(doc, kind, source):
+    return [e for e in doc["start_log"]["events"] if e["kind"] == kind and e["source"] == source]
+
+
+# ---- the cases -----------------------------------------------------------------------------
+
+def messages():
+    with open(os.path.join(HERE, "messages.json")) as f:
+        return json.load(f)["cases"]
+
+
+def test_real_messages(tmp):
+    """Every real message in its source (a qmstart task of VM 100, or the journal of the last
+    boot), classified as the thread's cause, with the finding and fix that cause has."""
+    root = build_tree(tmp, "rtx3090", "rtx3090-vfio",
+                      {100: vm_conf("0000:01:00"), 101: "memory: 2048\nname: nogpu\n"})
+    tasks, jentries = [], []
+    start_old = T0 - 7200
+    jentries += boot_lines(BOOT_OLD, start_old, start_old + 3000, shutdown=True)
+    for i, c in enumerate(messages()):
+        t = T0 + 100 * i
+        if c["source"] == "task":
+            status = "start failed: QEMU exited with code 1"
+            tasks.append((upid(t, 100, pid=0x1000 + i), t + 3, status, c["lines"]))
+        else:
+            t = start_old + 1000 + 60 * i
+            jentries.append(entry(t, BOOT_OLD, start_old, "<root@pam> starting task %s"
+                                  % upid(t, 100), "pvedaemon"))
+            for k, line in enumerate(c["lines"]):
+                if c.get("transport") == "kernel":
+                    jentries.append(entry(t + 1 + k, BOOT_OLD, start_old, line,
+                                          transport="kernel"))
+                else:
+                    jentries.append(entry(t + 1 + k, BOOT_OLD, start_old, line, c["ident"],
+                                          pid=3989106))
+    jentries += boot_lines(BOOT_NEW, T0 - 1000, T0, shutdown=False)
+    # tasks that must be left out: another type, a VM without hostpci, odd UPIDs
+    extra = ["%s %08X OK" % (upid(T0 - 50, 100, "vncproxy"), T0 - 40),
+             "%s %08X OK" % (upid(T0 - 60, 101), T0 - 59),
+             "UPID:pve:00001A2B:00C3D4AA:%08X:qmstart:100:root@pam/../../../etc/passwd: %08X OK"
+             % (T0 - 70, T0 - 69),
+             "UPID:pve;rm -rf:00001A2B:00C3D4AA:%08X:qmstart:100:root@pam: %08X OK"
+             % (T0 - 80, T0 - 79),
+             "UPID:pve:00001A2B:00C3D4AA:%08X:qmstart:100:ro\u00f6t@pam: %08X OK"
+             % (T0 - 90, T0 - 89),
+             "not a task line at all"]
+    write_tasks(root, tasks, extra)
+    write_journal(root, jentries)
+    doc, elapsed = run_host(root)
+    sl = doc["start_log"]
+    eq(sl["tasks"]["readable"], True, "task lists readable")
+    eq(sorted(t["type"] for t in sl["tasks"]["entries"]), ["qmstart"] * (len(tasks) + 2),
+       "only qmstart tasks of VM 100 (and the two odd UPIDs pve-common accepts)")
+    for t in sl["tasks"]["entries"]:
+        eq(t["vmid"], 100, "task %s VM" % t["start_time"])
+    odd = sorted(t["log_error"] for t in sl["tasks"]["entries"] if t["log_error"])
+    eq(odd, ["No such file or directory", "the UPID names no file under /var/log/pve/tasks"],
+       "odd UPIDs: listed, the one with '/' never opened, the other's file absent")
+    fs = findings(doc, tmp)
+    for c in messages():
+        evs = event(doc, c["expect"]["kind"], c["source"])
+        check(evs, "%s (%s): event %s from the %s" % (c["name"], c["url"], c["expect"]["kind"],
+                                                      c["source"]))
+        if not evs:
+            continue
+        ev = evs[0]
+        eq(ev["device"], c["expect"]["device"], "%s: device" % c["name"])
+        eq(ev["code"], c["expect"]["code"], "%s: code" % c["name"])
+        if "detail" in c["expect"]:
+            eq(ev["detail"], c["expect"]["detail"], "%s: detail" % c["name"])
+        if c.get("transport") != "kernel":
+            eq(ev["vmid"], 100, "%s: tied to VM 100" % c["name"])
+        if c.get("rule"):
+            hit = has_finding(fs, c["rule"], 100)
+            check(hit, "%s: finding %s for VM 100" % (c["name"], c["rule"]))
+            check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
+    # joins: the reset failure confirms reset-method-missing for VM 100's GPU
+    check(has_finding(fs, "reset-method-missing", 100),
+          "a reset failure in the task log confirms reset-method-missing")
+    # the clean earlier boot gives no hang finding
+    check(not has_finding(fs, "host-hang-after-gpu-vm", 100), "clean earlier boot: no hang")
+    old = [b for b in sl["journal"]["boots"] if b["offset"] == -1][0]
+    eq(old["shutdown_seen"], True, "earlier boot ended with systemd's shutdown messages")
+    return root, doc
+
+
+def hang_tree(tmp, name, shutdown, seconds_before_end=40):
+    root = build_tree(tmp, name, "navi10-no-vendor-reset", {100: vm_conf("0000:0c:00")})
+    start_old, t_start = T0 - 7200, T0 - 7200 + 600
+    end_old = t_start + seconds_before_end
+    j = boot_lines(BOOT_OLD, start_old, end_old, shutdown)
+    u = upid(t_start, 100)
+    j += [entry(t_start, BOOT_OLD, start_old, "<root@pam> starting task %s" % u, "pvedaemon"),
+          entry(t_start + 5, BOOT_OLD, start_old, "<root@pam> end task %s OK" % u, "pvedaemon")]
+    if not shutdown:
+        j.append(entry(end_old, BOOT_OLD, start_old,
+                       "vfio-pci 0000:0c:00.0: enabling device (0002 -> 0003)",
+                       transport="kernel"))
+    j += boot_lines(BOOT_NEW, T0 - 1000, T0, shutdown=False)
+    write_journal(root, j)
+    write_tasks(root, [(u, t_start + 5, "OK", ["TASK OK"])])
+    return root
+
+
+def test_hang(tmp):
+    root = hang_tree(tmp, "navi-hang", shutdown=False)
+    doc, _ = run_host(root)
+    old = [b for b in doc["start_log"]["journal"]["boots"] if b["offset"] == -1]
+    eq(len(old), 1, "two boots read")
+    if old:
+        eq(old[0]["shutdown_seen"], False, "earlier boot ended without shutdown messages")
+        a = old[0]["last_gpu_vm_action"] or {}
+        eq((a.get("vmid"), a.get("type"), a.get("seconds_before_end")), (100, "qmstart", 40),
+           "last GPU VM action before the end")
+    fs = findings(doc, tmp)
+    hit = has_finding(fs, "host-hang-after-gpu-vm", 100)
+    check(hit, "died right after qm start: hang finding")
+    if hit:
+        check("reset bug" in hit[0]["root_cause"] and "navi10" in hit[0]["root_cause"].lower(),
+              "hang finding joined with the reset facts: %r" % hit[0]["root_cause"][:200])
+    doc, _ = run_host(hang_tree(tmp, "navi-clean", shutdown=True))
+    check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
+          "clean previous boot: no hang finding")
+    doc, _ = run_host(hang_tree(tmp, "navi-later", shutdown=False, seconds_before_end=86400))
+    check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
+          "died a day after the start: no hang finding")
+    return root
+
+
+def test_snapshot(tmp, root, doc):
+    snap = os.path.join(tmp, "snap")
+    run_host(root, "--save-snapshot", snap)
+    check(os.path.isfile(os.path.join(snap, "run", "ptdiag", "journal.export")),
+          "snapshot keeps the journal entries in export format")
+    check(os.path.isfile(os.path.join(snap, "var", "log", "pve", "tasks", "index")),
+          "snapshot keeps the task list")
+    replay, _ = run_host(snap)
+
+    def key(d):
+        sl = d["start_log"]
+        return (sorted((e["kind"], e["source"], e["device"], e["vmid"], e["time_epoch"])
+                       for e in sl["events"]),
+                [(b["offset"], b["shutdown_seen"], b["first_time"], b["last_time"],
+                  b["last_gpu_vm_action"]) for b in sl["journal"]["boots"]],
+                [(t["upid"], t["last_status_line"]) for t in sl["tasks"]["entries"]])
+    eq(key(replay), key(doc), "replay of the snapshot gives the same start-failure facts")
+
+
+def test_bad_input(tmp, hang_root):
+    # a task log of 100 MB: read from its tail, the status line found, in bounded time
+    root = build_tree(tmp, "big", "rtx3090-vfio", {100: vm_conf("0000:01:00")})
+    u = upid(T0, 100)
+    write_tasks(root, [(u, T0 + 3, "start failed: QEMU exited with code 1", None)])
+    path = os.path.join(root, "var", "log", "pve", "tasks", u.split(":")[4][7], u)
+    chunk = ("kvm: vfio: Unable to power on device, stuck in D3\n" * 20000).encode()
+    with open(path, "wb") as f:
+        while f.tell() < 100 << 20:
+            f.write(chunk)
+        f.write(b"TASK ERROR: start failed: QEMU exited with code 1\n")
+    doc, elapsed = run_host(root)
+    t = doc["start_log"]["tasks"]["entries"][0]
+    eq(t["last_status_line"], "TASK ERROR: start failed: QEMU exited with code 1",
+       "100 MB task log: status line from its tail")
+    eq(t["log_truncated"], True, "100 MB task log: read in part")
+    check(elapsed < 10, "100 MB task log read in %.1f s" % elapsed)
+
+    # truncated and corrupted journal files: no crash, no false finding
+    for how in ("truncated", "corrupted"):
+        r = os.path.join(tmp, "navi-" + how)
+        shutil.copytree(hang_tree(tmp, "navi-clean-" + how, shutdown=True), r, symlinks=True)
+        jf = os.path.join(r, "var", "log", "journal", MACHINE_ID, "system.journal")
+        data = bytearray(open(jf, "rb").read())
+        if how == "truncated":
+            data = data[:len(data) // 3]
+        else:
+            for off in range(4096, len(data), 997):
+                data[off] ^= 0x5A
+        open(jf, "wb").write(bytes(data))
+        doc, _ = run_host(r)
+        j = doc["start_log"]["journal"]
+        check(j["readable"] in (True, False), "%s journal: readable is a fact" % how)
+        check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
+              "%s journal of a clean boot: no hang finding" % how)
+
+    # a journal directory without read permission: unknown, with the reason
+    r = os.path.join(tmp, "noperm")
+    shutil.copytree(hang_root, r, symlinks=True)
+    jd = os.path.join(r, "var", "log", "journal")
+    os.chmod(jd, 0)
+    user = None
+    if os.geteuid() == 0:
+        user = 65534
+        for dp, dns, fns in os.walk(tmp):
+            for n in dns + fns:
+                p = os.path.join(dp, n)
+                if not os.path.islink(p) and p != jd:
+                    os.chmod(p, os.stat(p).st_mode | 0o005 if os.path.isdir(p) else
+                             os.stat(p).st_mode | 0o004)
+        os.chmod(tmp, 0o755)
+    doc, _ = run_host(r, user=user)
+    os.chmod(jd, 0o755)
+    j = doc["start_log"]["journal"]
+    eq(j["readable"], False, "unreadable journal directory: not readable")
+    eq(j["boots"], None, "unreadable journal directory: boots unknown")
+    check(any("journal" in e["message"] for e in doc["errors"] if e["source"] == "logs"),
+          "unreadable journal directory: the reason is in errors")
+    check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
+          "unreadable journal: no hang finding")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="ptdiag-host-logs-")
+    try:
+        root, doc = test_real_messages(tmp)
+        hang = test_hang(tmp)
+        test_snapshot(tmp, root, doc)
+        test_bad_input(tmp, hang)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if failures:
+        print("%d failure(s)" % len(failures))
+        return 1
+    print("host-logs: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

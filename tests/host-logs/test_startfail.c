@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* The start-failure parsers: the message classifier against the format strings of QEMU,
+ * qemu-server and pve-common (the real messages of public threads are in messages.json, run by
+ * test_host_logs.py), UPIDs and task list lines as pve-common writes and decodes them, and the
+ * journal export format reader on good and broken input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <errno.h>
+
+#include "journal.h"
+#include "upid.h"
+
+#include "ptdiag/startfail.h"
+
+static void expect_kind(const char *msg, enum ptd_start_kind kind, const char *device, long code)
+{
+    struct ptd_start_event ev;
+
+    assert_true(ptd_start_classify(msg, &ev));
+    assert_string_equal(ptd_start_kind_name(ev.kind), ptd_start_kind_name(kind));
+    assert_string_equal(ev.device, device);
+    assert_int_equal(ev.code, code);
+}
+
+/* qemu-server PVE/QemuServer/PCI.pm and PCI/Mdev.pm die messages, pve-common's timeout */
+static void test_qemu_server_strings(void **state)
+{
+    struct ptd_start_event ev;
+
+    (void)state;
+    expect_kind("TASK ERROR: PCI device '0000:01:00.0' already in use by VMID '101'",
+                PTD_START_DEVICE_IN_USE, "0000:01:00.0", PTD_KMSG_NO_CODE);
+    assert_true(ptd_start_classify("PCI device '0000:01:00.0' is currently reserved for use by "
+                                   "VMID '101'",
+                                   &ev));
+    assert_string_equal(ev.detail, "101");
+    expect_kind("can't unbind/bind PCI group to VFIO '0000:01:00.0'", PTD_START_HOST_DRIVER_BOUND,
+                "0000:01:00.0", PTD_KMSG_NO_CODE);
+    expect_kind("failed to reset PCI device '0000:01:00.0', but trying to continue as not all "
+                "devices need a reset",
+                PTD_START_RESET_FAILED, "0000:01:00.0", PTD_KMSG_NO_CODE);
+    expect_kind("error writing '1' to '/sys/bus/pci/devices/0000:03:00.0/reset': Inappropriate "
+                "ioctl for device",
+                PTD_START_RESET_FAILED, "0000:03:00.0", PTD_KMSG_NO_CODE);
+    expect_kind("TASK ERROR: start failed: command '/usr/bin/kvm -id 100 -name win' failed: got "
+                "timeout",
+                PTD_START_QMP_TIMEOUT, "", PTD_KMSG_NO_CODE);
+    assert_true(ptd_start_classify("pci device '0000:01:00.0' has no available instances of "
+                                   "'nvidia-47'",
+                                   &ev));
+    assert_int_equal(ev.kind, PTD_START_MDEV_UNAVAILABLE);
+    assert_string_equal(ev.detail, "nvidia-47");
+    expect_kind("kvm: vfio: Cannot reset device 0000:01:00.1, depends on group 14 which is not "
+                "owned.",
+                PTD_START_RESET_UNAVAILABLE, "0000:01:00.1", 14);
+    expect_kind("kvm: VFIO_MAP_DMA failed: Cannot allocate memory", PTD_START_DMA_MAP_ENOMEM, "",
+                -12);
+    expect_kind("kvm: vfio_dma_map(0x55, 0x0, 0x80000000, 0x7f) = -12 (Cannot allocate memory)",
+                PTD_START_DMA_MAP_ENOMEM, "", -12);
+    /* older Proxmox -device arguments give the host address without its domain */
+    expect_kind("kvm: -device vfio-pci,host=01:00.0,id=hostpci0: vfio error: 0000:01:00.0: group "
+                "1 is not viable",
+                PTD_START_GROUP_NOT_VIABLE, "0000:01:00.0", 1);
+    expect_kind("TASK ERROR: start failed: QEMU exited with code 1", PTD_START_TASK_ERROR, "",
+                PTD_KMSG_NO_CODE);
+}
+
+static void test_not_start_failures(void **state)
+{
+    struct ptd_start_event ev;
+    static const char *const quiet[] = {
+        "TASK OK",
+        "kvm: warning: host doesn't support requested feature: CPUID.80000001H:ECX.cmp-legacy",
+        "swtpm_setup: Not overwriting existing state file.",
+        "VM quit/powerdown failed - got timeout",            /* a stop, not a start */
+        "error getting device from group 3: No such device", /* not a mediated device */
+        "VFIO_MAP_DMA failed: Operation not permitted",
+        "",
+        NULL};
+    size_t i;
+
+    (void)state;
+    for (i = 0; quiet[i]; i++)
+        assert_false(ptd_start_classify(quiet[i], &ev));
+    assert_false(ptd_start_classify(NULL, &ev));
+}
+
+static void test_kmsg_mapping(void **state)
+{
+    struct ptd_kmsg_event k;
+    struct ptd_start_event ev;
+
+    (void)state;
+    assert_true(
+        ptd_kmsg_classify("vfio-pci 0000:0a:00.0: not ready 65535ms after FLR; giving up", &k));
+    assert_true(ptd_start_from_kmsg(&k, &ev));
+    assert_int_equal(ev.kind, PTD_START_RESET_FAILED);
+    assert_string_equal(ev.device, "0000:0a:00.0");
+    assert_true(ptd_kmsg_classify("DMAR: IOMMU enabled", &k));
+    assert_false(ptd_start_from_kmsg(&k, &ev));
+}
+
+static void test_upid(void **state)
+{
+    static const char good[] =
+        "UPID:pve1:003CDE3D:025BF6DA:665F0761:qmstart:12001:gitlab@pam!cicd:";
+    static const char long_pstart[] = "UPID:node-2:0000A1B2:1025BF6DA:665F0761:vzdump::root@pam:";
+    struct upid u;
+
+    (void)state;
+    assert_true(upid_decode(good, strlen(good), &u));
+    assert_string_equal(u.node, "pve1");
+    assert_int_equal(u.pid, 0x003CDE3D);
+    assert_int_equal(u.starttime, 0x665F0761);
+    assert_string_equal(u.type, "qmstart");
+    assert_string_equal(u.id, "12001");
+    assert_string_equal(u.user, "gitlab@pam!cicd");
+    assert_int_equal(u.subdir, '1');
+    assert_true(upid_decode(long_pstart, strlen(long_pstart), &u));
+    assert_string_equal(u.id, "");
+    assert_int_equal(u.pstart, 0x1025BF6DAull);
+
+    /* what pve-common refuses, and a '/' that would leave the tasks folder */
+#define BAD(s) assert_false(upid_decode(s, strlen(s), &u))
+    BAD("UPID:pve1:003CDE3D:025BF6DA:665F0761:qmstart:100:root@pam"); /* no final ':' */
+    BAD("UPID:-pve:003CDE3D:025BF6DA:665F0761:qmstart:100:root@pam:");
+    BAD("UPID:pve:3CDE3D:025BF6DA:665F0761:qmstart:100:root@pam:");
+    BAD("UPID:pve:003CDE3D:025BF6DA:665F07:qmstart:100:root@pam:");
+    BAD("UPID:pve:003CDE3D:025BF6DA:665F0761:qm start:100:root@pam:");
+    BAD("UPID:pve:003CDE3D:025BF6DA:665F0761:qmstart:100::");
+    BAD("UPID:pv\xc3\xa9:003CDE3D:025BF6DA:665F0761:qmstart:100:root@pam:");
+    BAD("UPID:pve:003CDE3D:025BF6DA:665F0761:qmstart:100:root@pam:extra:");
+#undef BAD
+    {
+        static const char dots[] = "UPID:pve:003CDE3D:025BF6DA:665F0761:qmstart:../..:root@pam:";
+
+        assert_true(upid_decode(dots, strlen(dots), &u));
+        assert_false(upid_is_safe_filename(dots, strlen(dots)));
+    }
+}
+
+static void test_task_lines(void **state)
+{
+    struct task_line tl;
+    static const char idx[] =
+        "UPID:pve:00001A2B:0000C3D4:665F0761:qmstart:100:root@pam: 665F0763 start failed: QEMU "
+        "exited with code 1";
+    static const char act[] =
+        "UPID:pve:00001A2B:0000C3D4:665F0761:qmstart:100:root@pam: 1 665F0763 OK";
+    static const char running[] = "UPID:pve:00001A2B:0000C3D4:665F0761:qmstart:100:root@pam: 0";
+
+    (void)state;
+    assert_true(task_line_parse(idx, strlen(idx), &tl));
+    assert_true(tl.has_end);
+    assert_int_equal(tl.endtime, 0x665F0763);
+    assert_int_equal(tl.status_len, strlen("start failed: QEMU exited with code 1"));
+    assert_true(task_line_parse(act, strlen(act), &tl));
+    assert_int_equal(tl.status_len, 2);
+    assert_true(task_line_parse(running, strlen(running), &tl));
+    assert_false(tl.has_end);
+    assert_false(task_line_parse("garbage", 7, &tl));
+    assert_false(task_line_parse("UPID:x: 66Z", 11, &tl));
+}
+
+static void test_export(void **state)
+{
+    /* two text entries, one with a binary MESSAGE holding a newline */
+    static const char text[] = "__REALTIME_TIMESTAMP=1700000000000000\n__MONOTONIC_TIMESTAMP=5\n"
+                               "_BOOT_ID=0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=QEMU\n"
+                               "MESSAGE=kvm: VFIO_MAP_DMA failed: Invalid argument\n\n"
+                               "__REALTIME_TIMESTAMP=1700000001000000\n"
+                               "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               "SYSLOG_IDENTIFIER=systemd-journald\nMESSAGE\n"
+                               "\x0f\0\0\0\0\0\0\0Journal\nstopped\n\n";
+    struct jlog l;
+    struct ptd_error err = {{0}};
+    char *out;
+
+    (void)state;
+    assert_int_equal(journal_export_parse(text, sizeof(text) - 1, &l, &err), 0);
+    assert_int_equal(l.nboots, 1);
+    assert_int_equal(l.boots[0].n, 2);
+    assert_string_equal(l.boots[0].e[1].message, "Journal\nstopped");
+    l.boots[0].e[1].used = true;
+    out = journal_export_write(&l);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "MESSAGE\n\x0f"));
+    free(out);
+    journal_free(&l);
+
+    /* a binary field whose size runs past the end, and an entry without its boot */
+    {
+        static const char overrun[] = "MESSAGE\n\xff\xff\xff\xff\0\0\0\0ab\n";
+
+        assert_int_equal(journal_export_parse(overrun, sizeof(overrun) - 1, &l, &err), -EINVAL);
+    }
+    assert_non_null(strstr(err.text, "overruns"));
+    assert_int_equal(journal_export_parse("MESSAGE=x\n\n", 11, &l, &err), -EINVAL);
+    assert_non_null(strstr(err.text, "_BOOT_ID"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qemu_server_strings), cmocka_unit_test(test_not_start_failures),
+        cmocka_unit_test(test_kmsg_mapping),        cmocka_unit_test(test_upid),
+        cmocka_unit_test(test_task_lines),          cmocka_unit_test(test_export),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
