@@ -6,6 +6,9 @@
  * report's output and exit status through. Without a guest agent (or with an agent run that
  * fails) it says so on stderr and diagnoses the host document alone.
  *
+ * --guest-output FILE keeps the guest's document (validated) for the fleet collector, which
+ * joins every VM's into one report.
+ *
  * qm is $PTDIAG_QM when set (tests use a fake); ptdiag-report is $PTDIAG_REPORT, else next to
  * this executable (installed layout), else ../report/ (build tree), else on PATH.
  */
@@ -230,6 +233,9 @@ int host_with_guest(struct probe_ctx *ctx, const char *agent_path, FILE *out)
         } else {
             have_guest = true;
         }
+        if (have_guest && ctx->guest_output && write_text(ctx->guest_output, guest) != 0)
+            fprintf(stderr, "ptdiag-host: --guest-output %s: %s\n", ctx->guest_output,
+                    strerror(errno));
         cJSON_Delete(parsed);
     }
     find_report(report, sizeof(report));
