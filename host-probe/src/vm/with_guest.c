@@ -106,7 +106,11 @@ static char *run_agent(const char *vmid, const char *agent)
         goto out;
     }
     if (res.status != 0) {
-        const char *e = res.err && *res.err ? res.err : res.out;
+        char *e = res.err && *res.err ? res.err : res.out;
+        size_t n = strlen(e);
+        /* qm's die message ends in a newline: not part of the reason quoted below. */
+        while (n && (e[n - 1] == '\n' || e[n - 1] == '\r'))
+            e[--n] = '\0';
         if (strstr(e, "QEMU guest agent is not running"))
             fprintf(stderr,
                     "ptdiag-host: VM %s has no running QEMU guest agent (install "
