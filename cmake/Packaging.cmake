@@ -56,6 +56,19 @@ endforeach()
 install(FILES ${_units} DESTINATION lib/systemd/system COMPONENT Unspecified)
 install(FILES ${CMAKE_SOURCE_DIR}/dist/debian/copyright ${_pkg_out}/changelog.Debian.gz
         DESTINATION share/doc/ptdiag COMPONENT Unspecified)
+# The fleet path (issue 18), host package only: the collector and its timer (installed
+# disabled), the Prometheus alert rules, the Grafana dashboard and the metric reference.
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/dist/fleet/ptdiag-collect DESTINATION libexec/ptdiag
+        COMPONENT Unspecified)
+install(FILES ${CMAKE_SOURCE_DIR}/dist/systemd/ptdiag-collect.service
+              ${CMAKE_SOURCE_DIR}/dist/systemd/ptdiag-collect.timer
+        DESTINATION lib/systemd/system COMPONENT Unspecified)
+install(FILES ${CMAKE_SOURCE_DIR}/dist/fleet/ptdiag-alerts.yml
+        DESTINATION share/ptdiag/prometheus COMPONENT Unspecified)
+install(FILES ${CMAKE_SOURCE_DIR}/dist/fleet/ptdiag-fleet-dashboard.json
+        DESTINATION share/ptdiag/grafana COMPONENT Unspecified)
+install(FILES ${CMAKE_SOURCE_DIR}/docs/metrics.md DESTINATION share/doc/ptdiag
+        COMPONENT Unspecified)
 
 # ---- ptdiag-agent: the guest agent alone
 set(_components Unspecified)
@@ -103,7 +116,11 @@ VM's QEMU and Proxmox configuration and CPUID flags, and the guest driver.
 This package holds the host probe (ptdiag-host), the report that joins host and
 guest documents into findings with the exact fix (ptdiag-report), the Linux
 guest agent (ptdiag-agent), the symptom matrix and a systemd timer for the
-two-week soak of a guest.")
+two-week soak of a guest.
+.
+For fleets it ships a timer (installed disabled) that writes the node's and its
+guests' findings into node_exporter's textfile collector directory, Prometheus
+alert rules and a Grafana dashboard.")
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME ptdiag-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_SUGGESTS "libvulkan1")

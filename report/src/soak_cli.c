@@ -16,15 +16,16 @@
 #include "soak_reader.h"
 #include "soak_render.h"
 
-enum soak_format { FMT_TEXT, FMT_JSON, FMT_MD };
+enum soak_format { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM };
 
 static void usage(FILE *f, double threshold_days)
 {
     fprintf(f,
-            "Usage: ptdiag-report soak FILE... [OPTION]...\n"
+            "Usage: ptdiag-report soak [VMID=]FILE... [OPTION]...\n"
             "Evaluate ptdiag.soak/1 logs (one per guest, written by ptdiag-agent --soak).\n"
+            "VMID= names the VM a log comes from (the vmid label of --format prom).\n"
             "\n"
-            "  -f, --format FMT          text (default), json or md\n"
+            "  -f, --format FMT          text (default), json, md or prom\n"
             "      --threshold-days N    clean days needed for \"production\" (default %g,\n"
             "                            the symptom matrix's soak threshold)\n"
             "      --max-gap-minutes N   longest silence between two samples before the clean\n"
@@ -101,7 +102,8 @@ static int parse_positive(const char *opt, const char *s, double max, double *ou
     return 0;
 }
 
-static int render(enum soak_format fmt, const struct soak_file *files, size_t n)
+static int render(enum soak_format fmt, const struct soak_file *files, size_t n,
+                  double threshold_days)
 {
     cJSON *doc, *arr;
     size_t i;
@@ -113,6 +115,10 @@ static int render(enum soak_format fmt, const struct soak_file *files, size_t n)
     }
     if (fmt == FMT_MD) {
         soak_render_md(stdout, files, n);
+        return 0;
+    }
+    if (fmt == FMT_PROM) {
+        soak_render_prom(stdout, files, n, threshold_days);
         return 0;
     }
     doc = ptd_doc_new(PTD_SCHEMA_REPORT, "ptdiag-report");
@@ -132,6 +138,21 @@ static int render(enum soak_format fmt, const struct soak_file *files, size_t n)
     ret = ptd_doc_write(doc, NULL, true, NULL);
     cJSON_Delete(doc);
     return ret;
+}
+
+/* VMID=FILE: the VM id (1 to 9 digits, Proxmox's range) before the first '='; a path that
+ * merely starts with digits and '=' is read as such a pair, as `--guest VMID=FILE` is. */
+static void split_vmid(struct soak_file *f, char id[16])
+{
+    const char *eq = strchr(f->path, '=');
+    size_t len = eq ? (size_t)(eq - f->path) : 0;
+
+    if (len == 0 || len > 9 || strspn(f->path, "0123456789") != len || !eq[1])
+        return;
+    memcpy(id, f->path, len);
+    id[len] = '\0';
+    f->vmid = id;
+    f->path = eq + 1;
 }
 
 static int file_status(const struct soak_file *f)
@@ -157,6 +178,7 @@ int report_soak_main(int argc, char **argv)
     struct soak_eval *evs = NULL;
     struct soak_file *files = NULL;
     struct ptd_error *errs = NULL;
+    char(*ids)[16] = NULL; /* the VM ids of VMID=FILE arguments */
     const char *now_s = getenv("PTDIAG_FIXED_TIME");
     double v;
     int o, i, n, ret = 2, status = 0;
@@ -178,8 +200,11 @@ int report_soak_main(int argc, char **argv)
                 fmt = FMT_JSON;
             else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
                 fmt = FMT_MD;
+            else if (strcmp(optarg, "prom") == 0)
+                fmt = FMT_PROM;
             else {
-                fprintf(stderr, "ptdiag-report soak: --format: '%s' is not text, json or md\n",
+                fprintf(stderr,
+                        "ptdiag-report soak: --format: '%s' is not text, json, md or prom\n",
                         optarg);
                 return 2;
             }
@@ -227,12 +252,14 @@ int report_soak_main(int argc, char **argv)
     evs = calloc((size_t)n, sizeof(*evs));
     files = calloc((size_t)n, sizeof(*files));
     errs = calloc((size_t)n, sizeof(*errs));
-    if (!evs || !files || !errs) {
+    ids = calloc((size_t)n, sizeof(*ids));
+    if (!evs || !files || !errs || !ids) {
         fprintf(stderr, "ptdiag-report soak: out of memory\n");
         goto out;
     }
     for (i = 0; i < n; i++) {
         files[i].path = argv[optind + i];
+        split_vmid(&files[i], ids[i]);
         soak_eval_init(&evs[i], &opt);
         if (eval_file(files[i].path, &evs[i], &errs[i]) == 0) {
             files[i].ev = &evs[i];
@@ -243,7 +270,7 @@ int report_soak_main(int argc, char **argv)
         if (file_status(&files[i]) > status)
             status = file_status(&files[i]);
     }
-    if (render(fmt, files, (size_t)n) != 0) {
+    if (render(fmt, files, (size_t)n, opt.threshold_days) != 0) {
         fprintf(stderr, "ptdiag-report soak: cannot write the report\n");
         goto out;
     }
@@ -252,5 +279,6 @@ out:
     free(evs);
     free(files);
     free(errs);
+    free(ids);
     return ret;
 }

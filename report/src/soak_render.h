@@ -19,6 +19,7 @@ struct soak_file {
     const char *path;           /* borrowed */
     const struct soak_eval *ev; /* borrowed; NULL when the file could not be read */
     const char *read_error;     /* borrowed; set when ev is NULL */
+    const char *vmid;           /* borrowed; the VMID of a VMID=FILE argument, or NULL */
 };
 
 /* The Markdown badge line for a contribution into buf (no trailing newline). */
@@ -26,6 +27,8 @@ void soak_badge(const struct soak_eval *ev, char *buf, size_t n);
 
 void soak_render_text(FILE *out, const struct soak_file *files, size_t n);
 void soak_render_md(FILE *out, const struct soak_file *files, size_t n);
+/* Prometheus text (soak_prom.c): verdict, clean run, the threshold (docs/metrics.md). */
+void soak_render_prom(FILE *out, const struct soak_file *files, size_t n, double threshold_days);
 
 /* The JSON object of one file (caller owns; NULL on allocation failure). Errors found in the
  * file (bad lines, no sample) are also appended to `doc` with ptd_doc_add_error(). */

@@ -70,6 +70,10 @@ def analyse(log_lines, allow):
             if not paths or not allowed_path(paths[-1], allow):
                 bad.append(raw)
         elif call in PATH_CALLS:
+            # unlinkat(3</dir>, "name"): a name relative to a directory fd (rm -r) is that
+            # directory's (strace -y shows its path)
+            if call.endswith("at") and fdm and paths and not paths[0].startswith("/"):
+                paths[0] = os.path.join(fdm.group(2), paths[0])
             if not paths or not all(allowed_path(p, allow) for p in paths):
                 bad.append(raw)
         elif call in FD_WRITE_CALLS:

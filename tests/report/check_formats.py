@@ -140,6 +140,7 @@ with tempfile.TemporaryDirectory() as tmp:
         g = json.load(f)
     g["kernel_log"]["events"] += [{"kind": "nvrm-xid", "time_s": 100.0, "device": "0000:01:00", "code": 79, "detail": "", "text": "NVRM: Xid (PCI:0000:01:00): 79, GPU has fallen off the bus."}] * 2
     g["system"]["hostname"] = 'odd"name\\x'
+    g["gpus"][0]["location"] = 'odd"loc\\x'
     gx = os.path.join(tmp, "g.json")
     with open(gx, "w") as f:
         json.dump(g, f)
@@ -154,7 +155,8 @@ with tempfile.TemporaryDirectory() as tmp:
               f"prometheus_client parser: {official.stderr.strip()[-300:]} samples {official.stdout.strip()} vs {samples}")
     err = prom_valid(r.stdout)
     check(err is None, f"prom exposition invalid with escapes: {err}")
-    check('odd\\"name\\\\x' in r.stdout, "prom label escaping")
+    check('location="odd\\"loc\\\\x"' in r.stdout, "prom label escaping")
+    check("odd" not in r.stdout.replace('odd\\"loc', ""), "free text (the guest's host name) is no label")
     # ---- bad input and usage: exit 2, message names the file
     garbage = os.path.join(tmp, "garbage.json")
     with open(garbage, "w") as f:

@@ -35,6 +35,8 @@ static void usage(FILE *f)
           "      --with-guest        with --vm: run the guest agent in the VM through the\n"
           "                          QEMU guest agent and diagnose host and guest together\n"
           "      --agent PATH        guest agent path inside the VM (with --with-guest)\n"
+          "      --guest-output FILE with --with-guest: also write the guest's document to\n"
+          "                          FILE (a new file)\n"
           "  -v, --verbose           list every rule not checked; more diagnostics on\n"
           "                          stderr (repeat for debug)\n"
           "  -h, --help              show this help\n"
@@ -47,7 +49,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT, OPT_FACTS };
+    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT, OPT_FACTS,
+           OPT_GUEST_OUTPUT };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"facts", no_argument, NULL, OPT_FACTS},
@@ -59,13 +62,14 @@ int main(int argc, char **argv)
         {"redact", no_argument, NULL, OPT_REDACT},
         {"with-guest", no_argument, NULL, OPT_WITH_GUEST},
         {"agent", required_argument, NULL, OPT_AGENT},
+        {"guest-output", required_argument, NULL, OPT_GUEST_OUTPUT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
-    const char *agent_path = NULL;
+    const char *agent_path = NULL, *guest_output = NULL;
     bool json = false, facts = false, redact = false, with_guest = false, formatted = false;
     enum rpt_format fmt = RPT_FMT_TEXT;
     struct ptd_root root;
@@ -115,6 +119,9 @@ int main(int argc, char **argv)
         case OPT_AGENT:
             agent_path = optarg;
             break;
+        case OPT_GUEST_OUTPUT:
+            guest_output = optarg;
+            break;
         case 'v':
             verbose++;
             break;
@@ -131,6 +138,10 @@ int main(int argc, char **argv)
     }
     if (with_guest && !vmid) {
         fprintf(stderr, "ptdiag-host: --with-guest needs --vm VMID\n");
+        return 2;
+    }
+    if (guest_output && !with_guest) {
+        fprintf(stderr, "ptdiag-host: --guest-output needs --with-guest\n");
         return 2;
     }
     if (json + facts + formatted > 1 || (with_guest && (json || facts))) {
@@ -166,6 +177,7 @@ int main(int argc, char **argv)
         .only_vmid = vmid,
         .allow_exec = ptd_root_is_live(&root),
         .redact = redact,
+        .guest_output = guest_output,
     };
     if (snapshot && !(ctx.captured = cJSON_CreateObject())) {
         fprintf(stderr, "ptdiag-host: out of memory\n");

@@ -24,6 +24,8 @@ struct probe_ctx {
     bool redact;           /* --redact: hostnames, MACs, serials, IPs, UUIDs removed */
     cJSON *captured;       /* --save-snapshot: {system path: text} of helper output (qm
                               showcmd) the snapshot must hold; NULL otherwise (borrowed) */
+    const char *guest_output; /* --guest-output FILE: --with-guest also keeps the guest's
+                                 document there (the fleet collector), or NULL */
 };
 
 struct host_probe {

@@ -5,6 +5,9 @@
  * back for main() to diagnose with the host's. Without a guest agent (or with an agent run
  * that fails) it says so on stderr and main() diagnoses the host document alone.
  *
+ * --guest-output FILE keeps the guest's document (validated) for the fleet collector, which
+ * joins every VM's into one report.
+ *
  * qm is $PTDIAG_QM when set (tests use a fake).
  */
 #include <errno.h>
@@ -71,7 +74,11 @@ static char *run_agent(const char *vmid, const char *agent)
         goto out;
     }
     if (res.status != 0) {
-        const char *e = res.err && *res.err ? res.err : res.out;
+        char *e = res.err && *res.err ? res.err : res.out;
+        size_t n = strlen(e);
+        /* qm's die message ends in a newline: not part of the reason quoted below. */
+        while (n && (e[n - 1] == '\n' || e[n - 1] == '\r'))
+            e[--n] = '\0';
         if (strstr(e, "QEMU guest agent is not running"))
             fprintf(stderr,
                     "ptdiag-host: VM %s has no running QEMU guest agent (install "
@@ -142,6 +149,19 @@ out:
     return doc;
 }
 
+/* Creates path (never overwrites: "x") with text; -1 with errno on failure. */
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wx");
+    int ok;
+
+    if (!f)
+        return -1;
+    ok = fputs(text, f) >= 0;
+    ok &= fclose(f) == 0;
+    return ok ? 0 : -1;
+}
+
 cJSON *host_guest_document(struct probe_ctx *ctx, const char *agent_path)
 {
     const char *agent = agent_path && *agent_path ? agent_path : DEFAULT_AGENT;
@@ -164,6 +184,9 @@ cJSON *host_guest_document(struct probe_ctx *ctx, const char *agent_path)
         fprintf(stderr, "ptdiag-host: %s: diagnosing the host side only\n",
                 untrusted(err.text, sizeof(err.text)));
         parsed = NULL;
+    } else if (ctx->guest_output && write_text(ctx->guest_output, guest) != 0) {
+        fprintf(stderr, "ptdiag-host: --guest-output %s: %s\n", ctx->guest_output,
+                strerror(errno));
     }
     free(guest);
     return parsed;
