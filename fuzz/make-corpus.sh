@@ -120,6 +120,27 @@ printf '[    0.512345] NVRM: Xid (PCI:0000:01:00): 79, pid=1234, GPU has fallen 
 # journalctl -k, rsyslog (#012 escapes), another program's syslog line, dmesg -H
 printf 'Nov 22 12:00:00 pve kernel: [   21.092238] NVRM: GPU 0000:01:00.0: RmInitAdapter failed! (0x22:0x56:894)#012NVRM: x\nMar 05 23:33:35 host bumblebeed[1734]: text\n2026-11-22T12:00:00.123456+01:00 pve kernel: i915 0000:00:02.0: Failed to initialize GPU, declaring it wedged!\n[Nov22 12:00] NVRM: The NVIDIA GPU 0000:b3:00.0\n[  +0.000011] NVRM: fallen off the bus\n' \
     >"$out/kmsg/hand-syslog"
+# fuzz_images: option ROMs laid out by the fixture builder (byte 0 even: ROM; odd: module)
+mkdir -p "$tmp/roms"
+PYTHONPATH="$top/tests/fixtures" python3 - "$tmp/roms" <<'PY' || true
+import sys
+from hostgen import romgen
+d = sys.argv[1]
+r = romgen
+roms = {"x86": r.rom(r.image(0x1002, 0x1638, r.X86, 4)),
+        "x86-efi": r.rom(r.image(0x10DE, 0x2204, r.X86, 4, last=False),
+                         r.image(0x10DE, 0x2204, r.EFI, 2)),
+        "devlist": r.rom(r.image(0x1002, 0x15E7, r.X86, 2, device_list=[0x1636, 0x1638])),
+        "header": r.rom(r.image(0x1002, 0x1638, r.X86, 2), header=bytes(512))}
+for name, data in roms.items():
+    open(f"{d}/{name}", "wb").write(data)
+open(f"{d}/ko", "wb").write(b"\x7fELF" + bytes(60) + b"\x30\x82" + bytes(40) +
+    bytes([0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04]) + b"DKMS" +
+    bytes([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 53]) + b"~Module signature appended~\n")
+PY
+for f in "$tmp"/roms/*; do
+    case $f in */ko) seed images "$f" 001 ;; *) seed images "$f" 000 ;; esac
+done
 for h in "$out"/*; do
     echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
 done

@@ -293,6 +293,9 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose);
 cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
+/* The Markdown "Versions" block of a host document (render_md_inventory.c); nothing
+ * without an inventory. */
+void rpt_render_md_inventory(FILE *out, const cJSON *host);
 int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
 /* docs/troubleshooting.md from the matrix. */
 int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);

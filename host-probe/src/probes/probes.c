@@ -19,6 +19,8 @@ PROBE(kmsg)
 PROBE(pci)
 PROBE(cluster)
 PROBE(vms)
+PROBE(inventory)
+PROBE(oot)
 #undef PROBE
 
 const struct host_probe host_probes[] = {
@@ -30,5 +32,7 @@ const struct host_probe host_probes[] = {
     {"pci", probe_pci_run},         /* GPUs and their slots, groups, BARs, ReBAR, iomem */
     {"cluster", probe_cluster_run}, /* corosync.conf */
     {"vms", probe_vms_run},         /* qemu-server configs, mappings, effective CPU flags */
+    {"inventory", probe_inventory_run}, /* package, kernel, module, firmware versions */
+    {"oot", probe_oot_run},             /* Secure Boot, DKMS/out-of-tree modules */
     {NULL, NULL},
 };
