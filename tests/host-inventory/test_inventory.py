@@ -119,7 +119,22 @@ def run(*args, ok=True):
     return p
 
 
+def validated(doc):
+    """The document against docs/schema/ptdiag.host-1.json, when python3-jsonschema is there."""
+    try:
+        import jsonschema
+    except ImportError:
+        return doc
+    schema = json.loads((HERE.parent.parent / "docs/schema/ptdiag.host-1.json").read_text())
+    jsonschema.validate(doc, schema)
+    return doc
+
+
 def probe(root):
+    return validated(_probe(root))
+
+
+def _probe(root):
     return json.loads(run(HOST, "--json", "--root", str(root), ok=False).stdout)
 
 
@@ -187,10 +202,11 @@ def inventory_host(root, secure_boot, signed):
     dkms(root, "vendor-reset", "0.1.1", ["6.5.13-6-pve"])
     write(root, f"lib/modules/6.5.13-6-pve/updates/dkms/vendor-reset.ko", fake_ko("vr"))
     ko = fake_ko("nvidia")
-    work = root.parent / "sign"
-    work.mkdir(exist_ok=True)
-    write(root, f"lib/modules/{RUNNING}/updates/dkms/nvidia.ko",
-          sign_ko(ko, work) if signed else ko)
+    if signed:
+        work = root.parent / "sign"
+        work.mkdir(exist_ok=True)
+        ko = sign_ko(ko, work)
+    write(root, f"lib/modules/{RUNNING}/updates/dkms/nvidia.ko", ko)
 
 
 class Inventory(unittest.TestCase):
@@ -411,5 +427,14 @@ class RomFiles(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--make-tree":  # for tests/readonly: the tree alone
+        root = pathlib.Path(sys.argv[2])
+        inventory_host(root, True, False)
+        kvm = root / "usr/share/kvm"
+        kvm.mkdir(parents=True, exist_ok=True)
+        (kvm / "vbios.rom").write_bytes(romgen.rom(romgen.image(0x10DE, 0x2204, romgen.X86, 4)))
+        write(root, "etc/pve/qemu-server/100.conf",
+              "bios: ovmf\nmachine: q35\nhostpci0: 0000:01:00,pcie=1,romfile=vbios.rom\n")
+        sys.exit(0)
     HOST, REPORT = sys.argv[1], sys.argv[2]
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -42,6 +42,7 @@ void probe_cluster_run(struct probe_ctx *ctx);
 void probe_vms_run(struct probe_ctx *ctx);
 void probe_inventory_run(struct probe_ctx *ctx);
 void probe_oot_run(struct probe_ctx *ctx);
+void probe_preflight_run(struct probe_ctx *ctx);
 
 /* Redacts host names, MAC/IP addresses, UUIDs and serials in text (snapshot.c). Returns a
  * malloc'd NUL-terminated copy the caller frees (NULL on allocation failure); *outlen gets its

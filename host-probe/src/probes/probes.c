@@ -21,6 +21,7 @@ PROBE(cluster)
 PROBE(vms)
 PROBE(inventory)
 PROBE(oot)
+PROBE(preflight)
 #undef PROBE
 
 const struct host_probe host_probes[] = {
@@ -34,5 +35,6 @@ const struct host_probe host_probes[] = {
     {"vms", probe_vms_run},         /* qemu-server configs, mappings, effective CPU flags */
     {"inventory", probe_inventory_run}, /* package, kernel, module, firmware versions */
     {"oot", probe_oot_run},             /* Secure Boot, DKMS/out-of-tree modules */
+    {"preflight", probe_preflight_run}, /* management NIC, root disk, display, USB per VM */
     {NULL, NULL},
 };
