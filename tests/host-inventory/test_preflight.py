@@ -17,6 +17,8 @@ import unittest
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "fixtures"))
+sys.path.insert(0, str(HERE))
+import hostdoc  # noqa: E402
 from hostgen import scenarios  # noqa: E402
 from hostgen.pci import Bar, Func, Host, Pcie  # noqa: E402
 
@@ -139,25 +141,8 @@ def build(root, zfs=False):
               VM.format(name=name, vmid=vmid, extra=extra))
 
 
-def validated(doc):
-    """The document against docs/schema/ptdiag.host-1.json, when python3-jsonschema is there."""
-    try:
-        import jsonschema
-    except ImportError:
-        return doc
-    schema = json.loads((HERE.parent.parent / "docs/schema/ptdiag.host-1.json").read_text())
-    jsonschema.validate(doc, schema)
-    return doc
-
-
 def probe(root):
-    return validated(_probe(root))
-
-
-def _probe(root):
-    p = subprocess.run([HOST, "--json", "--root", str(root)], capture_output=True, text=True,
-                       timeout=120, env=ENV)
-    return json.loads(p.stdout)
+    return hostdoc.probe(HOST, root)
 
 
 def findings(doc, path):
