@@ -137,6 +137,27 @@ printf 'UPID:pve:00001A2B:0000C3D4:665F0761:qmstart:100:root@pam: 665F0763 start
     >"$out/startfail/hand-index"
 printf '__REALTIME_TIMESTAMP=1700000000000000\n__MONOTONIC_TIMESTAMP=5\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_TRANSPORT=syslog\nSYSLOG_IDENTIFIER=pvedaemon\nMESSAGE=<root@pam> starting task UPID:pve:00001A2B:0000C3D4:6553F100:qmstart:100:root@pam:\n\n__REALTIME_TIMESTAMP=1700000001000000\n_BOOT_ID=0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=systemd-journald\nMESSAGE=Journal stopped\n\n' \
     >"$out/startfail/hand-export"
+# fuzz_images: option ROMs laid out by the fixture builder (byte 0 even: ROM; odd: module)
+mkdir -p "$tmp/roms"
+PYTHONPATH="$top/tests/fixtures" python3 - "$tmp/roms" <<'PY' || true
+import sys
+from hostgen import romgen
+d = sys.argv[1]
+r = romgen
+roms = {"x86": r.rom(r.image(0x1002, 0x1638, r.X86, 4)),
+        "x86-efi": r.rom(r.image(0x10DE, 0x2204, r.X86, 4, last=False),
+                         r.image(0x10DE, 0x2204, r.EFI, 2)),
+        "devlist": r.rom(r.image(0x1002, 0x15E7, r.X86, 2, device_list=[0x1636, 0x1638])),
+        "header": r.rom(r.image(0x1002, 0x1638, r.X86, 2), header=bytes(512))}
+for name, data in roms.items():
+    open(f"{d}/{name}", "wb").write(data)
+open(f"{d}/ko", "wb").write(b"\x7fELF" + bytes(60) + b"\x30\x82" + bytes(40) +
+    bytes([0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04]) + b"DKMS" +
+    bytes([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 53]) + b"~Module signature appended~\n")
+PY
+for f in "$tmp"/roms/*; do
+    case $f in */ko) seed images "$f" 001 ;; *) seed images "$f" 000 ;; esac
+done
 for h in "$out"/*; do
     echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
 done

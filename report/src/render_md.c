@@ -82,6 +82,8 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
             "- Result: **%zu error(s), %zu warning(s), %zu note(s)**, %zu rule(s) not checked\n\n",
             r->counts[RPT_SEV_ERROR], r->counts[RPT_SEV_WARNING], r->counts[RPT_SEV_INFO],
             r->nunchecked);
+    if (m->host.json)
+        rpt_render_md_inventory(out, m->host.json);
     if (r->nfindings) {
         fprintf(out, "| | Layer | Rule | Subject | Title |\n|---|---|---|---|---|\n");
         for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)

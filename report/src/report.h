@@ -324,6 +324,9 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose);
 cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
+/* The Markdown "Versions" block of a host document (render_md_inventory.c); nothing
+ * without an inventory. */
+void rpt_render_md_inventory(FILE *out, const cJSON *host);
 int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
 /* render_format.c: --format's names ("text", "json", "md"/"markdown", "prom"/"prometheus";
  * returns -1 for any other), and a result rendered in one of them (text in colour on a

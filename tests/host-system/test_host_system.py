@@ -386,7 +386,7 @@ class Snapshot(unittest.TestCase):
     def test_redacted_round_trip(self):
         snap = self.base / "snap"
         first = probe(self.root, "--save-snapshot", str(snap), "--redact")
-        self.assertEqual(first["system"]["hostname"], "[host]")
+        self.assertEqual(first["system"]["hostname"], "[node-1]")
         self.assertIn("root=UUID=[uuid]", first["system"]["boot"]["kernel_cmdline_file"])
         replay = probe(snap)
         self.assertEqual(self.without_root(first), self.without_root(replay))

@@ -40,7 +40,7 @@ static void test_removes_identifiers(void **state)
     check("Serial Number: PHLJ912001ABC, serial=XYZ123 serial_no = 77", NULL,
           "Serial Number: [serial], serial=[serial] serial_no = [serial]");
     check("name: pve1\nPVE1.example.com pve1\n", "pve1",
-          "name: [host]\n[host].example.com [host]\n");
+          "name: [node-1]\n[node-1].example.com [node-1]\n");
 }
 
 static void test_keeps_what_is_not_an_identifier(void **state)

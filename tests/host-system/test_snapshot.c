@@ -209,9 +209,9 @@ static void test_redacted_and_refusals(void **state)
     assert_int_equal(
         ptd_root_read_attr(&replay, "/sys/bus/pci/devices/0000:01:00.0/label", buf, sizeof(buf)),
         0);
-    assert_string_equal(buf, "serial: [serial] on [host]");
+    assert_string_equal(buf, "serial: [serial] on [node-1]");
     assert_int_equal(ptd_root_read_attr(&replay, "/proc/sys/kernel/hostname", buf, sizeof(buf)), 0);
-    assert_string_equal(buf, "[host]");
+    assert_string_equal(buf, "[node-1]");
     ptd_root_fini(&replay);
 }
 

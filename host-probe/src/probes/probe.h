@@ -43,11 +43,18 @@ void probe_pci_run(struct probe_ctx *ctx);
 void probe_cluster_run(struct probe_ctx *ctx);
 void probe_vms_run(struct probe_ctx *ctx);
 void probe_logs_run(struct probe_ctx *ctx);
+void probe_inventory_run(struct probe_ctx *ctx);
+void probe_oot_run(struct probe_ctx *ctx);
+void probe_preflight_run(struct probe_ctx *ctx);
 
-/* Redacts host names, MAC/IP addresses, UUIDs and serials in text (snapshot.c). Returns a
- * malloc'd NUL-terminated copy the caller frees (NULL on allocation failure); *outlen gets its
- * length when outlen is not NULL. hostname may be NULL. */
+/* Redacts MAC/IP addresses, UUIDs, serials and the host name ("[node-1]", as the document's
+ * node numbering has it) in text (snapshot_redact.c). Returns a malloc'd NUL-terminated copy
+ * the caller frees (NULL on allocation failure); *outlen gets its length when outlen is not
+ * NULL. hostname may be NULL. For every node and the cluster name: redact_map.h. */
 char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen);
+/* The same with names[i] (on name boundaries, case-insensitive) replaced by tokens[i]. */
+char *host_redact_names_text(const char *text, size_t len, const char *const *names,
+                             const char *const *tokens, size_t nnames, size_t *outlen);
 
 /* The registry, NULL-terminated (probes.c). */
 extern const struct host_probe host_probes[];

@@ -22,6 +22,7 @@
 #include "pve_cpu_models.h"
 #include "pve_mapping.h"
 #include "pve_reservations.h"
+#include "redact_map.h"
 #include "vm_cpu_flags.h"
 #include "vm_exec.h"
 #include "vm_facts.h"
@@ -251,63 +252,56 @@ static void read_vm(struct probe_ctx *ctx, cJSON *vms, unsigned vmid,
     showcmd(ctx, vm, vmid);
 }
 
-/* Replaces doc[key] (a string) with its redacted text. */
-static void redact_member(cJSON *obj, const char *key)
+/* Replaces doc[key] (a string) with its redacted text: node and cluster names, addresses,
+ * UUIDs, serials. */
+static void redact_member(const struct host_redact_map *names, cJSON *obj, const char *key)
 {
     const char *v = ptd_json_get_str(obj, key);
     char *r;
 
     if (!v)
         return;
-    r = host_redact_text(v, strlen(v), NULL, NULL);
+    r = host_redact_map_text(names, v, strlen(v), NULL);
     cJSON_ReplaceItemInObject(obj, key,
                               r ? cJSON_CreateString(r) : cJSON_CreateString("[redacted]"));
     free(r);
 }
 
-/* Node name -> "[node-N]", the same N wherever the name appears. */
-static void redact_node(cJSON *names, cJSON *item)
+/* Node name -> "[node-N]", N from the one mapping the snapshot uses too (redact_map.h). */
+static void redact_node(struct host_redact_map *names, cJSON *item)
 {
     char buf[32];
-    int i = 0;
-    const cJSON *n;
 
     if (!cJSON_IsString(item))
         return;
-    cJSON_ArrayForEach(n, names)
-    {
-        if (!strcmp(n->valuestring, item->valuestring))
-            break;
-        i++;
-    }
-    if (!n)
-        cJSON_AddItemToArray(names, cJSON_CreateString(item->valuestring));
-    snprintf(buf, sizeof(buf), "[node-%d]", i + 1);
+    host_redact_map_token(names, item->valuestring, buf, sizeof(buf));
     cJSON_SetValuestring(item, buf);
 }
 
 /* --redact: node (host) names, VM names, args, hookscript and descriptions. Runs after the
  * cross-reference, which needs the real node names. */
-static void redact_vm_layer(cJSON *doc)
+static void redact_vm_layer(struct ptd_root *root, cJSON *doc)
 {
-    cJSON *names = cJSON_CreateArray(), *cl = cJSON_GetObjectItem(doc, "cluster"), *it, *m, *e;
+    struct host_redact_map names;
+    cJSON *cl = cJSON_GetObjectItem(doc, "cluster"), *it, *m, *e;
 
+    host_redact_map_build(root, &names);
     if (cJSON_IsObject(cl)) {
-        redact_node(names, cJSON_GetObjectItem(cl, "this_node"));
+        redact_node(&names, cJSON_GetObjectItem(cl, "this_node"));
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(cl, "nodes"))
         {
-            redact_node(names, it);
+            redact_node(&names, it);
         }
         if (ptd_json_get_str(cl, "name"))
             cJSON_ReplaceItemInObject(cl, "name", cJSON_CreateString("[cluster]"));
     }
     cJSON_ArrayForEach(m, cJSON_GetObjectItem(doc, "mappings"))
     {
-        redact_member(m, "description");
+        redact_member(&names, m, "description");
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "map"))
         {
-            redact_node(names, cJSON_GetObjectItem(e, "node"));
-            redact_member(e, "description");
+            redact_node(&names, cJSON_GetObjectItem(e, "node"));
+            redact_member(&names, e, "description");
             /* raw holds node=NAME; the parsed members carry everything else */
             cJSON_ReplaceItemInObject(e, "raw", cJSON_CreateNull());
         }
@@ -316,16 +310,16 @@ static void redact_vm_layer(cJSON *doc)
     {
         if (ptd_json_get_str(it, "name"))
             cJSON_ReplaceItemInObject(it, "name", cJSON_CreateString("[vm-name]"));
-        redact_member(it, "args");
-        redact_member(it, "hookscript");
+        redact_member(&names, it, "args");
+        redact_member(&names, it, "hookscript");
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(it, "hostpci"))
         {
             cJSON *mc = cJSON_GetObjectItem(e, "mapping_check");
             if (cJSON_IsObject(mc))
-                redact_node(names, cJSON_GetObjectItem(mc, "node"));
+                redact_node(&names, cJSON_GetObjectItem(mc, "node"));
         }
     }
-    cJSON_Delete(names);
+    host_redact_map_free(&names);
 }
 
 void probe_vms_run(struct probe_ctx *ctx)
@@ -383,5 +377,5 @@ void probe_vms_run(struct probe_ctx *ctx)
     {
     }
     if (ctx->redact)
-        redact_vm_layer(ctx->doc);
+        redact_vm_layer(ctx->root, ctx->doc);
 }

@@ -10,6 +10,20 @@
 
 #include <stddef.h>
 
+#define PROBE(name) void probe_##name##_run(struct probe_ctx *ctx) __attribute__((weak));
+PROBE(system)
+PROBE(iommu)
+PROBE(boot)
+PROBE(modules)
+PROBE(kmsg)
+PROBE(pci)
+PROBE(cluster)
+PROBE(vms)
+PROBE(inventory)
+PROBE(oot)
+PROBE(preflight)
+#undef PROBE
+
 const struct host_probe host_probes[] = {
     {"system", probe_system_run},   /* CPU, /dev/kvm, ACPI tables, kernel, hostname */
     {"iommu", probe_iommu_run},     /* /sys/class/iommu, groups, unsafe interrupts */
@@ -20,5 +34,8 @@ const struct host_probe host_probes[] = {
     {"cluster", probe_cluster_run}, /* corosync.conf */
     {"vms", probe_vms_run},         /* qemu-server configs, mappings, effective CPU flags */
     {"logs", probe_logs_run},       /* task logs, journal of 3 boots: start-failure events */
+    {"inventory", probe_inventory_run}, /* package, kernel, module, firmware versions */
+    {"oot", probe_oot_run},             /* Secure Boot, DKMS/out-of-tree modules */
+    {"preflight", probe_preflight_run}, /* management NIC, root disk, display, USB per VM */
     {NULL, NULL},
 };

@@ -67,14 +67,16 @@ static bool installed(const struct stanza *st)
     return equals(sp, (size_t)(st->status + st->status_len - sp), "installed");
 }
 
-int dpkg_installed_version(const char *file, const char *data, size_t len, const char *package,
-                           char **version, struct ptd_error *err)
+int dpkg_for_each_installed(const char *file, const char *data, size_t len,
+                            int (*visit)(const char *package, size_t package_len,
+                                         const char *version, size_t version_len, void *user),
+                            void *user, struct ptd_error *err)
 {
     struct stanza st = {0};
     size_t pos = 0;
     bool any_package = false;
+    int r;
 
-    *version = NULL;
     while (pos < len) {
         const char *line = data + pos, *nl = memchr(line, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - line) : len - pos;
@@ -90,16 +92,49 @@ int dpkg_installed_version(const char *file, const char *data, size_t len, const
         if (!blank && pos < len)
             continue;
         /* a blank line or the end of the data ends the stanza */
-        if (equals(st.package, st.package_len, package) && installed(&st)) {
-            if (!valid_version(st.version, st.version_len))
-                return ptd_error_set(err, "%s: package %s: Version missing or malformed", file,
-                                     package);
-            *version = strndup(st.version, st.version_len);
-            return *version ? 1 : ptd_error_set(err, "%s: out of memory", file);
+        if (st.package && st.package_len && installed(&st)) {
+            bool ok = valid_version(st.version, st.version_len);
+
+            r = visit(st.package, st.package_len, ok ? st.version : NULL, ok ? st.version_len : 0,
+                      user);
+            if (r)
+                return r;
         }
         memset(&st, 0, sizeof(st));
     }
     if (!any_package && len)
         return ptd_error_set(err, "%s: no \"Package:\" field: not a dpkg status file", file);
     return 0;
+}
+
+struct find_one {
+    const char *file, *package;
+    char *version;
+    struct ptd_error *err;
+};
+
+static int find_one_visit(const char *package, size_t package_len, const char *version,
+                          size_t version_len, void *user)
+{
+    struct find_one *f = user;
+
+    if (!equals(package, package_len, f->package))
+        return 0;
+    if (!version)
+        return ptd_error_set(f->err, "%s: package %s: Version missing or malformed", f->file,
+                             f->package);
+    f->version = strndup(version, version_len);
+    return f->version ? 1 : 2;
+}
+
+int dpkg_installed_version(const char *file, const char *data, size_t len, const char *package,
+                           char **version, struct ptd_error *err)
+{
+    struct find_one f = {file, package, NULL, err};
+    int r = dpkg_for_each_installed(file, data, len, find_one_visit, &f, err);
+
+    *version = f.version;
+    if (r == 2)
+        return ptd_error_set(err, "%s: out of memory", file);
+    return r;
 }

@@ -18,4 +18,13 @@
 int dpkg_installed_version(const char *file, const char *data, size_t len, const char *package,
                            char **version, struct ptd_error *err);
 
+/* Calls visit(package, version) for each installed package, in file order (neither string is
+ * NUL-terminated; version is NULL when it is missing or malformed). A visit returning non-zero
+ * stops the walk with that value. Returns 0, the visit's value, or -1 with err naming file (not a
+ * dpkg status file, malformed version). */
+int dpkg_for_each_installed(const char *file, const char *data, size_t len,
+                            int (*visit)(const char *package, size_t package_len,
+                                         const char *version, size_t version_len, void *user),
+                            void *user, struct ptd_error *err);
+
 #endif

@@ -179,7 +179,7 @@ static int save_data(struct snap *s, const char *sys_path, const char *data, siz
     int ret, fd;
 
     if (s->redact && is_text(data, len)) {
-        red = host_redact_text(data, len, s->hostname[0] ? s->hostname : NULL, &len);
+        red = host_redact_map_text(&s->names, data, len, &len);
         if (!red)
             return -ENOMEM;
         out = red;
@@ -433,9 +433,8 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, con
         return ptd_error_set(err, "%s: %s", dir, strerror(errno));
     /* reads made while copying must not grow the list being walked */
     root->trace = NULL;
-    if (redact &&
-        ptd_root_read_attr(root, "/proc/sys/kernel/hostname", s.hostname, sizeof(s.hostname)))
-        s.hostname[0] = '\0';
+    if (redact)
+        host_redact_map_build(root, &s.names);
 
     ord = calloc(trace->count ? trace->count : 1, sizeof(*ord));
     if (!ord) {
@@ -485,6 +484,7 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, con
         PTD_WARN("snapshot: %u path(s) could not be saved (see above)", s.failures);
     ret = 0;
 out:
+    host_redact_map_free(&s.names);
     free(ord);
     root->trace = trace;
     return ret;

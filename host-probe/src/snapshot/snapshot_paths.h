@@ -9,6 +9,7 @@
 #define PTDIAG_HOST_SNAPSHOT_PATHS_H
 
 #include "probe.h"
+#include "redact_map.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -18,7 +19,7 @@ struct snap {
     struct ptd_root *root;
     char base[PATH_MAX]; /* realpath of DIR */
     bool redact;
-    char hostname[256];
+    struct host_redact_map names; /* --redact: node and cluster names (redact_map.h) */
     unsigned failures;
 };
 

@@ -232,20 +232,43 @@ static bool host_char(char c)
     return isalnum_(c) || c == '-' || c == '.' || c == '/';
 }
 
-char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)
+/* A known name at p, on name boundaries: "pve1" and "pve1.example.com", not "pve1-data" or
+ * "/etc/pve1/". Returns the index into names or -1. */
+static int match_name(const char *text, const char *p, const char *end, const char *const *names,
+                      size_t nnames, size_t *n)
+{
+    const char *prev = p > text ? p - 1 : NULL;
+    size_t i;
+
+    if (prev && host_char(*prev))
+        return -1;
+    for (i = 0; i < nnames; i++) {
+        size_t k = names[i] ? strlen(names[i]) : 0;
+
+        if (k < 2 || (size_t)(end - p) < k || strncasecmp(p, names[i], k) != 0)
+            continue; /* a one-letter name would eat every word */
+        if (p + k == end || !host_char(p[k]) ||
+            (p[k] == '.' && p + k + 1 < end && isalnum_(p[k + 1]))) {
+            *n = k;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+char *host_redact_names_text(const char *text, size_t len, const char *const *names,
+                             const char *const *tokens, size_t nnames, size_t *outlen)
 {
     struct sbuf sb = {0};
     const char *p = text, *end = text + len, *run = text;
-    size_t hlen = hostname ? strlen(hostname) : 0;
 
-    if (hlen < 2)
-        hlen = 0; /* a one-letter host name would eat every word */
     sb_put(&sb, "", 0);
     while (p < end) {
         const char *prev = p > text ? p - 1 : NULL;
         bool word_start = !prev || !isalnum_(*prev);
         const char *repl = NULL;
         size_t n = 0, keep = 0, vlen = 0;
+        int name;
 
         if (word_start && ishex(*p)) {
             if ((n = match_uuid(p, end)) != 0 || (n = match_volid(p, end)) != 0)
@@ -263,14 +286,8 @@ char *host_redact_text(const char *text, size_t len, const char *hostname, size_
             repl = "[serial]";
             n = keep + vlen;
         }
-        if (!repl && hlen && (size_t)(end - p) >= hlen && (!prev || !host_char(*prev)) &&
-            strncasecmp(p, hostname, hlen) == 0 &&
-            (p + hlen == end || !host_char(p[hlen]) ||
-             (p[hlen] == '.' && p + hlen + 1 < end && isalnum_(p[hlen + 1])))) {
-            /* "pve1" and "pve1.example.com", not "pve1-data" or "/etc/pve1/" */
-            repl = "[host]";
-            n = hlen;
-        }
+        if (!repl && (name = match_name(text, p, end, names, nnames, &n)) >= 0)
+            repl = tokens[name];
         if (!repl) {
             p++;
             continue;
@@ -289,4 +306,12 @@ char *host_redact_text(const char *text, size_t len, const char *hostname, size_
     if (outlen)
         *outlen = sb.len;
     return sb.data;
+}
+
+char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)
+{
+    static const char *const token[] = {"[node-1]"};
+    const char *const names[] = {hostname};
+
+    return host_redact_names_text(text, len, names, token, hostname ? 1 : 0, outlen);
 }

@@ -2,6 +2,7 @@
 /* The passthrough mode of each hostpci entry and the choice among a mapping's alternatives.
  * See vm_modes.h. */
 #include "vm_modes.h"
+#include "vm_romfile.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -369,6 +370,7 @@ static void one_entry(struct ptd_root *root, cJSON *doc, const cJSON *vm, cJSON 
                                                                                  : "vfio-pci"));
     set(h, "physfn", vf == 1 && pf[0] ? cJSON_CreateString(pf) : cJSON_CreateNull());
     romfile_fact(root, doc, h);
+    vm_romfile_check(root, doc, h, bdf);
     if (strcmp(mode, "mdev") && strcmp(mode, "nvidia-vgpu"))
         return;
     type = ptd_json_get_str(h, "mdev");
