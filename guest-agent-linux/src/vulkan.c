@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/vkinfo.h"
+#include "vulkan_video.h"
 
 #define SRC         "vulkan"
 #define VULKAN_LIB  "libvulkan.so.1"
@@ -30,6 +31,8 @@ struct vk_api {
     PFN_vkGetPhysicalDeviceProperties2 props2;
     PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
     PFN_vkEnumerateDeviceExtensionProperties enum_dev_ext;
+    PFN_vkGetPhysicalDeviceQueueFamilyProperties qf_props;
+    PFN_vkGetPhysicalDeviceQueueFamilyProperties2 qf_props2;
 };
 
 static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const char *name)
@@ -123,6 +126,8 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
             local += mem.memoryHeaps[i].size;
     ptd_json_add_u64(d, "device_local_heap_bytes", local, true);
     cJSON_AddNullToObject(d, "luid");
+    if (api->qf_props)
+        agent_vk_video(api->enum_dev_ext, api->qf_props, props2 ? api->qf_props2 : NULL, pd, d);
 }
 
 #define VK_LOAD(inst, field, name) (api->field = (void *)api->gipa(inst, name))
@@ -173,6 +178,8 @@ static void query(cJSON *vk, void *lib)
     VK_LOAD(inst, props2, "vkGetPhysicalDeviceProperties2");
     VK_LOAD(inst, mem_props, "vkGetPhysicalDeviceMemoryProperties");
     VK_LOAD(inst, enum_dev_ext, "vkEnumerateDeviceExtensionProperties");
+    VK_LOAD(inst, qf_props, "vkGetPhysicalDeviceQueueFamilyProperties");
+    VK_LOAD(inst, qf_props2, "vkGetPhysicalDeviceQueueFamilyProperties2");
     if (!api->destroy_instance || !api->enum_devices || !api->props || !api->mem_props ||
         !api->enum_dev_ext) {
         ptd_json_add_str(vk, "error", "loader lacks core 1.0 entry points");
