@@ -15,6 +15,7 @@
 struct join {
     cJSON *decode, *encode; /* NULL until a source answers for this GPU */
     cJSON *sources;
+    int encode_engine, decode_engine; /* NVML: the engine exists 1 / not 0; -1 not asked */
     char reason[240];
 };
 
@@ -143,6 +144,8 @@ static void from_nvidia(const cJSON *doc, const cJSON *gpu, struct join *j)
     if (!dev || ptd_json_get_tri(dev, "encoder_supported") < 0)
         return;
     known(j, "nvml");
+    j->encode_engine = ptd_json_get_tri(dev, "encoder_supported");
+    j->decode_engine = ptd_json_get_tri(dev, "decoder_supported");
     nvidia_side(doc, dev, j, true);
     nvidia_side(doc, dev, j, false);
     /* NVML names no decode codecs: with NVDEC and libnvcuvid the list comes from Vulkan
@@ -191,7 +194,7 @@ void agent_video_join(cJSON *doc)
     cJSON_ArrayForEach(gpu, cJSON_GetObjectItemCaseSensitive(doc, "gpus"))
     {
         const char *vendor = ptd_json_get_str(gpu, "vendor_id");
-        struct join j = {.sources = cJSON_CreateArray()};
+        struct join j = {.sources = cJSON_CreateArray(), .encode_engine = -1, .decode_engine = -1};
         cJSON *video;
 
         if (!cJSON_IsObject(gpu) || !vendor)
@@ -205,6 +208,8 @@ void agent_video_join(cJSON *doc)
         video = cJSON_AddObjectToObject(gpu, "video");
         add_list(video, "decode_codecs", j.decode);
         add_list(video, "encode_codecs", j.encode);
+        ptd_json_add_tri(video, "decode_engine", j.decode_engine);
+        ptd_json_add_tri(video, "encode_engine", j.encode_engine);
         if (!cJSON_AddItemToObject(video, "sources", j.sources))
             cJSON_Delete(j.sources);
         ptd_json_add_str(video, "reason", j.reason[0] ? j.reason : NULL);
