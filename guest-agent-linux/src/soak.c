@@ -62,6 +62,18 @@ static void add_copy(cJSON *dst, const char *key, const cJSON *src)
         cJSON_Delete(c);
 }
 
+/* Whether a hardware video path was there: true (codecs listed), false ([] none), null
+ * (unknown): a later sample that says false where an earlier said true is a regression. */
+static void add_path(cJSON *dst, const char *key, const cJSON *gpu, const char *path)
+{
+    const cJSON *list = ptd_json_get(gpu, path);
+
+    if (cJSON_IsArray(list))
+        cJSON_AddBoolToObject(dst, key, cJSON_GetArraySize(list) > 0);
+    else
+        cJSON_AddNullToObject(dst, key);
+}
+
 static void add_driver(cJSON *sample, const cJSON *doc, const cJSON *gpu)
 {
     cJSON *drv = cJSON_AddObjectToObject(sample, "driver");
@@ -117,6 +129,8 @@ cJSON *agent_soak_sample(const cJSON *doc, const cJSON *previous, double kmsg_ne
         add_copy(o, "driver", cJSON_GetObjectItemCaseSensitive(g, "driver"));
         add_copy(o, "vram_total_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_total_bytes"));
         add_copy(o, "vram_used_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_used_bytes"));
+        add_path(o, "decode", g, "video.decode_codecs");
+        add_path(o, "encode", g, "video.encode_codecs");
     }
     add_driver(s, doc, first);
     if (!cJSON_AddItemToObject(s, "gpus", gpus))
