@@ -18,16 +18,16 @@
 #include "agent.h"
 #include "ptdiag/doc.h"
 
-#define SRC        "compute"
-#define CUDA_LIB   "libcuda.so.1"
-#define KFD_NODES  "/sys/class/kfd/kfd/topology/nodes"
-#define MAX_CUDA   64
-#define MAX_KFD    64
-#define CU_MAJOR   75 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
-#define CU_MINOR   76 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR */
-#define CU_BUS     33 /* CU_DEVICE_ATTRIBUTE_PCI_BUS_ID */
-#define CU_DEVICE  34 /* CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID */
-#define CU_DOMAIN  50 /* CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID */
+#define SRC       "compute"
+#define CUDA_LIB  "libcuda.so.1"
+#define KFD_NODES "/sys/class/kfd/kfd/topology/nodes"
+#define MAX_CUDA  64
+#define MAX_KFD   64
+#define CU_MAJOR  75 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
+#define CU_MINOR  76 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR */
+#define CU_BUS    33 /* CU_DEVICE_ATTRIBUTE_PCI_BUS_ID */
+#define CU_DEVICE 34 /* CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID */
+#define CU_DOMAIN 50 /* CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID */
 
 struct cuda_api {
     int (*init)(unsigned);
@@ -79,8 +79,8 @@ static void cuda_device(const struct cuda_api *api, cJSON *devs, int index)
     }
     if (api->attr(&dom, CU_DOMAIN, dev) == 0 && api->attr(&bus, CU_BUS, dev) == 0 &&
         api->attr(&slot, CU_DEVICE, dev) == 0) {
-        snprintf(buf, sizeof(buf), "%04x:%02x:%02x.0", (unsigned)dom & 0xffff,
-                 (unsigned)bus & 0xff, (unsigned)slot & 0x1f);
+        snprintf(buf, sizeof(buf), "%04x:%02x:%02x.0", (unsigned)dom & 0xffff, (unsigned)bus & 0xff,
+                 (unsigned)slot & 0x1f);
         ptd_json_add_str(d, "pci_bus_id", buf);
     }
     ptd_json_add_u64(d, "total_memory_bytes", mem,
@@ -190,8 +190,8 @@ static void kfd_node(struct agent_ctx *ctx, cJSON *nodes, const char *name)
     }
     ptd_json_add_str(n, "node", name);
     ptd_json_add_u64(n, "simd_count", simd, true);
-    ptd_json_add_str(n, "gfx_target", has_ver && agent_kfd_gfx_name(ver, gfx, sizeof(gfx)) ? gfx
-                                                                                      : NULL);
+    ptd_json_add_str(n, "gfx_target",
+                     has_ver && agent_kfd_gfx_name(ver, gfx, sizeof(gfx)) ? gfx : NULL);
     /* location_id is the PCI bus << 8 | devfn (pci_dev_id()) */
     if (has_loc && loc <= 0xffff && (!has_dom || dom <= 0xffff))
         snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", (unsigned)dom, (unsigned)(loc >> 8),

@@ -155,8 +155,9 @@ static void from_nvidia(const cJSON *doc, const cJSON *gpu, struct join *j)
         cJSON_GetArraySize(j->decode) == 0) {
         cJSON_Delete(j->decode);
         j->decode = NULL;
-        add_reason(j, "NVDEC and libnvcuvid.so.1 present; NVML names no codecs and Vulkan video "
-                      "lists none",
+        add_reason(j,
+                   "NVDEC and libnvcuvid.so.1 present; NVML names no codecs and Vulkan video "
+                   "lists none",
                    NULL);
     }
 }

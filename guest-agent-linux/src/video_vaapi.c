@@ -40,17 +40,25 @@ struct va_api {
 };
 
 /* VAProfile names by value (va.h; -1 VAProfileNone is not listed by drivers). */
-static const char *const profile_names[] = {
-    "MPEG2Simple",     "MPEG2Main",       "MPEG4Simple",       "MPEG4AdvancedSimple",
-    "MPEG4Main",       "H264Baseline",    "H264Main",          "H264High",
-    "VC1Simple",       "VC1Main",         "VC1Advanced",       "H263Baseline",
-    "JPEGBaseline",    "H264ConstrainedBaseline",              "VP8Version0_3",
-    "H264MultiviewHigh", "H264StereoHigh", "HEVCMain",         "HEVCMain10",
-    "VP9Profile0",     "VP9Profile1",     "VP9Profile2",       "VP9Profile3",
-    "HEVCMain12",      "HEVCMain422_10",  "HEVCMain422_12",    "HEVCMain444",
-    "HEVCMain444_10",  "HEVCMain444_12",  "HEVCSccMain",       "HEVCSccMain10",
-    "HEVCSccMain444",  "AV1Profile0",     "AV1Profile1",       "HEVCSccMain444_10",
-    "Protected",       "H264High10"};
+static const char *const profile_names[] = {"MPEG2Simple",       "MPEG2Main",
+                                            "MPEG4Simple",       "MPEG4AdvancedSimple",
+                                            "MPEG4Main",         "H264Baseline",
+                                            "H264Main",          "H264High",
+                                            "VC1Simple",         "VC1Main",
+                                            "VC1Advanced",       "H263Baseline",
+                                            "JPEGBaseline",      "H264ConstrainedBaseline",
+                                            "VP8Version0_3",     "H264MultiviewHigh",
+                                            "H264StereoHigh",    "HEVCMain",
+                                            "HEVCMain10",        "VP9Profile0",
+                                            "VP9Profile1",       "VP9Profile2",
+                                            "VP9Profile3",       "HEVCMain12",
+                                            "HEVCMain422_10",    "HEVCMain422_12",
+                                            "HEVCMain444",       "HEVCMain444_10",
+                                            "HEVCMain444_12",    "HEVCSccMain",
+                                            "HEVCSccMain10",     "HEVCSccMain444",
+                                            "AV1Profile0",       "AV1Profile1",
+                                            "HEVCSccMain444_10", "Protected",
+                                            "H264High10"};
 
 const char *agent_va_profile_name(int profile)
 {
@@ -107,10 +115,21 @@ int agent_va_entrypoint_kind(int entrypoint)
 
 static const char *entrypoint_name(int e)
 {
-    static const char *const names[] = {NULL,          "VLD",        "IZZ",        "IDCT",
-                                        "MoComp",      "Deblocking", "EncSlice",   "EncPicture",
-                                        "EncSliceLP",  NULL,         "VideoProc",  "FEI",
-                                        "Stats",       "ProtectedTEEComm",         "ProtectedContent"};
+    static const char *const names[] = {NULL,
+                                        "VLD",
+                                        "IZZ",
+                                        "IDCT",
+                                        "MoComp",
+                                        "Deblocking",
+                                        "EncSlice",
+                                        "EncPicture",
+                                        "EncSliceLP",
+                                        NULL,
+                                        "VideoProc",
+                                        "FEI",
+                                        "Stats",
+                                        "ProtectedTEEComm",
+                                        "ProtectedContent"};
     return e > 0 && (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : NULL;
 }
 

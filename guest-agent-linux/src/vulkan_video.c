@@ -13,8 +13,8 @@
 #include "vulkan_video.h"
 
 #define MAX_FAMILIES       64
-#define QUEUE_VIDEO_DECODE 0x20u /* VK_QUEUE_VIDEO_DECODE_BIT_KHR */
-#define QUEUE_VIDEO_ENCODE 0x40u /* VK_QUEUE_VIDEO_ENCODE_BIT_KHR */
+#define QUEUE_VIDEO_DECODE 0x20u      /* VK_QUEUE_VIDEO_DECODE_BIT_KHR */
+#define QUEUE_VIDEO_ENCODE 0x40u      /* VK_QUEUE_VIDEO_ENCODE_BIT_KHR */
 #define STYPE_QF_VIDEO     1000023012 /* VK_STRUCTURE_TYPE_QUEUE_FAMILY_VIDEO_PROPERTIES_KHR */
 
 void agent_vk_codec_ops(uint32_t ops, cJSON *decode, cJSON *encode)

@@ -22,17 +22,17 @@ static void test_va_profiles(void **state)
 {
     (void)state;
     assert_string_equal(agent_va_profile_name(17), "HEVCMain");
-    assert_string_equal(agent_va_profile_codec(7), "h264");   /* H264High */
+    assert_string_equal(agent_va_profile_codec(7), "h264"); /* H264High */
     assert_string_equal(agent_va_profile_codec(18), "hevc-10bit");
     assert_string_equal(agent_va_profile_codec(21), "vp9-10bit");
-    assert_string_equal(agent_va_profile_codec(32), "av1");   /* AV1Profile0 */
-    assert_null(agent_va_profile_codec(11));                  /* H263Baseline */
-    assert_null(agent_va_profile_name(-1));                   /* VAProfileNone */
+    assert_string_equal(agent_va_profile_codec(32), "av1"); /* AV1Profile0 */
+    assert_null(agent_va_profile_codec(11));                /* H263Baseline */
+    assert_null(agent_va_profile_name(-1));                 /* VAProfileNone */
     assert_null(agent_va_profile_name(1000));
-    assert_int_equal(agent_va_entrypoint_kind(1), 'd');        /* VLD */
-    assert_int_equal(agent_va_entrypoint_kind(6), 'e');        /* EncSlice */
-    assert_int_equal(agent_va_entrypoint_kind(8), 'e');        /* EncSliceLP */
-    assert_int_equal(agent_va_entrypoint_kind(10), 0);         /* VideoProc */
+    assert_int_equal(agent_va_entrypoint_kind(1), 'd'); /* VLD */
+    assert_int_equal(agent_va_entrypoint_kind(6), 'e'); /* EncSlice */
+    assert_int_equal(agent_va_entrypoint_kind(8), 'e'); /* EncSliceLP */
+    assert_int_equal(agent_va_entrypoint_kind(10), 0);  /* VideoProc */
 }
 
 static void test_vk_codec_ops(void **state)
@@ -98,18 +98,18 @@ static void expect(cJSON *doc, int gpu, const char *key, const char *want)
  * node lists profiles; the emulated display has no render node: nothing asked. */
 static void test_join_vaapi(void **state)
 {
-    cJSON *doc = parse(
-        "{\"gpus\":[{\"location\":\"0000:00:01.0\",\"vendor_id\":\"1234\",\"drm\":null},"
-        "{\"location\":\"0000:01:00.0\",\"vendor_id\":\"8086\","
-        "\"drm\":{\"render\":\"/dev/dri/renderD128\"}},"
-        "{\"location\":\"0000:02:00.0\",\"vendor_id\":\"1002\","
-        "\"drm\":{\"render\":\"/dev/dri/renderD129\"}}],"
-        "\"video\":{\"vaapi\":{\"status\":\"ok\",\"nodes\":["
-        "{\"node\":\"/dev/dri/renderD128\",\"location\":\"0000:01:00.0\",\"driver\":\"iHD\","
-        "\"error\":\"vaInitialize failed: unknown libva error\"},"
-        "{\"node\":\"/dev/dri/renderD129\",\"location\":\"0000:02:00.0\","
-        "\"driver\":\"radeonsi\",\"error\":null,\"decode_codecs\":[\"h264\",\"hevc\"],"
-        "\"encode_codecs\":[\"h264\"]}]}}}");
+    cJSON *doc =
+        parse("{\"gpus\":[{\"location\":\"0000:00:01.0\",\"vendor_id\":\"1234\",\"drm\":null},"
+              "{\"location\":\"0000:01:00.0\",\"vendor_id\":\"8086\","
+              "\"drm\":{\"render\":\"/dev/dri/renderD128\"}},"
+              "{\"location\":\"0000:02:00.0\",\"vendor_id\":\"1002\","
+              "\"drm\":{\"render\":\"/dev/dri/renderD129\"}}],"
+              "\"video\":{\"vaapi\":{\"status\":\"ok\",\"nodes\":["
+              "{\"node\":\"/dev/dri/renderD128\",\"location\":\"0000:01:00.0\",\"driver\":\"iHD\","
+              "\"error\":\"vaInitialize failed: unknown libva error\"},"
+              "{\"node\":\"/dev/dri/renderD129\",\"location\":\"0000:02:00.0\","
+              "\"driver\":\"radeonsi\",\"error\":null,\"decode_codecs\":[\"h264\",\"hevc\"],"
+              "\"encode_codecs\":[\"h264\"]}]}}}");
 
     (void)state;
     agent_video_join(doc);
@@ -128,21 +128,20 @@ static void test_join_vaapi(void **state)
  * library but no Vulkan video -> decode codecs unknown, not invented. */
 static void test_join_nvidia(void **state)
 {
-    cJSON *doc = parse(
-        "{\"gpus\":[{\"location\":\"0000:01:00.0\",\"vendor_id\":\"10de\"},"
-        "{\"location\":\"0000:02:00.0\",\"vendor_id\":\"10de\"}],"
-        "\"nvidia\":{\"nvml\":{\"status\":\"ok\",\"devices\":["
-        "{\"pci_bus_id\":\"00000000:01:00.0\",\"encoder_supported\":true,"
-        "\"encoder_capacity_pct\":{\"h264\":100,\"hevc\":100,\"av1\":null},"
-        "\"decoder_supported\":true},"
-        "{\"pci_bus_id\":\"0000:02:00.0\",\"encoder_supported\":false,"
-        "\"encoder_capacity_pct\":{\"h264\":null,\"hevc\":null,\"av1\":null},"
-        "\"decoder_supported\":true}]},"
-        "\"encode_library\":{\"name\":\"libnvidia-encode.so.1\",\"loadable\":false,"
-        "\"error\":\"libnvidia-encode.so.1: cannot open shared object file\"},"
-        "\"decode_library\":{\"name\":\"libnvcuvid.so.1\",\"loadable\":true}},"
-        "\"vulkan\":{\"devices\":[{\"pci_bus\":\"0000:02:00.0\",\"video\":{"
-        "\"decode_codecs\":[\"h264\",\"hevc\",\"av1\"],\"encode_codecs\":[]}}]}}");
+    cJSON *doc = parse("{\"gpus\":[{\"location\":\"0000:01:00.0\",\"vendor_id\":\"10de\"},"
+                       "{\"location\":\"0000:02:00.0\",\"vendor_id\":\"10de\"}],"
+                       "\"nvidia\":{\"nvml\":{\"status\":\"ok\",\"devices\":["
+                       "{\"pci_bus_id\":\"00000000:01:00.0\",\"encoder_supported\":true,"
+                       "\"encoder_capacity_pct\":{\"h264\":100,\"hevc\":100,\"av1\":null},"
+                       "\"decoder_supported\":true},"
+                       "{\"pci_bus_id\":\"0000:02:00.0\",\"encoder_supported\":false,"
+                       "\"encoder_capacity_pct\":{\"h264\":null,\"hevc\":null,\"av1\":null},"
+                       "\"decoder_supported\":true}]},"
+                       "\"encode_library\":{\"name\":\"libnvidia-encode.so.1\",\"loadable\":false,"
+                       "\"error\":\"libnvidia-encode.so.1: cannot open shared object file\"},"
+                       "\"decode_library\":{\"name\":\"libnvcuvid.so.1\",\"loadable\":true}},"
+                       "\"vulkan\":{\"devices\":[{\"pci_bus\":\"0000:02:00.0\",\"video\":{"
+                       "\"decode_codecs\":[\"h264\",\"hevc\",\"av1\"],\"encode_codecs\":[]}}]}}");
     char *reason;
 
     (void)state;
@@ -199,13 +198,13 @@ static void test_join_compute(void **state)
 
     (void)state;
     agent_compute_join(doc);
-    c = cJSON_PrintUnformatted(ptd_json_get(cJSON_GetArrayItem(ptd_json_get(doc, "gpus"), 0),
-                                            "compute"));
+    c = cJSON_PrintUnformatted(
+        ptd_json_get(cJSON_GetArrayItem(ptd_json_get(doc, "gpus"), 0), "compute"));
     assert_string_equal(c, "{\"apis\":[\"cuda\"],\"cuda_version\":\"12.4\","
                            "\"cuda_capability\":\"8.6\",\"reason\":null}");
     free(c);
-    c = cJSON_PrintUnformatted(ptd_json_get(cJSON_GetArrayItem(ptd_json_get(doc, "gpus"), 1),
-                                            "compute"));
+    c = cJSON_PrintUnformatted(
+        ptd_json_get(cJSON_GetArrayItem(ptd_json_get(doc, "gpus"), 1), "compute"));
     assert_non_null(strstr(c, "\"apis\":[]"));
     assert_non_null(strstr(c, "/dev/kfd absent"));
     free(c);
