@@ -243,7 +243,7 @@ static void query_node(const struct va_api *api, cJSON *node, const char *path)
     ptd_json_add_str(node, "driver", log.driver[0] ? log.driver : NULL);
     if (st != 0) {
         /* the "vainfo fails" case: no or the wrong VA driver for this GPU */
-        snprintf(buf, sizeof(buf), "vaInitialize failed: %s%s%s",
+        snprintf(buf, sizeof(buf), "vaInitialize failed: %.60s%s%.70s",
                  api->error_str ? api->error_str(st) : "error", log.error[0] ? "; " : "",
                  log.error);
         agent_sanitize(buf);

@@ -8,5 +8,5 @@ out=$1
 rm -rf "$out" "$2"
 mkdir -p "$out" "$2"
 PYTHONPATH="$top/tests/fixtures" python3 -m hostgen rtx3090-vfio "$out/host"
-python3 "$top/tests/fixtures/guest/guestgen.py" "$out/guests" rtx3090-xid79 >/dev/null
+python3 "$top/tests/fixtures/guest/guestgen.py" "$out/guests" rtx3090-xid79 rx6800-amdgpu >/dev/null
 chmod -R a+rX "$out"
