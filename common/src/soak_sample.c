@@ -41,6 +41,18 @@ cJSON *ptd_soak_sample_new(const cJSON *doc, enum ptd_soak_os os)
     return s;
 }
 
+/* Whether a hardware video path was there: true (codecs listed), false ([] none), null
+ * (unknown): a later sample that says false where an earlier said true is a regression. */
+static void add_video_path(cJSON *dst, const char *key, const cJSON *gpu, const char *path)
+{
+    const cJSON *list = ptd_json_get(gpu, path);
+
+    if (cJSON_IsArray(list))
+        cJSON_AddBoolToObject(dst, key, cJSON_GetArraySize(list) > 0);
+    else
+        cJSON_AddNullToObject(dst, key);
+}
+
 static void add_gpu(cJSON *gpus, const cJSON *g, enum ptd_soak_os os)
 {
     cJSON *o = cJSON_CreateObject();
@@ -58,6 +70,8 @@ static void add_gpu(cJSON *gpus, const cJSON *g, enum ptd_soak_os os)
     ptd_soak_add_copy(o, "vram_total_bytes",
                       cJSON_GetObjectItemCaseSensitive(g, "vram_total_bytes"));
     ptd_soak_add_copy(o, "vram_used_bytes", cJSON_GetObjectItemCaseSensitive(g, "vram_used_bytes"));
+    add_video_path(o, "decode", g, "video.decode_codecs");
+    add_video_path(o, "encode", g, "video.encode_codecs");
 }
 
 cJSON *ptd_soak_sample_gpus(const cJSON *doc, enum ptd_soak_os os, const cJSON **first)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -41,6 +42,37 @@ void agent_nvidia(struct agent_ctx *ctx);     /* nvidia.c: doc.nvidia (calls age
 void agent_amd_intel(struct agent_ctx *ctx);  /* amd_intel.c: doc.amdgpu, doc.intel, VRAM */
 void agent_vulkan(struct agent_ctx *ctx);     /* vulkan.c: doc.vulkan */
 void agent_kernel_log(struct agent_ctx *ctx); /* kernel_log.c: doc.kernel_log */
+void agent_displays(struct agent_ctx *ctx);   /* displays.c: gpus[].displays */
+void agent_compute(struct agent_ctx *ctx);    /* compute.c: doc.compute, gpus[].compute */
+void agent_video(struct agent_ctx *ctx);      /* video.c: doc.video, gpus[].video */
+
+/* The per-GPU joins (pure over the document, for tests): gpus[].video from doc.video.vaapi,
+ * doc.nvidia and doc.vulkan (video_join.c); gpus[].compute from doc.compute (compute.c). */
+void agent_video_join(cJSON *doc);
+void agent_compute_join(cJSON *doc);
+
+/* Live queries run through agent_isolated (caller owns the result). agent_vaapi_query's
+ * argument is a cJSON array of {location, node: "/dev/dri/renderD128"} (borrowed). */
+cJSON *agent_vaapi_query(void *nodes);
+cJSON *agent_nvidia_video_libs_query(void *unused);
+cJSON *agent_cuda_query(void *unused);
+/* Adds NVML's NVENC/NVDEC facts of device dev to d (video_nvml.c); lib is libnvidia-ml. */
+void agent_nvml_video(void *lib, void *dev, cJSON *d);
+
+/* VA-API values (va.h) as the document names them: profile name ("HEVCMain10"), codec
+ * ("hevc-10bit", NULL for none), entrypoint kind 'd' decode / 'e' encode / 0. */
+const char *agent_va_profile_name(int profile);
+const char *agent_va_profile_codec(int profile);
+int agent_va_entrypoint_kind(int entrypoint);
+/* Vulkan video codec operation bits (VkVideoCodecOperationFlagsKHR) as codec names added to
+ * the decode / encode arrays (vulkan_video.c). */
+void agent_vk_codec_ops(uint32_t ops, cJSON *decode, cJSON *encode);
+/* KFD gfx_target_version (110000) as "gfx1100"; false for 0 or out of range. */
+bool agent_kfd_gfx_name(uint64_t version, char *buf, size_t len);
+/* Two PCI addresses ("00000000:01:00.0", "0000:01:00.0") name the same function. */
+bool agent_bdf_eq(const char *a, const char *b);
+/* Adds the string name to the array arr unless it holds it already. */
+void agent_add_unique(cJSON *arr, const char *name);
 
 /* NVML through libnvidia-ml.so.1 opened at run time; returns the doc's "nvml" object
  * (caller owns). Never called under --root. The argument is unused (agent_isolated). */

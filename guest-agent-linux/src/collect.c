@@ -13,6 +13,9 @@ void agent_collect(struct agent_ctx *ctx)
     agent_nvidia(ctx);
     agent_amd_intel(ctx);
     agent_vulkan(ctx);
+    agent_displays(ctx);
+    agent_compute(ctx);
+    agent_video(ctx); /* last: joins the NVML, VA-API and Vulkan views per GPU */
     /* Keep the long event list at the end of the document, after the facts it explains. */
     log = cJSON_DetachItemFromObjectCaseSensitive(ctx->doc, "kernel_log");
     if (log)

@@ -31,6 +31,7 @@ struct nvml_pci_info { /* nvmlPciInfo_t as filled by nvmlDeviceGetPciInfo_v3 */
 };
 
 struct nvml_api {
+    void *lib; /* the open libnvidia-ml (video_nvml.c looks up its own entry points) */
     nvml_return (*init)(void);
     nvml_return (*shutdown)(void);
     const char *(*error_string)(nvml_return);
@@ -60,6 +61,7 @@ static const char *nvml_err(const struct nvml_api *api, nvml_return r)
 static bool load_api(void *lib, struct nvml_api *api)
 {
     memset(api, 0, sizeof(*api));
+    api->lib = lib;
     NVML_SYM(init, "nvmlInit_v2");
     NVML_SYM(shutdown, "nvmlShutdown");
     NVML_SYM(error_string, "nvmlErrorString");
@@ -137,6 +139,7 @@ static void add_device(const struct nvml_api *api, cJSON *devs, unsigned index)
     ptd_json_add_u64(d, "pcie_width", width, ok);
     ok = api->virt_mode && api->virt_mode(h, &mode) == 0;
     ptd_json_add_str(d, "virtualization_mode", ok ? virt_mode_name(mode) : NULL);
+    agent_nvml_video(api->lib, h, d);
 }
 
 cJSON *agent_nvml_query(void *unused)

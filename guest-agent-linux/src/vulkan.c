@@ -16,6 +16,7 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/vk_device_props.h"
 #include "ptdiag/vkinfo.h"
+#include "vulkan_video.h"
 
 #define SRC         "vulkan"
 #define VULKAN_LIB  "libvulkan.so.1"
@@ -31,6 +32,8 @@ struct vk_api {
     PFN_vkGetPhysicalDeviceProperties2 props2;
     PFN_vkGetPhysicalDeviceMemoryProperties mem_props;
     PFN_vkEnumerateDeviceExtensionProperties enum_dev_ext;
+    PFN_vkGetPhysicalDeviceQueueFamilyProperties qf_props;
+    PFN_vkGetPhysicalDeviceQueueFamilyProperties2 qf_props2;
 };
 
 static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const char *name)
@@ -51,8 +54,9 @@ static bool has_extension(const struct vk_api *api, VkPhysicalDevice pd, const c
     return found;
 }
 
-/* Copies what the device reports into the shared form (ptdiag/vkinfo.h). */
-static void read_device(const struct vk_api *api, uint32_t instance_version, VkPhysicalDevice pd,
+/* Copies what the device reports into the shared form (ptdiag/vkinfo.h); true when the
+ * device answers Properties2 queries (Vulkan 1.1 on both sides). */
+static bool read_device(const struct vk_api *api, uint32_t instance_version, VkPhysicalDevice pd,
                         struct ptd_vk_device *out)
 {
     VkPhysicalDeviceProperties p;
@@ -89,6 +93,7 @@ static void read_device(const struct vk_api *api, uint32_t instance_version, VkP
     out->pci_device = bus.pciDevice;
     out->pci_function = bus.pciFunction;
     out->luid = NULL; /* Linux has no LUID */
+    return props2;
 }
 
 static void add_device(const struct vk_api *api, uint32_t instance_version, cJSON *devs,
@@ -97,10 +102,14 @@ static void add_device(const struct vk_api *api, uint32_t instance_version, cJSO
     struct ptd_vk_device dev = {0};
     cJSON *d;
 
-    read_device(api, instance_version, pd, &dev);
+    bool props2 = read_device(api, instance_version, pd, &dev);
     d = ptd_vk_device_json(&dev, false);
-    if (!d || !cJSON_AddItemToArray(devs, d))
+    if (!d || !cJSON_AddItemToArray(devs, d)) {
         cJSON_Delete(d);
+        return;
+    }
+    if (api->qf_props)
+        agent_vk_video(api->enum_dev_ext, api->qf_props, props2 ? api->qf_props2 : NULL, pd, d);
 }
 
 #define VK_LOAD(inst, field, name) (api->field = (void *)api->gipa(inst, name))
@@ -151,6 +160,8 @@ static void query(cJSON *vk, void *lib)
     VK_LOAD(inst, props2, "vkGetPhysicalDeviceProperties2");
     VK_LOAD(inst, mem_props, "vkGetPhysicalDeviceMemoryProperties");
     VK_LOAD(inst, enum_dev_ext, "vkEnumerateDeviceExtensionProperties");
+    VK_LOAD(inst, qf_props, "vkGetPhysicalDeviceQueueFamilyProperties");
+    VK_LOAD(inst, qf_props2, "vkGetPhysicalDeviceQueueFamilyProperties2");
     if (!api->destroy_instance || !api->enum_devices || !api->props || !api->mem_props ||
         !api->enum_dev_ext) {
         ptd_json_add_str(vk, "error", "loader lacks core 1.0 entry points");

@@ -26,7 +26,7 @@ static const unsigned vendor_pci_ids[] = {0x10de, 0x1002, 0x8086};
 /* Fields a family sets and an entry may override. */
 static const char *const field_keys[] = {
     "vendor", "family",           "chip",  "segment", "integrated",
-    "reset",  "hypervisor_check", "rebar", "sources", NULL};
+    "reset",  "hypervisor_check", "rebar", "sources", "video_decode", "video_encode", NULL};
 
 struct loader {
     const char *file;
@@ -134,6 +134,18 @@ static int parse_id(struct loader *l, const char *text, struct rpt_gpu_id *id)
     return 0;
 }
 
+/* An optional bool the entry or its family sets: 1, 0, or -1 when neither does. */
+static int pick_tri(struct loader *l, const cJSON *e, const cJSON *fam, const char *key, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+    if (!v)
+        v = cJSON_GetObjectItemCaseSensitive(fam, key);
+    if (v && !cJSON_IsBool(v))
+        return fail(l, "must be true or false", key);
+    *out = v ? cJSON_IsTrue(v) : -1;
+    return 0;
+}
+
 static int parse_entry(struct loader *l, const cJSON *families, const cJSON *e,
                        struct rpt_gpu_id *id)
 {
@@ -169,6 +181,9 @@ static int parse_entry(struct loader *l, const cJSON *families, const cJSON *e,
     if (!cJSON_IsBool(ig))
         return fail(l, "\"integrated\" must be true or false (in the entry or its family)", NULL);
     id->integrated = cJSON_IsTrue(ig);
+    if (pick_tri(l, e, fam, "video_decode", &id->video_decode) < 0 ||
+        pick_tri(l, e, fam, "video_encode", &id->video_encode) < 0)
+        return -1;
     if (vendor_pci_ids[index_of(vendor_names, id->vendor)] != id->vendor_id)
         return fail(l, "the id's vendor does not match \"vendor\"", id->vendor);
     return 0;

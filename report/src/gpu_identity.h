@@ -33,6 +33,7 @@ struct rpt_gpu_id {
                                      wpr2 | unknown */
     const char *hypervisor_check; /* none | nvidia-pre-465.89 | windows-driver */
     const char *rebar;            /* required | recommended | avoid-in-vm | neutral */
+    int video_decode, video_encode; /* hardware video engine: 1 yes, 0 no, -1 not in the data */
 };
 
 struct rpt_gpu_identity {
@@ -64,7 +65,7 @@ const struct rpt_gpu_identity *rpt_gpu_identity_current(void);
 void rpt_gpu_identity_use(const struct rpt_gpu_identity *t);
 
 /* Adds derived.gpu = {vendor, family, chip, segment, integrated, reset, hypervisor_check,
- * rebar} for the ids, from rpt_gpu_identity_current(); adds nothing when no entry matches,
+ * rebar, video_decode, video_encode} for the ids, from rpt_gpu_identity_current(); adds nothing when no entry matches,
  * so rules naming these facts say "not checked". */
 void rpt_gpu_identity_derive(cJSON *derived, const char *vendor_id, const char *device_id);
 

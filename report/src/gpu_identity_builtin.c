@@ -59,4 +59,8 @@ void rpt_gpu_identity_derive(cJSON *derived, const char *vendor_id, const char *
     if (id->hypervisor_check)
         cJSON_AddStringToObject(g, "hypervisor_check", id->hypervisor_check);
     cJSON_AddStringToObject(g, "rebar", id->rebar);
+    if (id->video_decode >= 0)
+        cJSON_AddBoolToObject(g, "video_decode", id->video_decode);
+    if (id->video_encode >= 0)
+        cJSON_AddBoolToObject(g, "video_encode", id->video_encode);
 }

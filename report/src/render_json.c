@@ -6,6 +6,7 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/docnum.h"
 #include "ptdiag/escape.h"
+#include "capability.h"
 #include "report.h"
 
 static cJSON *evidence_json(const struct rpt_evidence *e)
@@ -57,6 +58,9 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
         ptd_json_add_str(i, "collected_at", ptd_json_get_str(gu->doc.json, "collected_at"));
         ptd_json_add_num(i, "vmid", (double)gu->vmid, gu->vmid >= 0);
         ptd_json_add_str(i, "tied_by", gu->tied_by);
+        cJSON *caps = rpt_capability_json(gu->doc.json);
+        if (!cJSON_AddItemToObject(i, "capabilities", caps ? caps : cJSON_CreateNull()))
+            cJSON_Delete(caps);
         cJSON_AddItemToArray(inputs, i);
     }
 

@@ -6,6 +6,7 @@
 
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
+#include "capability.h"
 #include "report.h"
 
 /* Untrusted text (anything a document or a template filled from one may hold) goes only into
@@ -137,6 +138,13 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
             fenced(out, "", f->fix);
             fputc('\n', out);
         }
+    for (size_t i = 0; i < m->nguests; i++) {
+        fputs("### Capabilities seen in guest ", out);
+        code(out, m->guests[i].doc.file);
+        fputs("\n\n", out);
+        rpt_capability_md(out, m->guests[i].doc.json);
+        fputc('\n', out);
+    }
     if (r->nunchecked) {
         fprintf(out, "<details><summary>Not checked (%zu)</summary>\n\n", r->nunchecked);
         for (size_t i = 0; i < r->nunchecked; i++) {

@@ -7,6 +7,7 @@
 
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
+#include "capability.h"
 #include "report.h"
 
 #define C_RED  "\033[31m"
@@ -89,6 +90,12 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
             fprintf(out, " -> VM %ld (tied by %s)\n", g->vmid, g->tied_by);
         else
             fputs(" -> no VM\n", out);
+    }
+    for (size_t i = 0; i < m->nguests; i++) {
+        fputs("\nCapabilities seen in guest ", out);
+        esc(out, m->guests[i].doc.file);
+        fputs(":\n", out);
+        rpt_capability_text(out, m->guests[i].doc.json, "  ");
     }
     for (size_t li = 0; li < c->matrix->nlayers; li++) {
         const struct rpt_layer *ly = &c->matrix->layers[li];

@@ -111,9 +111,11 @@ static bool is_benign(const char *kind)
 
 static void note_error_time(struct soak_result *r, time_t t)
 {
-    if (r->error_events + r->driver_error_samples == 0 || t < r->first_error_t)
+    if (r->error_events + r->driver_error_samples + r->video_lost_samples == 0 ||
+        t < r->first_error_t)
         r->first_error_t = t;
-    if (r->error_events + r->driver_error_samples == 0 || t > r->last_error_t)
+    if (r->error_events + r->driver_error_samples + r->video_lost_samples == 0 ||
+        t > r->last_error_t)
         r->last_error_t = t;
 }
 
@@ -330,6 +332,38 @@ static void take_identity(struct soak_result *r, const cJSON *s)
     }
 }
 
+/* gpus[].decode / .encode: any GPU true = the path is there; false (and none true) = gone. */
+static void take_video(struct soak_eval *ev, const cJSON *s, time_t t, unsigned long lineno)
+{
+    static const char *const keys[2] = {"decode", "encode"};
+    struct soak_result *r = &ev->res;
+    bool lost = false;
+
+    for (int k = 0; k < 2; k++) {
+        int state = -1; /* unknown */
+        const cJSON *g;
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(s, "gpus"))
+        {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, keys[k]);
+            if (cJSON_IsBool(v))
+                state = cJSON_IsTrue(v) ? 1 : (state == 1 ? 1 : 0);
+        }
+        if (state == 0 && ev->had_video[k] == 1) {
+            if (r->error_listed < SOAK_LISTED)
+                mark(r->error_list, r->error_listed++, t, lineno,
+                     "hardware video %s path lost (an earlier sample had it)", keys[k]);
+            ev->had_video[k] = 0; /* counted once per loss */
+            lost = true;
+        } else if (state == 1) {
+            ev->had_video[k] = 1;
+        }
+    }
+    if (lost) {
+        note_error_time(r, t);
+        r->video_lost_samples++;
+    }
+}
+
 static void take_sample(struct soak_eval *ev, const cJSON *s, time_t t, unsigned long lineno)
 {
     struct soak_result *r = &ev->res;
@@ -342,6 +376,7 @@ static void take_sample(struct soak_eval *ev, const cJSON *s, time_t t, unsigned
     take_boot(ev, s, t, lineno);
     take_driver(ev, s, t, lineno);
     take_events(ev, s, t, lineno);
+    take_video(ev, s, t, lineno);
     take_identity(r, s);
     r->samples++;
     ev->have_prev = true;
@@ -395,10 +430,15 @@ static void decide(struct soak_eval *ev)
     }
     r->covered_days = (double)(r->last_t - r->first_t) / 86400.0;
     r->run_days = r->run_active ? (double)(r->last_t - r->run_start) / 86400.0 : 0;
-    if (r->error_events || r->driver_error_samples) {
+    if (r->error_events || r->driver_error_samples || r->video_lost_samples) {
         r->verdict = SOAK_FAILED;
         ptd_time_rfc3339(r->first_error_t, a, sizeof(a));
-        if (r->error_events && r->driver_error_samples)
+        if (!r->error_events && !r->driver_error_samples)
+            snprintf(r->reason, sizeof(r->reason),
+                     "%lu sample(s) lost a hardware video decode/encode path an earlier sample "
+                     "had, the first at %s",
+                     r->video_lost_samples, a);
+        else if (r->error_events && r->driver_error_samples)
             snprintf(r->reason, sizeof(r->reason),
                      "%lu driver error event(s) and %lu sample(s) in driver state \"error\", "
                      "the first at %s",

@@ -6,8 +6,9 @@
  * grow with the log. Nothing here prints.
  *
  * Rules (also in man/ptdiag-report.1):
- *  - failed:        any error event in any sample (Xid, TDR, RmInitAdapter, ...) or any sample
- *                   whose driver state is "error". Sticky for the whole log: a fix starts a new
+ *  - failed:        any error event in any sample (Xid, TDR, RmInitAdapter, ...), any sample
+ *                   whose driver state is "error", or a sample where the hardware decode or
+ *                   encode path an earlier sample had is gone (a driver update that lost NVENC). Sticky for the whole log: a fix starts a new
  * log.
  *  - production:    not failed, and the current clean run covers >= threshold days. The clean
  *                   run restarts after a gap longer than max_gap_s between two samples and after
@@ -88,6 +89,10 @@ struct soak_result {
     unsigned long driver_changes;
     struct soak_mark driver_list[SOAK_LISTED];
 
+    /* samples where a GPU's hardware decode or encode path, present before, was gone
+     * (gpus[].decode / .encode true -> false): a regression, counted like an error */
+    unsigned long video_lost_samples;
+
     unsigned long torn_lines;       /* torn lines in the middle */
     unsigned long torn_last_lineno; /* 0: the last line was fine */
     unsigned long invalid_lines;
@@ -121,6 +126,7 @@ struct soak_eval {
     double prev_uptime_s; /* < 0 unknown */
     char prev_boot_id[64];
     char prev_driver[128]; /* "state name version" */
+    int had_video[2];      /* decode, encode: 1 once a sample showed the path, else 0 */
     /* a bad line waits until we know whether it was the last one */
     bool pending_bad;
     bool pending_torn;

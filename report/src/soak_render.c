@@ -141,7 +141,7 @@ static void text_one(FILE *out, const struct soak_file *f)
             text_marks(out, "reboots", r->reboots, r->reboot_list);
         else
             fprintf(out, "  %-10s none\n", "reboots");
-        if (r->error_events + r->driver_error_samples) {
+        if (r->error_events + r->driver_error_samples + r->video_lost_samples) {
             for (i = 0; i < r->n_kinds; i++) {
                 const struct soak_kind_count *k = &r->kinds[i];
                 char code[24] = "";
@@ -155,6 +155,10 @@ static void text_one(FILE *out, const struct soak_file *f)
             if (r->driver_error_samples)
                 fprintf(out, "  %-10s %lu sample(s) with driver state \"error\"\n",
                         r->n_kinds ? "" : "errors", r->driver_error_samples);
+            if (r->video_lost_samples)
+                fprintf(out, "  %-10s %lu sample(s) lost a hardware video path\n",
+                        r->n_kinds || r->driver_error_samples ? "" : "errors",
+                        r->video_lost_samples);
             text_marks(out, "first", r->error_listed, r->error_list);
         } else {
             fprintf(out, "  %-10s none\n", "errors");
@@ -331,10 +335,12 @@ static void add_errors_json(cJSON *o, const struct soak_result *r)
 
     cJSON_AddNumberToObject(o, "error_events", (double)r->error_events);
     cJSON_AddNumberToObject(o, "driver_error_samples", (double)r->driver_error_samples);
+    cJSON_AddNumberToObject(o, "video_lost_samples", (double)r->video_lost_samples);
     cJSON_AddNumberToObject(o, "error_events_uncounted_kinds", (double)r->other_kind_events);
     cJSON_AddNumberToObject(o, "events_unknown_samples", (double)r->events_unknown_samples);
-    add_time(o, "first_error", r->first_error_t, r->error_events + r->driver_error_samples > 0);
-    add_time(o, "last_error", r->last_error_t, r->error_events + r->driver_error_samples > 0);
+    unsigned long any = r->error_events + r->driver_error_samples + r->video_lost_samples;
+    add_time(o, "first_error", r->first_error_t, any > 0);
+    add_time(o, "last_error", r->last_error_t, any > 0);
     for (i = 0; kinds && i < r->n_kinds; i++) {
         cJSON *k = cJSON_CreateObject();
         if (!k)

@@ -185,6 +185,21 @@ def check_rx6800(c, doc):
                                     "vis_vram_total_bytes": 268435456,
                                     "gtt_total_bytes": 16712126464}])
     c.eq("emulated VGA has no link", gpu(doc, "0000:00:01.0")["link"], None)
+    # DRM connectors of each card, read below the PCI function (no join needed)
+    c.eq("displays", [(d["name"], d["connected"]) for d in g["displays"]],
+         [("DP-1", True), ("DP-2", False), ("DP-3", False), ("HDMI-A-1", False)])
+    c.eq("emulated VGA's connector", gpu(doc, "0000:00:01.0")["displays"],
+         [{"name": "Virtual-1", "connected": True, "status": "connected"}])
+    # KFD topology: the GPU node at location_id 0x100 is this GPU; the CPU node is skipped
+    c.eq("rocm nodes", doc["compute"]["rocm"]["nodes"],
+         [{"node": "1", "simd_count": 120, "gfx_target": "gfx1030", "location": "0000:01:00.0"}])
+    c.eq("kfd_present unknown under --root", doc["compute"]["rocm"]["kfd_present"], None)
+    c.eq("gpu compute", g["compute"], {"apis": ["rocm"], "rocm_gfx_target": "gfx1030",
+                                       "reason": None})
+    # live APIs are not asked under --root: video unknown, not "none"
+    c.eq("vaapi not queried", doc["video"]["vaapi"]["status"], "unknown")
+    c.eq("gpu video unknown", (g["video"]["decode_codecs"], g["video"]["encode_codecs"]),
+         (None, None))
     c.eq("nvidia", doc["nvidia"], None)
     c.eq("intel", doc["intel"], [])
     c.eq("no error events", [e["kind"] for e in doc["kernel_log"]["events"]],
@@ -377,6 +392,23 @@ def scenario_live_no_nvidia(c, agent, work):
            not {"nvidia", "nvml"} & set(error_sources(doc)))
     c.eq("cpuid from the instruction", doc["system"]["cpuid"]["source"], "instruction")
     c.true("boot id read", doc["system"]["boot_id"] is not None)
+    # VA-API through the real libva (scripts/deps installs libva2 + libva-drm2): one node entry
+    # per GPU render node, each with profiles or the reason vaInitialize refused
+    va = doc["video"]["vaapi"]
+    c.eq("libva opened", (va["status"], va["error"]), ("ok", None))
+    renders = [g["drm"]["render"] for g in doc["gpus"] or [] if g["drm"] and g["drm"]["render"]]
+    c.eq("a node per render node", [n["node"] for n in va["nodes"]], renders)
+    for n in va["nodes"]:
+        c.true("node %s: profiles or error" % n["node"],
+               n.get("profiles") is not None or n.get("error"))
+    # CUDA only asked for an NVIDIA GPU; libcuda is not installed here, so never "ok" by guess
+    cuda = doc["compute"]["cuda"]
+    if nvidia_gpu:
+        c.true("cuda asked: %r" % cuda, cuda["status"] in ("ok", "missing", "error"))
+    else:
+        c.eq("cuda not asked without an NVIDIA GPU", cuda["status"], "unknown")
+    c.eq("kfd present as the machine has it", doc["compute"]["rocm"]["kfd_present"],
+         os.path.exists("/dev/kfd"))
     # --soak on the live system: two samples of this boot
     os.makedirs(work, exist_ok=True)
     log = os.path.join(work, "live-soak.jsonl")
@@ -428,7 +460,18 @@ def scenario_nvml(c, agent, fake_dir, mode):
         "name": "NVIDIA GeForce RTX 3090", "pci_bus_id": "0000:01:00.0",
         "memory_total_bytes": 25769803776, "memory_used_bytes": 1288896512,
         "bar1_total_bytes": 34359738368, "pcie_gen": 4, "pcie_width": 16,
-        "virtualization_mode": "pass-through"}])
+        "virtualization_mode": "pass-through",
+        # NVENC/NVDEC as NVML reports them: AV1 encode NOT_SUPPORTED on Ampere -> null
+        "encoder_capacity_pct": {"h264": 100, "hevc": 100, "av1": None},
+        "encoder_supported": True, "encoder_sessions": 0,
+        "decoder_supported": True, "decoder_utilization_pct": 0}])
+    # the NVENC/NVDEC libraries are not in the stand-in's directory: not loadable, said so
+    enc = nv["encode_library"]
+    c.eq("encode library name", enc["name"], "libnvidia-encode.so.1")
+    c.eq("encode library loadable", enc["loadable"], False)
+    c.true("encode library error names it: %r" % enc["error"],
+           "libnvidia-encode.so.1" in enc["error"])
+    c.eq("decode library loadable", nv["decode_library"]["loadable"], False)
 
 
 def scenario_vulkan(c, agent, icd):
@@ -453,6 +496,10 @@ def scenario_vulkan(c, agent, icd):
            tuple(int(x) for x in d["api_version"].split(".")) >= (1, 1, 0))
     c.true("device-local heap > 0", d["device_local_heap_bytes"] > 0)
     c.eq("no PCI bus for a CPU device", d["pci_bus"], None)
+    # lavapipe has no video queues and no VK_KHR_video_* extension: recorded as none
+    c.eq("lavapipe video", d["video"], {"extensions": [], "decode_queue_families": 0,
+                                        "encode_queue_families": 0, "decode_codecs": [],
+                                        "encode_codecs": []})
 
 
 ROOT_CHECKS = {

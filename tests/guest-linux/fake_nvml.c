@@ -18,6 +18,7 @@
 #define NVML_ERROR_INVALID_ARGUMENT        2
 #define NVML_ERROR_UNINITIALIZED           1
 #define NVML_ERROR_LIB_RM_VERSION_MISMATCH 18
+#define NVML_ERROR_NOT_SUPPORTED           3
 
 typedef struct {
     unsigned long long total, free, used;
@@ -48,6 +49,9 @@ int nvmlDeviceGetCurrPcieLinkGeneration(void *h, unsigned *g);
 int nvmlDeviceGetCurrPcieLinkWidth(void *h, unsigned *w);
 int nvmlDeviceGetPciInfo_v3(void *h, nvmlPciInfo_t *p);
 int nvmlDeviceGetVirtualizationMode(void *h, int *m);
+int nvmlDeviceGetEncoderCapacity(void *h, int type, unsigned *cap);
+int nvmlDeviceGetEncoderStats(void *h, unsigned *sessions, unsigned *fps, unsigned *latency);
+int nvmlDeviceGetDecoderUtilization(void *h, unsigned *util, unsigned *period_us);
 
 int nvmlInit_v2(void)
 {
@@ -180,5 +184,37 @@ int nvmlDeviceGetVirtualizationMode(void *h, int *m)
 {
     NEED_INIT();
     *m = 1; /* NVML_GPU_VIRTUALIZATION_MODE_PASSTHROUGH */
+    return NVML_SUCCESS;
+}
+
+/* The RTX 3090's NVENC (Ampere, 7th generation) encodes H.264 and HEVC, not AV1 (NVIDIA's
+ * Video Encode and Decode GPU Support Matrix): NVML answers NOT_SUPPORTED for AV1. */
+int nvmlDeviceGetEncoderCapacity(void *h, int type, unsigned *cap)
+{
+    NEED_INIT();
+    if (!h || !cap)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    if (type == 2) /* NVML_ENCODER_QUERY_AV1 */
+        return NVML_ERROR_NOT_SUPPORTED;
+    *cap = 100; /* no session running: all of it is free */
+    return NVML_SUCCESS;
+}
+
+int nvmlDeviceGetEncoderStats(void *h, unsigned *sessions, unsigned *fps, unsigned *latency)
+{
+    NEED_INIT();
+    if (!h || !sessions || !fps || !latency)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    *sessions = *fps = *latency = 0;
+    return NVML_SUCCESS;
+}
+
+int nvmlDeviceGetDecoderUtilization(void *h, unsigned *util, unsigned *period_us)
+{
+    NEED_INIT();
+    if (!h || !util || !period_us)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    *util = 0;
+    *period_us = 167000;
     return NVML_SUCCESS;
 }

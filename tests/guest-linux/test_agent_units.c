@@ -147,6 +147,27 @@ static void test_kv_value(void **state)
     assert_null(agent_kv_value(text, "BUILD_ID"));
 }
 
+/* gpus[].decode / .encode in a sample: true with codecs, false with none, null unknown. */
+static void test_sample_video_paths(void **state)
+{
+    cJSON *doc = doc_with("b1", "[]", true);
+    cJSON *gpu = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "gpus"), 1);
+    cJSON *video = cJSON_AddObjectToObject(gpu, "video"), *s;
+
+    (void)state;
+    cJSON_AddItemToObject(video, "decode_codecs", cJSON_Parse("[\"h264\"]"));
+    cJSON_AddItemToObject(video, "encode_codecs", cJSON_Parse("[]"));
+    s = agent_soak_sample(doc, NULL, -1);
+    assert_int_equal(ptd_json_get_tri(s, "gpus.0.decode"), 1);
+    assert_int_equal(ptd_json_get_tri(s, "gpus.0.encode"), 0);
+    cJSON_Delete(s);
+    cJSON_DeleteItemFromObjectCaseSensitive(gpu, "video");
+    s = agent_soak_sample(doc, NULL, -1);
+    assert_int_equal(ptd_json_get_tri(s, "gpus.0.encode"), -1);
+    cJSON_Delete(s);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_log_is_unknown_not_empty),
         cmocka_unit_test(test_driver_failure_sets_error_state),
         cmocka_unit_test(test_kv_value),
+        cmocka_unit_test(test_sample_video_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,22 +109,32 @@ def check_md(what, text, nfindings):
         if t.type in ("html_inline", "html_block") and not all(
                 OWN_HTML.match(ln) for ln in t.content.strip().splitlines()):
             fail(f"{what}: Markdown has foreign HTML: {t.content!r}")
-    headings = sum(1 for i, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h3")
+    # h3 headings: one per finding, plus one per guest's capability table
+    headings = sum(1 for i, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h3"
+                   and not toks[i + 1].content.startswith("Capabilities seen in guest"))
     if headings != nfindings:
         fail(f"{what}: {headings} finding headings for {nfindings} findings")
-    rows, cells, in_body = 0, 0, False
+    # every row has as many cells as its table's header: 5 in the findings table, 9 in a
+    # capability table (one row per guest GPU)
+    rows, cells, width, in_head, in_body = 0, 0, 0, False, False
     for t in toks:
-        if t.type == "tbody_open":
+        if t.type == "thead_open":
+            in_head, width = True, 0
+        elif t.type == "thead_close":
+            in_head = False
+        elif in_head and t.type == "th_open":
+            width += 1
+        elif t.type == "tbody_open":
             in_body = True
         elif t.type == "tbody_close":
             in_body = False
         elif in_body and t.type == "tr_open":
-            rows += 1
+            rows += width == 5
             cells = 0
         elif in_body and t.type == "td_open":
             cells += 1
-        elif in_body and t.type == "tr_close" and cells != 5:
-            fail(f"{what}: a table row with {cells} cells, not 5")
+        elif in_body and t.type == "tr_close" and (cells != width or width not in (5, 9)):
+            fail(f"{what}: a table row with {cells} cells in a table of {width} columns")
     if rows != nfindings:
         fail(f"{what}: {rows} table rows for {nfindings} findings")
     return toks

@@ -12,7 +12,7 @@ PYTHONPATH="$top/tests/fixtures" python3 -m hostgen rtx3090-vfio "$out/host"
 python3 "$top/tests/host-inventory/test_preflight.py" --make-tree "$out/host-preflight"
 # the inventory reads: dpkg status, DMI, efivars, DKMS, /lib/modules, a romfile=
 python3 "$top/tests/host-inventory/test_inventory.py" --make-tree "$out/host-inventory"
-python3 "$top/tests/fixtures/guest/guestgen.py" "$out/guests" rtx3090-xid79 >/dev/null
+python3 "$top/tests/fixtures/guest/guestgen.py" "$out/guests" rtx3090-xid79 rx6800-amdgpu >/dev/null
 # task logs and a real journal (sd-journal reads it under --root), when journal-remote is there
 for jr in /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote; do
   if [ -x "$jr" ]; then

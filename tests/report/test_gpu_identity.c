@@ -270,12 +270,38 @@ static void guest_facts(void **state)
     rpt_model_free(m);
 }
 
+/* Hardware video engines (NVIDIA's Video Encode and Decode GPU Support Matrix, amdgpu nv.c):
+ * Hopper (H100 PCIe 10de:2331, H200 10de:2335) and GA100 (A100 80GB PCIe 10de:20b5) decode
+ * but do not encode, so no guest of theirs can miss an encode path; an RTX 3090 does both;
+ * Navi 24 (RX 6400 1002:743f) has no encoder; CDNA's encoder is not in the data. */
+static void video_engines(void **state)
+{
+    static const struct {
+        const char *device;
+        int decode, encode;
+    } nv[] = {{"2331", 1, 0}, {"2335", 1, 0}, {"20b5", 1, 0}, {"2204", 1, 1}, {"1d01", 1, 0}};
+    (void)state;
+    for (size_t i = 0; i < sizeof nv / sizeof nv[0]; i++) {
+        const struct rpt_gpu_id *id = rpt_gpu_identity_lookup(table, "10de", nv[i].device);
+        assert_non_null(id);
+        assert_int_equal(id->video_decode, nv[i].decode);
+        assert_int_equal(id->video_encode, nv[i].encode);
+    }
+    const struct rpt_gpu_id *navi24 = rpt_gpu_identity_lookup(table, "1002", "743f");
+    assert_non_null(navi24);
+    assert_int_equal(navi24->video_encode, 0);
+    const struct rpt_gpu_id *mi210 = rpt_gpu_identity_lookup(table, "1002", "740f");
+    assert_non_null(mi210);
+    assert_int_equal(mi210->video_decode, 1);
+    assert_int_equal(mi210->video_encode, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(real_ids),      cmocka_unit_test(lookups),
         cmocka_unit_test(strict_loader), cmocka_unit_test(derived_facts),
-        cmocka_unit_test(guest_facts),
+        cmocka_unit_test(guest_facts),   cmocka_unit_test(video_engines),
     };
     return cmocka_run_group_tests(tests, load_table, free_table);
 }

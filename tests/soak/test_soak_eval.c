@@ -54,6 +54,52 @@ static void feed_run(struct soak_eval *ev, unsigned long *lineno, long from, lon
         feed(ev, lineno, m, boot, "ok", "");
 }
 
+/* One sample whose GPU has (1), lacks (0) or does not know (-1) its hardware encode path,
+ * decode always present: what the agent writes as gpus[].decode / .encode. */
+static void feed_video(struct soak_eval *ev, unsigned long *lineno, long minutes, int encode)
+{
+    char line[1024], t[32];
+    time_t ts = 1793520000 + minutes * 60;
+    struct tm tm;
+
+    gmtime_r(&ts, &tm);
+    strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(line, sizeof(line),
+             "{\"schema\":\"ptdiag.soak/1\",\"t\":\"%s\",\"boot_id\":\"%s\",\"uptime_s\":%ld,"
+             "\"driver\":{\"state\":\"ok\",\"name\":\"nvidia\"},\"gpus\":[{\"vendor_id\":"
+             "\"10de\",\"device_id\":\"2204\",\"decode\":true,\"encode\":%s}],\"events\":[]}",
+             t, BOOT_A, 600 + minutes * 60, encode > 0 ? "true" : encode == 0 ? "false" : "null");
+    (*lineno)++;
+    soak_eval_line(ev, line, strlen(line), *lineno, false);
+}
+
+/* A driver update that loses NVENC on day 3 is a regression: the two weeks fail. Unknown
+ * (null) samples before it and a log that never had encode do not fail. */
+static void test_lost_encode_path_fails(void **state)
+{
+    struct soak_eval ev;
+    unsigned long n = 0;
+    long m;
+
+    (void)state;
+    soak_eval_init(&ev, &opts);
+    for (m = 0; m <= 14 * 1440; m += 5)
+        feed_video(&ev, &n, m, m < 3 * 1440 ? (m < 60 ? -1 : 1) : 0);
+    soak_eval_finish(&ev);
+    assert_int_equal(ev.res.verdict, SOAK_FAILED);
+    assert_int_equal(ev.res.video_lost_samples, 1);
+    assert_non_null(strstr(ev.res.reason, "hardware video"));
+    assert_non_null(strstr(ev.res.error_list[0].text, "encode path lost"));
+
+    soak_eval_init(&ev, &opts);
+    n = 0;
+    for (m = 0; m <= 14 * 1440; m += 5)
+        feed_video(&ev, &n, m, m % 10 ? -1 : 0); /* never had it: nothing lost */
+    soak_eval_finish(&ev);
+    assert_int_equal(ev.res.verdict, SOAK_PRODUCTION);
+    assert_int_equal(ev.res.video_lost_samples, 0);
+}
+
 static void test_clean_14_days_is_production(void **state)
 {
     struct soak_eval ev;
@@ -310,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_garbage_is_bad_input),
         cmocka_unit_test(test_empty_has_no_verdict),
         cmocka_unit_test(test_stale_log_is_noted),
+        cmocka_unit_test(test_lost_encode_path_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
