@@ -29,7 +29,22 @@ def gpu(doc, location):
     return None
 
 
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
+                      "ptdiag.guest-1.json")
+
+
+def validate(doc):
+    """The document satisfies the published JSON Schema (python3-jsonschema)."""
+    import jsonschema
+
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    for e in list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))[:10]:
+        failures.append("schema: %s: %s" % ("/".join(str(x) for x in e.path), e.message))
+
+
 def common(doc, ms):
+    validate(doc)
     check(doc.get("schema") == "ptdiag.guest/1", "schema is ptdiag.guest/1")
     check(doc["producer"]["os"] == "windows", "producer.os is windows")
     sysinfo = doc["system"]
@@ -150,8 +165,10 @@ def check_video_and_outputs(doc, a):
                          "message_number_limit": None}, "RTX 3090 MSISupported=1: %r" % irq[0])
         check(irq[1]["msi_supported"] is False and irq[1]["msi_supported_value"] == 0,
               "RX 6800 XT MSISupported=0: %r" % irq[1])
-        check(irq[2]["msi_supported"] is False and irq[2]["msi_supported_value"] is None,
-              "Arc without the value is line-based: %r" % irq[2])
+        # The Arc fixture has no Device Parameters key at all: unknown, not line-based.
+        check(irq[2] == {"msi_supported": None, "msi_supported_value": None,
+                         "message_number_limit": None},
+              "Arc without Device Parameters: unknown: %r" % irq[2])
         # ROOT\ devices have no PCI bus/device: companions unknown, not "none".
         check(all(g["windows"]["companions"] is None for g in (nv, amd, arc)),
               "no PCI location, no companion guessed")
@@ -173,6 +190,11 @@ def check_verdict(path, rc):
     # The fake Arc A770 sits on the integrated-GPU INF: the matrix's guest-wrong-inf fails it.
     check("\nFAIL L5 guest driver\n" in text, "guest layer FAIL")
     check("rule: guest-wrong-inf" in text, "guest-wrong-inf finding")
+    # Wine's own DXGI adapter matches no fake device: listed with its API facts.
+    check("(DXGI adapter, no display device with these ids)\n" in text, "unmatched adapter block")
+    check("    displays    \\\\.\\DISPLAY1 1280x1024\n" in text, "displays row (Xvfb)")
+    check("    encode      none\n" in text, "no hardware encoder under Wine")
+    check("    decode      unknown: " in text, "decode unknown with the reason")
     check("ptdiag-host --vm VMID --with-guest" in text, "where the host layers come from")
     check(re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text), "counts line")
     check(rc == 1, "exit status 1 with an error finding (got %d)" % rc)
@@ -234,6 +256,12 @@ def check_headless(doc):
     check(len(wine) == 1, "SetupAPI lists Wine's display adapter")
     check(doc["system"]["cpuid"]["source"] == "instruction", "CPUID executed")
     check(doc["system"]["wine_version"], "Wine detected")
+    validate(doc)
+    # No adapter, so no decode facts; Media Foundation still answers (or says why not).
+    enc = doc.get("video_encode") or {}
+    check(enc.get("source") == "media-foundation" and
+          (isinstance(enc.get("encoders"), list) or bool(enc.get("error"))),
+          "video_encode recorded headless: %r" % enc)
 
 
 def check_soak(path):

@@ -261,6 +261,43 @@ static void gpu_rows(FILE *out, const cJSON *doc, const cJSON *gpu, bool windows
     row(out, "interrupts", &b);
 }
 
+/* A hardware DXGI adapter with no display device of the same vendor:device (Wine's own, or a
+ * device SetupAPI did not list): its API facts still belong in the table. */
+static bool adapter_has_gpu(const cJSON *doc, const cJSON *ad)
+{
+    const cJSON *gpu;
+
+    cJSON_ArrayForEach(gpu, ptd_json_get(doc, "gpus"))
+    {
+        if (same_ids(ad, gpu))
+            return true;
+    }
+    return false;
+}
+
+static void adapter_rows(FILE *out, const cJSON *doc, const cJSON *ad, int index)
+{
+    struct rpt_buf b = {0};
+    const char *v = ptd_json_get_str(ad, "vendor_id"), *d = ptd_json_get_str(ad, "device_id");
+
+    fputs("  ", out);
+    ptd_esc_text(out, ptd_json_get_str(ad, "description"), 0);
+    fprintf(out, " [%s:%s] (DXGI adapter, no display device with these ids)\n",
+            v ? ptd_esc_tmp(v, 8) : "?", d ? ptd_esc_tmp(d, 8) : "?");
+    bytes_text(&b, ad, "dedicated_video_memory_bytes");
+    row(out, "VRAM", &b);
+    d3d_row(&b, ad);
+    row(out, "Direct3D", &b);
+    vulkan_row(&b, doc, ad);
+    row(out, "Vulkan", &b);
+    decode_row(&b, ad);
+    row(out, "decode", &b);
+    encode_row(&b, doc, index);
+    row(out, "encode", &b);
+    displays_row(&b, ad);
+    row(out, "displays", &b);
+}
+
 void rpt_agent_caps_text(FILE *out, const cJSON *doc)
 {
     const char *os = ptd_json_get_str(doc, "producer.os");
@@ -282,6 +319,15 @@ void rpt_agent_caps_text(FILE *out, const cJSON *doc)
         fputc('\n', out);
         gpu_rows(out, doc, gpu, windows);
         n++;
+    }
+    int index = 0;
+    cJSON_ArrayForEach(ad, ptd_json_get(doc, "dxgi.adapters"))
+    {
+        if (ptd_json_get_tri(ad, "software") == 0 && !adapter_has_gpu(doc, ad)) {
+            adapter_rows(out, doc, ad, index);
+            n++;
+        }
+        index++;
     }
     if (!n)
         fputs("  no GPU device found\n", out);
