@@ -51,6 +51,8 @@ void ptw_collect_video_decode(struct ptw_agent *a);
  * thread. ptw_link_encoders_dxgi adds each encoder's dxgi_adapter_index (by LUID). */
 void ptw_collect_video_encode(struct ptw_agent *a);
 void ptw_link_encoders_dxgi(struct ptw_agent *a);
+/* gpu_video.c: gpus[].video and gpus[].displays joined from dxgi.adapters and video_encode. */
+void ptw_join_gpu_video(struct ptw_agent *a);
 /* outputs.c: adapter_obj.outputs[] of an IDXGIAdapter1* (null when they could not be read). */
 void ptw_adapter_outputs(struct ptw_agent *a, void *dxgi_adapter, cJSON *adapter_obj,
                          const char *what);

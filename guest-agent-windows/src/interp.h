@@ -146,6 +146,8 @@ struct ptw_decoder_profile {
     const char *name;  /* the constant without D3D11_DECODER_PROFILE_: "HEVC_VLD_MAIN10" */
     const char *codec; /* "HEVC Main10"; NULL for partial (MoComp/IDCT) acceleration */
     int bit_depth;     /* 8, 10 or 12: the output format the size check asks for */
+    const char *id;    /* the report's codec vocabulary (gpus[].video): "hevc-10bit"; NULL for
+                          MVC, MPEG-1 and partial acceleration */
 };
 /* The profile with this GUID ("{...}" or bare, any case), or NULL when it is not a known one
  * (vendor-private profiles are reported by GUID only). */
@@ -157,6 +159,8 @@ struct ptw_size {
 /* The frame sizes the decoder is asked about (GetVideoDecoderConfigCount), smallest first. */
 const struct ptw_size *ptw_decoder_test_sizes(size_t *n);
 
+/* The report's codec id of a Media Foundation encoder codec ("H.264" -> "h264"), or NULL. */
+const char *ptw_encoder_codec_id(const char *codec);
 /* "VEN_10DE" (MFT_ENUM_HARDWARE_VENDOR_ID_Attribute) -> 0x10de. */
 bool ptw_parse_mft_vendor(const char *s, unsigned *vendor_id);
 

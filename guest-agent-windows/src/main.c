@@ -201,6 +201,7 @@ static void collect(struct ptw_agent *a)
         video_done = WaitForSingleObject(vthread, timeout_s * 1000u) == WAIT_OBJECT_0;
         CloseHandle(vthread);
         merge_video(a, video, !video_done, timeout_s);
+        ptw_join_gpu_video(a);
     } else {
         ptd_doc_add_error(a->doc, "agent", "no thread for the video collectors");
     }

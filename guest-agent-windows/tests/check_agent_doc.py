@@ -156,6 +156,22 @@ def check_video_and_outputs(doc, a):
             check(e["codec"] in ("H.264", "HEVC", "AV1"), "encoder codec %s" % e["codec"])
         print("video_encode under Wine: %s" % (enc["error"] or
               "%d hardware encoder MFT(s)" % len(enc["encoders"])))
+    # gpus[].video / displays (the report's per-GPU view): the fakes match no DXGI adapter
+    # (Wine's is a GTX 470 unless spoofed), so theirs are unknown, never "none".
+    hw_ids = [(x["vendor_id"], x["device_id"]) for x in doc["dxgi"]["adapters"]
+              if x["software"] is False]
+    for g in doc["gpus"]:
+        if (g["vendor_id"], g["device_id"]) in hw_ids:
+            v = g["video"]
+            check(isinstance(v, dict) and "mft" in v["sources"] and v["encode_codecs"] == [],
+                  "matched GPU: no hardware encoder under Wine: %r" % v)
+            check(v["decode_codecs"] is None and "D3D11 video" in (v["reason"] or ""),
+                  "matched GPU: decode unknown with the reason: %r" % v)
+            check(bool(g["displays"]) and g["displays"][0]["connected"] is True,
+                  "displays joined: %r" % g["displays"])
+        else:
+            check(g.get("video", "absent") is None and g.get("displays", "absent") is None,
+                  "%s: video and displays unknown without a DXGI adapter" % g["location"])
     nv = gpu(doc, "ROOT\\DISPLAY\\0001")
     amd = gpu(doc, "ROOT\\DISPLAY\\0002")
     arc = gpu(doc, "ROOT\\DISPLAY\\0003")

@@ -55,6 +55,27 @@ static void test_partial_and_unknown_profiles(void **state)
     assert_null(ptw_decoder_profile(NULL));
 }
 
+static void test_report_codec_ids(void **state)
+{
+    (void)state;
+    /* gpus[].video speaks the report's vocabulary (the Linux agent's codec names) */
+    assert_string_equal(ptw_decoder_profile("1b81be68-a0c7-11d3-b984-00c04f2e73c5")->id, "h264");
+    assert_string_equal(ptw_decoder_profile("5b11d51b-2f4c-4452-bcc3-09f2a1160cc0")->id, "hevc");
+    assert_string_equal(ptw_decoder_profile("107af0e0-ef1a-4d19-aba8-67a163073d13")->id,
+                        "hevc-10bit");
+    assert_string_equal(ptw_decoder_profile("a4c749ef-6ecf-48aa-8448-50a7a1165ff7")->id,
+                        "vp9-10bit");
+    assert_string_equal(ptw_decoder_profile("b8be4ccb-cf53-46ba-8d59-d6b8a6da5d2a")->id, "av1");
+    /* MVC and partial acceleration have no id: not claimed as a decode path */
+    assert_null(ptw_decoder_profile("705b9d82-76cf-49d6-b7e6-ac8872db013c")->id);
+    assert_null(ptw_decoder_profile("1b81be64-a0c7-11d3-b984-00c04f2e73c5")->id);
+    assert_string_equal(ptw_encoder_codec_id("H.264"), "h264");
+    assert_string_equal(ptw_encoder_codec_id("HEVC"), "hevc");
+    assert_string_equal(ptw_encoder_codec_id("AV1"), "av1");
+    assert_null(ptw_encoder_codec_id("VP9"));
+    assert_null(ptw_encoder_codec_id(NULL));
+}
+
 static void test_sizes_grow(void **state)
 {
     size_t n;
@@ -114,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_profiles_the_issue_names),
         cmocka_unit_test(test_partial_and_unknown_profiles),
+        cmocka_unit_test(test_report_codec_ids),
         cmocka_unit_test(test_sizes_grow),
         cmocka_unit_test(test_mft_vendor),
         cmocka_unit_test(test_pci_location),
