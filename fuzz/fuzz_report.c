@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: a whole ptdiag-report run over one arbitrary document: the reader, the
  * model (host or guest by schema), the derived facts, the built-in matrix's evaluation and
- * the JSON rendering. Seeds are the fixture documents. */
+ * the JSON rendering; for a guest document also the agents' in-guest verdict (capability table
+ * and guest layer). Seeds are the fixture documents. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "ptdiag/doc.h"
 
+#include "agent_verdict.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,13 +39,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d.json = json;
     d.is_host = ptd_json_get_str(json, "schema") &&
                 strcmp(ptd_json_get_str(json, "schema"), PTD_SCHEMA_HOST) == 0;
+    if (!devnull)
+        devnull = fopen("/dev/null", "w");
+    if (!d.is_host && devnull) {
+        struct rpt_agent_verdict_opts vo = {.agent = "fuzz", .verbose = size & 1};
+        (void)rpt_agent_verdict(devnull, json, &vo);
+    }
     if (rpt_model_build(&d, &vmid, 1, &model, &err) != 0)
         return 0; /* the model took the document */
     if (rpt_evaluate(mx, model, &res, &err) == 0) {
         struct rpt_render_ctx rc = {.matrix = mx, .model = model, .result = res};
         cJSON *out;
-        if (!devnull)
-            devnull = fopen("/dev/null", "w");
         (void)rpt_result_exit_status(res);
         out = rpt_report_json(&rc);
         cJSON_Delete(out);

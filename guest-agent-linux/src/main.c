@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
+#include "agent_verdict.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
 #include "ptdiag/root.h"
@@ -13,9 +15,11 @@
 static void usage(FILE *f)
 {
     fputs("Usage: ptdiag-agent [OPTION]...\n"
-          "Collect what this Linux guest sees of its GPU(s) (read-only).\n"
+          "Collect what this Linux guest sees of its GPU(s) (read-only). Without options,\n"
+          "print a capability table per GPU and the guest-layer diagnosis (PASS/WARN/FAIL\n"
+          "with the fix); with --json or -o, the ptdiag.guest/1 document instead.\n"
           "\n"
-          "  -j, --json          print the ptdiag.guest/1 JSON document (the default)\n"
+          "  -j, --json          print the ptdiag.guest/1 JSON document\n"
           "  -o, --output FILE   write the JSON document to FILE instead of stdout\n"
           "  -r, --root DIR      read sys/proc/etc/dev under DIR instead of / (CPUID, NVML,\n"
           "                      Vulkan, VA-API and CUDA are then not queried)\n"
@@ -29,8 +33,9 @@ static void usage(FILE *f)
           "processes killed after PTDIAG_QUERY_TIMEOUT seconds (default 20) each, so a\n"
           "wedged driver cannot hang the agent.\n"
           "\n"
-          "Exit status: 0 facts collected, 1 the document or sample could not be written,\n"
-          "2 bad usage or unusable --root.\n",
+          "Exit status: with the diagnosis, as ptdiag-report: 0 no error finding, 1 at least\n"
+          "one, 2 bad usage or unusable --root; with --json, -o or --soak: 0 facts collected,\n"
+          "1 the document or sample could not be written, 2 bad usage or unusable --root.\n",
           f);
 }
 
@@ -98,6 +103,13 @@ int main(int argc, char **argv)
     ptd_json_add_str(ctx.doc, "root", root_dir);
     agent_collect(&ctx);
 
+    if (!soak && !json && !output) {
+        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent", .verbose = verbose > 0};
+
+        vo.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        ret = rpt_agent_verdict(stdout, ctx.doc, &vo);
+        goto out;
+    }
     ret = 1;
     if (soak && agent_soak_append(&ctx, soak, &err) != 0) {
         fprintf(stderr, "ptdiag-agent: %s\n", err.text);

@@ -44,6 +44,22 @@ void ptw_collect_vulkan(struct ptw_agent *a); /* may run on another thread: uses
 void ptw_link_vulkan_dxgi(struct ptw_agent *a);
 void ptw_collect_devices(struct ptw_agent *a); /* gpus[] from SetupAPI/CfgMgr32 */
 void ptw_collect_eventlog(struct ptw_agent *a);
+/* video_decode.c: "video_decode", one entry per DXGI adapter (null for software ones), for
+ * the caller to move into dxgi.adapters[]; may run on another thread (uses only a). */
+void ptw_collect_video_decode(struct ptw_agent *a);
+/* video_encode.c: "video_encode" (Media Foundation hardware encoders); may run on another
+ * thread. ptw_link_encoders_dxgi adds each encoder's dxgi_adapter_index (by LUID). */
+void ptw_collect_video_encode(struct ptw_agent *a);
+void ptw_link_encoders_dxgi(struct ptw_agent *a);
+/* gpu_video.c: gpus[].video and gpus[].displays joined from dxgi.adapters and video_encode. */
+void ptw_join_gpu_video(struct ptw_agent *a);
+/* outputs.c: adapter_obj.outputs[] of an IDXGIAdapter1* (null when they could not be read). */
+void ptw_adapter_outputs(struct ptw_agent *a, void *dxgi_adapter, cJSON *adapter_obj,
+                         const char *what);
+/* msi.c: win.interrupts of a device (its MessageSignaledInterruptProperties), and
+ * win.audio_functions: the HDMI/DP audio functions on the GPU's PCI device, with theirs. */
+void ptw_interrupts(void *devinfo_set, void *devinfo_data, cJSON *win);
+void ptw_audio_functions(struct ptw_agent *a, void *devinfo_set, void *devinfo_data, cJSON *win);
 
 /* D3D (d3d.c): highest feature level on the adapter (an IDXGIAdapter*), 0 when none. */
 unsigned ptw_d3d11_level(void *dxgi_adapter, long *hr_out);

@@ -334,6 +334,8 @@ void ptw_collect_devices(struct ptw_agent *a)
                              : NULL);
         add_status(a, win, set, &dev, where);
         add_driver_key(a, gpu, win, set, &dev, &ids, where);
+        ptw_interrupts(set, &dev, win);
+        ptw_audio_functions(a, set, &dev, win);
         cJSON_AddItemToObject(gpu, "windows", win);
     }
     SetupDiDestroyDeviceInfoList(set);

@@ -28,14 +28,14 @@ static void read_budget(IDXGIAdapter1 *ad, struct ptw_adapter *out)
     IDXGIAdapter3_Release(ad3);
 }
 
-static void emit_adapter(cJSON *arr, const struct ptw_adapter *ad)
+static cJSON *emit_adapter(cJSON *arr, const struct ptw_adapter *ad)
 {
     cJSON *o = cJSON_CreateObject();
     char buf[32];
 
     if (!o || !cJSON_AddItemToArray(arr, o)) {
         cJSON_Delete(o);
-        return;
+        return NULL;
     }
     ptd_json_add_str(o, "description", ad->description);
     ptd_json_add_hex16(o, "vendor_id", ad->vendor_id);
@@ -56,6 +56,7 @@ static void emit_adapter(cJSON *arr, const struct ptw_adapter *ad)
     ptd_json_add_str(o, "d3d12_feature_level", ad->d3d12_level ? buf : NULL);
     ptd_json_add_u64(o, "budget_bytes", ad->budget_bytes, ad->has_budget);
     ptd_json_add_u64(o, "usage_bytes", ad->usage_bytes, ad->has_budget);
+    return o;
 }
 
 void ptw_collect_dxgi(struct ptw_agent *a)
@@ -123,7 +124,9 @@ void ptw_collect_dxgi(struct ptw_agent *a)
                                       out->description,
                                       ptw_win_error((unsigned long)hr3d, err, sizeof(err)));
             }
-            emit_adapter(arr, out);
+            cJSON *o = emit_adapter(arr, out);
+            if (o)
+                ptw_adapter_outputs(a, ad, o, out->description);
             a->nadapters++;
         } else {
             ptd_doc_add_error(a->doc, "dxgi", "GetDesc1(%u) failed", i);

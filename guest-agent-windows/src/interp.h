@@ -138,4 +138,38 @@ void ptw_event_facts(const struct ptw_event *ev, const char *message, struct ptw
 /* Finds "VendorId (0x8086) DeviceId (0x56A6)" and "status: X" in a message. */
 bool ptw_parse_adapter_ids(const char *text, unsigned *vendor_id, unsigned *device_id);
 
+/* ---- Video decode and encode, PCI location ---- */
+
+/* One D3D11 video decoder profile (d3d11.h D3D11_DECODER_PROFILE_*). */
+struct ptw_decoder_profile {
+    const char *guid;  /* lower case, no braces */
+    const char *name;  /* the constant without D3D11_DECODER_PROFILE_: "HEVC_VLD_MAIN10" */
+    const char *codec; /* "HEVC Main10"; NULL for partial (MoComp/IDCT) acceleration */
+    int bit_depth;     /* 8, 10 or 12: the output format the size check asks for */
+    const char *id;    /* the report's codec vocabulary (gpus[].video): "hevc-10bit"; NULL for
+                          MVC, MPEG-1 and partial acceleration */
+};
+/* The profile with this GUID ("{...}" or bare, any case), or NULL when it is not a known one
+ * (vendor-private profiles are reported by GUID only). */
+const struct ptw_decoder_profile *ptw_decoder_profile(const char *guid);
+
+struct ptw_size {
+    unsigned width, height;
+};
+/* The frame sizes the decoder is asked about (GetVideoDecoderConfigCount), smallest first. */
+const struct ptw_size *ptw_decoder_test_sizes(size_t *n);
+
+/* The report's codec id of a Media Foundation encoder codec ("H.264" -> "h264"), or NULL. */
+const char *ptw_encoder_codec_id(const char *codec);
+/* "VEN_10DE" (MFT_ENUM_HARDWARE_VENDOR_ID_Attribute) -> 0x10de. */
+bool ptw_parse_mft_vendor(const char *s, unsigned *vendor_id);
+
+struct ptw_pci_location {
+    unsigned bus, device, function;
+};
+/* "PCI bus 1, device 0, function 1" (SPDRP_LOCATION_INFORMATION, English systems). */
+bool ptw_parse_pci_location(const char *s, struct ptw_pci_location *out);
+/* SPDRP_BUSNUMBER and SPDRP_ADDRESS ((device << 16) | function) of a PCI function. */
+bool ptw_pci_location_from_address(uint32_t bus, uint32_t address, struct ptw_pci_location *out);
+
 #endif

@@ -9,19 +9,25 @@
 #include <string.h>
 
 #include "agent.h"
+#include "agent_verdict.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
 
 #define DEFAULT_EVENT_DAYS 30
+/* How long the video APIs may take before they count as hung (PTDIAG_QUERY_TIMEOUT seconds,
+ * as in the Linux agent). */
+#define DEFAULT_QUERY_TIMEOUT_S 20
 
 static void usage(FILE *f)
 {
     fputs("Usage: ptdiag-agent.exe [OPTION]...\n"
-          "Collect what this Windows guest sees of its GPU(s) (read-only): DXGI adapters,\n"
-          "Direct3D feature levels, Vulkan devices, display devices with their problem codes\n"
-          "and drivers, display-driver events, Fast Startup, CPUID.\n"
+          "Collect what this Windows guest sees of its GPU(s) (read-only): DXGI adapters and\n"
+          "outputs, Direct3D feature levels, hardware video decode and encode, Vulkan devices,\n"
+          "display devices with their problem codes, drivers and interrupt mode, display-driver\n"
+          "events, Fast Startup, CPUID. Without options, print a capability table per GPU and\n"
+          "the guest-layer diagnosis (PASS/WARN/FAIL with the fix).\n"
           "\n"
-          "  -j, --json            print the ptdiag.guest/1 JSON document (the default)\n"
+          "  -j, --json            print the ptdiag.guest/1 JSON document\n"
           "  -o, --output FILE     write the JSON document to FILE instead of stdout\n"
           "      --soak FILE       append one ptdiag.soak/1 sample to FILE (JSON Lines) and\n"
           "                        print nothing else unless --json or -o is given\n"
@@ -36,8 +42,9 @@ static void usage(FILE *f)
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n"
           "\n"
-          "Exit status: 0 facts collected (or task installed/removed), 1 the document,\n"
-          "sample or task could not be written, 2 bad usage.\n",
+          "Exit status: with the diagnosis, as ptdiag-report: 0 no error finding, 1 at least\n"
+          "one, 2 bad usage. Otherwise 0 facts collected (or task installed/removed), 1 the\n"
+          "document, sample or task could not be written, 2 bad usage.\n",
           f);
 }
 
@@ -60,49 +67,152 @@ static DWORD WINAPI side_collectors(void *param)
     return 0;
 }
 
+static void merge_errors(struct ptw_agent *a, struct ptw_agent *side);
+
 static void merge_side(struct ptw_agent *a, struct ptw_agent *side)
 {
     static const char *const parts[] = {"vulkan", "event_log"};
-    cJSON *errors = cJSON_GetObjectItemCaseSensitive(a->doc, "errors");
-    cJSON *e;
 
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         cJSON *part = cJSON_DetachItemFromObjectCaseSensitive(side->doc, parts[i]);
         if (part)
             cJSON_AddItemToObject(a->doc, parts[i], part);
     }
+    merge_errors(a, side);
+}
+
+/* The video APIs talk to the driver's video engines: a wedged driver can hang them. They run
+ * on a thread of their own that the agent stops waiting for after the timeout. */
+static DWORD WINAPI video_collectors(void *param)
+{
+    struct ptw_agent *video = param;
+    HRESULT com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+
+    timed(video, "video_decode", ptw_collect_video_decode);
+    timed(video, "video_encode", ptw_collect_video_encode);
+    if (SUCCEEDED(com))
+        CoUninitialize();
+    return 0;
+}
+
+static struct ptw_agent *side_new(const struct ptw_agent *a)
+{
+    struct ptw_agent *side = calloc(1, sizeof(*side));
+
+    if (side && (side->doc = cJSON_CreateObject()) && cJSON_AddArrayToObject(side->doc, "errors")) {
+        side->event_window_days = a->event_window_days;
+        return side;
+    }
+    if (side)
+        cJSON_Delete(side->doc);
+    free(side);
+    return NULL;
+}
+
+static void merge_errors(struct ptw_agent *a, struct ptw_agent *side)
+{
+    cJSON *errors = cJSON_GetObjectItemCaseSensitive(a->doc, "errors");
+    cJSON *e;
+
     while (
         (e = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(side->doc, "errors"), 0)))
         cJSON_AddItemToArray(errors, e);
 }
 
+/* video_decode[i] goes to dxgi.adapters[i]; video_encode to the document. On a timeout both
+ * are unknown with the reason. */
+static void merge_video(struct ptw_agent *a, struct ptw_agent *video, bool timed_out,
+                        unsigned timeout_s)
+{
+    cJSON *adapters = cJSON_GetObjectItemCaseSensitive(ptw_obj(a->doc, "dxgi"), "adapters");
+    cJSON *ad, *enc;
+    cJSON *dec = timed_out ? NULL : cJSON_DetachItemFromObject(video->doc, "video_decode");
+    char why[96];
+
+    snprintf(why, sizeof(why), "no answer within %u s (the driver's video engine hangs)",
+             timeout_s);
+    cJSON_ArrayForEach(ad, adapters)
+    {
+        cJSON *mine = cJSON_DetachItemFromArray(dec, 0);
+
+        if (timed_out && ptd_json_get_tri(ad, "software") == 0) {
+            mine = cJSON_CreateObject();
+            ptd_json_add_str(mine, "error", why);
+            cJSON_AddNullToObject(mine, "profiles");
+            cJSON_AddNullToObject(mine, "codecs");
+        }
+        if (mine && !cJSON_IsNull(mine))
+            cJSON_AddItemToObject(ad, "video_decode", mine);
+        else
+            cJSON_Delete(mine);
+    }
+    cJSON_Delete(dec);
+    if (timed_out) {
+        enc = ptw_obj(a->doc, "video_encode");
+        ptd_json_add_str(enc, "source", "media-foundation");
+        ptd_json_add_str(enc, "error", why);
+        cJSON_AddNullToObject(enc, "encoders");
+        ptd_doc_add_error(a->doc, "video", "Direct3D video / Media Foundation: %s", why);
+        return;
+    }
+    enc = cJSON_DetachItemFromObject(video->doc, "video_encode");
+    if (enc)
+        cJSON_AddItemToObject(a->doc, "video_encode", enc);
+    merge_errors(a, video);
+    ptw_link_encoders_dxgi(a);
+}
+
+static unsigned query_timeout_s(void)
+{
+    const char *env = getenv("PTDIAG_QUERY_TIMEOUT");
+    char *end;
+    long v = env ? strtol(env, &end, 10) : 0;
+
+    return env && *end == '\0' && v >= 1 && v <= 3600 ? (unsigned)v : DEFAULT_QUERY_TIMEOUT_S;
+}
+
 static void collect(struct ptw_agent *a)
 {
-    struct ptw_agent *side = calloc(1, sizeof(*side));
-    HANDLE thread = NULL;
+    struct ptw_agent *side = side_new(a), *video = side_new(a);
+    HANDLE thread = NULL, vthread = NULL;
+    unsigned timeout_s = query_timeout_s();
+    bool video_done = false;
 
-    if (side && (side->doc = cJSON_CreateObject()) && cJSON_AddArrayToObject(side->doc, "errors")) {
-        side->event_window_days = a->event_window_days;
+    if (side)
         thread = CreateThread(NULL, 0, side_collectors, side, 0, NULL);
-    }
+    if (video)
+        vthread = CreateThread(NULL, 0, video_collectors, video, 0, NULL);
     timed(a, "system", ptw_collect_system);
     timed(a, "dxgi", ptw_collect_dxgi);
     timed(a, "devices", ptw_collect_devices); /* matches DXGI adapters for VRAM */
     if (thread) {
         WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
-    } else if (side && side->doc) {
+    } else if (side) {
         side_collectors(side);
     }
-    if (side && side->doc) {
+    if (side) {
         merge_side(a, side);
         ptw_link_vulkan_dxgi(a);
     } else {
         ptd_doc_add_error(a->doc, "agent", "out of memory: Vulkan and event log not collected");
     }
+    if (vthread) {
+        video_done = WaitForSingleObject(vthread, timeout_s * 1000u) == WAIT_OBJECT_0;
+        CloseHandle(vthread);
+        merge_video(a, video, !video_done, timeout_s);
+        ptw_join_gpu_video(a);
+    } else {
+        ptd_doc_add_error(a->doc, "agent", "no thread for the video collectors");
+    }
     if (side)
         cJSON_Delete(side->doc);
     free(side);
+    /* A hung video thread still uses its agent: leave it to the process exit. */
+    if (video_done) {
+        cJSON_Delete(video->doc);
+        free(video);
+    }
 }
 
 int main(int argc, char **argv)
@@ -199,6 +309,16 @@ int main(int argc, char **argv)
     a->event_window_days = days;
     collect(a);
 
+    if (!soak && !json && !output) {
+        /* No colour: a Windows console shows ANSI codes only in a mode the agent won't set. */
+        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent.exe", .verbose = verbose > 0};
+
+        ret = rpt_agent_verdict(stdout, a->doc, &vo);
+        fflush(stdout);
+        fflush(stderr);
+        TerminateProcess(GetCurrentProcess(), (UINT)ret);
+        goto out;
+    }
     ret = 1;
     if (soak && ptw_soak_append_doc(a->doc, soak) != 0)
         goto out;

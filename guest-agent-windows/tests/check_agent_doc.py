@@ -29,7 +29,22 @@ def gpu(doc, location):
     return None
 
 
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
+                      "ptdiag.guest-1.json")
+
+
+def validate(doc):
+    """The document satisfies the published JSON Schema (python3-jsonschema)."""
+    import jsonschema
+
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    for e in list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))[:10]:
+        failures.append("schema: %s: %s" % ("/".join(str(x) for x in e.path), e.message))
+
+
 def common(doc, ms):
+    validate(doc)
     check(doc.get("schema") == "ptdiag.guest/1", "schema is ptdiag.guest/1")
     check(doc["producer"]["os"] == "windows", "producer.os is windows")
     sysinfo = doc["system"]
@@ -53,6 +68,8 @@ def common(doc, ms):
     check(a.get("d3d12_feature_level") in ("11_0", "11_1", "12_0", "12_1", "12_2"),
           "D3D12 feature level through d3d12.dll: %s" % a.get("d3d12_feature_level"))
     check((a.get("budget_bytes") or 0) > 0, "QueryVideoMemoryInfo budget")
+
+    check_video_and_outputs(doc, a)
 
     vk = doc["vulkan"]
     check(vk["loader"] == "present" and vk["error"] is None, "Vulkan loader and instance")
@@ -103,6 +120,100 @@ def common(doc, ms):
               % (ms, BUDGET_MS, "within" if ms < BUDGET_MS else "OVER on this machine now"))
         check(ms < MAX_MS, "whole run %d ms < %d ms (hang guard)" % (ms, MAX_MS))
     return hw[0] if hw else None
+
+
+def check_video_and_outputs(doc, a):
+    """Issue 16: outputs, decode and encode as Wine gives them, never invented."""
+    outs = a.get("outputs")
+    check(isinstance(outs, list), "dxgi outputs listed: %r" % outs)
+    attached = [o for o in outs or [] if o["attached_to_desktop"]]
+    check(len(attached) >= 1, "an output attached to the desktop (the Xvfb screen)")
+    if attached:
+        check((attached[0]["width"], attached[0]["height"]) == (1280, 1024),
+              "output resolution is Xvfb's 1280x1024: %sx%s"
+              % (attached[0]["width"], attached[0]["height"]))
+        check(attached[0]["name"].startswith("\\\\.\\DISPLAY"), "GDI device name")
+    dec = a.get("video_decode")
+    check(isinstance(dec, dict), "video_decode recorded for the hardware adapter")
+    if isinstance(dec, dict):
+        # Either the profiles the API gave, or unknown with the reason: never both, never none.
+        if dec["profiles"] is None:
+            check(bool(dec["error"]) and dec["codecs"] is None,
+                  "decode unknown with its reason: %s" % dec["error"])
+            check(any(e["source"] == "video_decode" for e in doc["errors"]),
+                  "video_decode reason in errors")
+        else:
+            check(dec["error"] is None and all(p["guid"] for p in dec["profiles"]),
+                  "decode profiles with their GUIDs")
+        print("video_decode under Wine: %s" % (dec["error"] or
+              ", ".join(c["codec"] for c in dec["codecs"]) or "no profiles"))
+    enc = doc.get("video_encode")
+    check(isinstance(enc, dict) and enc["source"] == "media-foundation", "video_encode recorded")
+    if isinstance(enc, dict):
+        check(isinstance(enc["encoders"], list) or bool(enc["error"]),
+              "encoders listed, or unknown with the reason")
+        for e in enc["encoders"] or []:
+            check(e["codec"] in ("H.264", "HEVC", "AV1"), "encoder codec %s" % e["codec"])
+        print("video_encode under Wine: %s" % (enc["error"] or
+              "%d hardware encoder MFT(s)" % len(enc["encoders"])))
+    # gpus[].video / displays (the report's per-GPU view): the fakes match no DXGI adapter
+    # (Wine's is a GTX 470 unless spoofed), so theirs are unknown, never "none".
+    hw_ids = [(x["vendor_id"], x["device_id"]) for x in doc["dxgi"]["adapters"]
+              if x["software"] is False]
+    for g in doc["gpus"]:
+        if (g["vendor_id"], g["device_id"]) in hw_ids:
+            v = g["video"]
+            check(isinstance(v, dict) and "mft" in v["sources"] and v["encode_codecs"] == [],
+                  "matched GPU: no hardware encoder under Wine: %r" % v)
+            check(v["decode_codecs"] is None and "D3D11 video" in (v["reason"] or ""),
+                  "matched GPU: decode unknown with the reason: %r" % v)
+            check(bool(g["displays"]) and g["displays"][0]["connected"] is True,
+                  "displays joined: %r" % g["displays"])
+        else:
+            check(g.get("video", "absent") is None and g.get("displays", "absent") is None,
+                  "%s: video and displays unknown without a DXGI adapter" % g["location"])
+    nv = gpu(doc, "ROOT\\DISPLAY\\0001")
+    amd = gpu(doc, "ROOT\\DISPLAY\\0002")
+    arc = gpu(doc, "ROOT\\DISPLAY\\0003")
+    if nv and amd and arc:
+        irq = [g["windows"]["interrupts"] for g in (nv, amd, arc)]
+        check(irq[0] == {"msi_supported": True, "msi_supported_value": 1,
+                         "message_number_limit": None}, "RTX 3090 MSISupported=1: %r" % irq[0])
+        check(irq[1]["msi_supported"] is False and irq[1]["msi_supported_value"] == 0,
+              "RX 6800 XT MSISupported=0: %r" % irq[1])
+        # The Arc fixture has no Device Parameters key at all: unknown, not line-based.
+        check(irq[2] == {"msi_supported": None, "msi_supported_value": None,
+                         "message_number_limit": None},
+              "Arc without Device Parameters: unknown: %r" % irq[2])
+        # ROOT\ devices have no PCI bus/device: companions unknown, not "none".
+        check(all(g["windows"]["companions"] is None for g in (nv, amd, arc)),
+              "no PCI location, no companion guessed")
+
+
+def check_verdict(path, rc):
+    """The plain run: capability table and guest verdict, exit status as ptdiag-report."""
+    text = open(path, encoding="utf-8", errors="replace").read().replace("\r\n", "\n")
+    check(text.startswith("ptdiag-agent.exe "), "headline")
+    check("\nGPUs\n" in text, "the capability table")
+    check("  NVIDIA GeForce RTX 3090 [10de:2204] at ROOT\\DISPLAY\\0001\n" in text, "RTX 3090 block")
+    for label in ("driver", "VRAM", "Direct3D", "Vulkan", "decode", "encode", "displays",
+                  "interrupts"):
+        check(re.search(r"\n    %s +\S" % label, text), "row %s" % label)
+    check("nvlddmkm, NVIDIA 31.0.15.3623 (536.23); no device problem" in text, "driver row")
+    check("    VRAM        24.0 GiB\n" in text, "VRAM row")
+    check("    interrupts  GPU MSI\n" in text, "RTX 3090 interrupts")
+    check("    interrupts  GPU line-based\n" in text, "line-based GPU shown")
+    # The fake Arc A770 sits on the integrated-GPU INF: the matrix's guest-wrong-inf fails it.
+    check("\nFAIL L5 guest driver\n" in text, "guest layer FAIL")
+    check("rule: guest-wrong-inf" in text, "guest-wrong-inf finding")
+    # Wine's own DXGI adapter matches no fake device: listed with its API facts.
+    check("(DXGI adapter, no display device with these ids)\n" in text, "unmatched adapter block")
+    check("    displays    \\\\.\\DISPLAY1 1280x1024\n" in text, "displays row (Xvfb)")
+    check("    encode      none\n" in text, "no hardware encoder under Wine")
+    check("    decode      unknown: " in text, "decode unknown with the reason")
+    check("ptdiag-host --vm VMID --with-guest" in text, "where the host layers come from")
+    check(re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text), "counts line")
+    check(rc == 1, "exit status 1 with an error finding (got %d)" % rc)
 
 
 def check_default(doc, ms):
@@ -161,6 +272,12 @@ def check_headless(doc):
     check(len(wine) == 1, "SetupAPI lists Wine's display adapter")
     check(doc["system"]["cpuid"]["source"] == "instruction", "CPUID executed")
     check(doc["system"]["wine_version"], "Wine detected")
+    validate(doc)
+    # No adapter, so no decode facts; Media Foundation still answers (or says why not).
+    enc = doc.get("video_encode") or {}
+    check(enc.get("source") == "media-foundation" and
+          (isinstance(enc.get("encoders"), list) or bool(enc.get("error"))),
+          "video_encode recorded headless: %r" % enc)
 
 
 def check_soak(path):
@@ -196,7 +313,10 @@ def check_task_xml(path):
 
 def main():
     scenario, path, ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if scenario == "soak":
+    if scenario == "verdict":
+        check_verdict(path, ms)
+        ms = 0
+    elif scenario == "soak":
         check_soak(path)
     elif scenario == "headless":
         check_headless(json.load(open(path, encoding="utf-8")))

@@ -6,7 +6,7 @@
  *   ptdiag-fakegpu.exe INSTANCE_ID key=value... [INSTANCE_ID key=value...]...
  *     hwid=ID[;ID...]  compat=ID[;ID...]  desc=TEXT  service=NAME
  *     inf=NAME  provider=TEXT  version=W.X.Y.Z  date=M-D-YYYY  qwmem=BYTES  mem32=BYTES
- *     vulkan=PATH  infsrc=FILE.inf
+ *     vulkan=PATH  infsrc=FILE.inf  msi=0|1
  *
  * infsrc= installs FILE.inf with SetupCopyOEMInf, as a driver package does, and points InfPath
  * at the copy (Windows names it oem<N>.inf; Wine 8 keeps the original name).
@@ -107,6 +107,29 @@ static int set_device_props(HDEVINFO set, SP_DEVINFO_DATA *dev, int first, int l
     return 0;
 }
 
+/* msi=N: MSISupported under the device's Device Parameters, where an INF's HW.AddReg puts it
+ * (Interrupt Management\MessageSignaledInterruptProperties). */
+static LSTATUS write_msi(const wchar_t *enum_path, const char *value)
+{
+    wchar_t path[640];
+    DWORD v;
+    HKEY key;
+    LSTATUS rc;
+
+    if (!value)
+        return ERROR_SUCCESS;
+    v = (DWORD)strtoul(value, NULL, 10);
+    swprintf(path, sizeof(path) / sizeof(path[0]),
+             L"%ls\\Device Parameters\\Interrupt Management\\MessageSignaledInterruptProperties",
+             enum_path);
+    rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    rc = RegSetValueExW(key, L"MSISupported", 0, REG_DWORD, (BYTE *)&v, sizeof(v));
+    RegCloseKey(key);
+    return rc;
+}
+
 static int write_driver_key(HDEVINFO set, SP_DEVINFO_DATA *dev, int index, int first, int last,
                             char **argv)
 {
@@ -148,6 +171,8 @@ static int write_driver_key(HDEVINFO set, SP_DEVINFO_DATA *dev, int index, int f
         SetLastError((DWORD)rc);
         return fail("setting the device's Driver value", id);
     }
+    if (write_msi(path, arg_value(first, last, argv, "msi=")) != ERROR_SUCCESS)
+        return fail("writing MSISupported", id);
     swprintf(path, sizeof(path) / sizeof(path[0]),
              L"System\\CurrentControlSet\\Control\\Class\\%ls", drv);
     rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL);

@@ -51,13 +51,13 @@ w "$fake" 'ROOT\DISPLAY\0001' \
         'hwid=PCI\VEN_10DE&DEV_2204&SUBSYS_147D10DE&REV_A1;PCI\VEN_10DE&DEV_2204&SUBSYS_147D10DE;PCI\VEN_10DE&DEV_2204&CC_030000;PCI\VEN_10DE&DEV_2204' \
         'compat=PCI\VEN_10DE&DEV_2204&REV_A1;PCI\VEN_10DE&CC_030000;PCI\VEN_10DE&CC_0300' \
         'desc=NVIDIA GeForce RTX 3090' service=nvlddmkm inf=oem42.inf \
-        provider=NVIDIA version=31.0.15.3623 date=5-25-2023 qwmem=25769803776 \
+        provider=NVIDIA version=31.0.15.3623 date=5-25-2023 qwmem=25769803776 msi=1 \
         'vulkan=C:\Windows\System32\DriverStore\FileRepository\nv_dispi.inf_amd64_8e2b4bfd3b0bd1bb\nv-vk64.json' \
     'ROOT\DISPLAY\0002' \
         'hwid=PCI\VEN_1002&DEV_73BF&SUBSYS_0E3A1002&REV_C1;PCI\VEN_1002&DEV_73BF&SUBSYS_0E3A1002;PCI\VEN_1002&DEV_73BF&CC_030000' \
         'desc=AMD Radeon RX 6800 XT' service=amdkmdag inf=oem17.inf \
         'provider=Advanced Micro Devices, Inc.' version=31.0.21001.45002 date=9-14-2023 \
-        mem32=4293918720 'vulkan=C:\Windows\System32\DriverStore\FileRepository\u0398791.inf_amd64_1a2b3c4d5e6f7081\B398720\amd-vulkan64.json' \
+        mem32=4293918720 msi=0 'vulkan=C:\Windows\System32\DriverStore\FileRepository\u0398791.inf_amd64_1a2b3c4d5e6f7081\B398720\amd-vulkan64.json' \
     'ROOT\DISPLAY\0003' \
         'hwid=PCI\VEN_8086&DEV_56A0&SUBSYS_10208086&REV_08;PCI\VEN_8086&DEV_56A0&SUBSYS_10208086;PCI\VEN_8086&DEV_56A0&CC_030000' \
         'desc=Intel(R) Arc(TM) A770 Graphics' service=igfxn "infsrc=$(winpath "$infdir/iigd_dch.inf")" \
@@ -90,6 +90,14 @@ for i in 1 2 3; do
 done
 echo "$best" >"$out/default.ms"
 $check default "$out/default.json" "$best"
+
+# The plain run (issue 16): the capability table and the guest verdict; exit status as
+# ptdiag-report (1: the Arc on the integrated-GPU INF is an error finding).
+rc=0
+start=$(date +%s%N)
+w "$agent" >"$out/verdict.txt" 2>"$out/verdict.err" || rc=$?
+echo "ptdiag-agent.exe (table and verdict) under Wine: $((($(date +%s%N) - start) / 1000000)) ms"
+$check verdict "$out/verdict.txt" "$rc"
 
 # Spoofed adapters through wined3d's registry overrides: AMD, then Intel.
 w reg add "$d3dkey" /v VideoPciVendorID /t REG_DWORD /d 4098 /f >/dev/null # 0x1002

@@ -68,6 +68,29 @@ void rpt_evidence_text(FILE *out, const struct rpt_evidence *e)
     cJSON_free(v);
 }
 
+void rpt_text_finding(FILE *out, const struct rpt_render_ctx *c, const struct rpt_finding *f)
+{
+    fprintf(out, "  %s%s%s ", col(c, sev_col(f->severity)), sev_word(f->severity), col(c, C_OFF));
+    esc(out, f->subject);
+    fputs(": ", out);
+    esc(out, f->rule->title);
+    fputs("\n       rule: ", out);
+    esc(out, f->rule->id);
+    fputc('\n', out);
+    fprintf(out, "       why:\n");
+    indented(out, "         ", f->root_cause);
+    if (f->nevidence) {
+        fprintf(out, "       evidence:\n");
+        for (size_t e = 0; e < f->nevidence; e++) {
+            fputs("         ", out);
+            rpt_evidence_text(out, &f->evidence[e]);
+            fputc('\n', out);
+        }
+    }
+    fprintf(out, "       fix:\n");
+    indented(out, "         ", f->fix);
+}
+
 int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
 {
     const struct rpt_model *m = c->model;
@@ -120,28 +143,8 @@ int rpt_render_text(FILE *out, const struct rpt_render_ctx *c)
         for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--) {
             for (size_t i = 0; i < r->nfindings; i++) {
                 const struct rpt_finding *f = &r->findings[i];
-                if (strcmp(f->rule->layer, ly->id) != 0 || (int)f->severity != sev)
-                    continue;
-                fprintf(out, "  %s%s%s ", col(c, sev_col(f->severity)), sev_word(f->severity),
-                        col(c, C_OFF));
-                esc(out, f->subject);
-                fputs(": ", out);
-                esc(out, f->rule->title);
-                fputs("\n       rule: ", out);
-                esc(out, f->rule->id);
-                fputc('\n', out);
-                fprintf(out, "       why:\n");
-                indented(out, "         ", f->root_cause);
-                if (f->nevidence) {
-                    fprintf(out, "       evidence:\n");
-                    for (size_t e = 0; e < f->nevidence; e++) {
-                        fputs("         ", out);
-                        rpt_evidence_text(out, &f->evidence[e]);
-                        fputc('\n', out);
-                    }
-                }
-                fprintf(out, "       fix:\n");
-                indented(out, "         ", f->fix);
+                if (strcmp(f->rule->layer, ly->id) == 0 && (int)f->severity == sev)
+                    rpt_text_finding(out, c, f);
             }
         }
     }

@@ -129,7 +129,12 @@ void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose)
             if (groups[g].hint)
                 continue;
             /* the fact path is the matrix's, but an unknown reason's text may carry a subject */
-            char *k = strndup(groups[g].key, groups[g].keylen);
+            /* not strndup: MinGW's C library (the Windows agent links this) has none */
+            char *k = malloc(groups[g].keylen + 1);
+            if (k) {
+                memcpy(k, groups[g].key, groups[g].keylen);
+                k[groups[g].keylen] = '\0';
+            }
             fputs(first ? " " : ", ", out);
             if (k)
                 ptd_esc_text(out, k, 0);

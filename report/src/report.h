@@ -320,6 +320,8 @@ struct rpt_render_ctx {
 int rpt_render_text(FILE *out, const struct rpt_render_ctx *c);
 /* The "Not checked" section of the text report: one line per reason, or every rule. */
 void rpt_text_unchecked(FILE *out, const struct rpt_result *r, bool verbose);
+/* One finding as the text report prints it: severity, subject, rule, why, evidence, fix. */
+void rpt_text_finding(FILE *out, const struct rpt_render_ctx *c, const struct rpt_finding *f);
 /* Builds the ptdiag.report/1 document (caller owns). */
 cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);

@@ -8,6 +8,7 @@ libnvidia-ml.so.1 on LD_LIBRARY_PATH.
 """
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -502,6 +503,38 @@ def scenario_vulkan(c, agent, icd):
                                         "encode_codecs": []})
 
 
+def check_verdict_text(c, text, rule):
+    """The plain run (issue 16): capability table, then the guest layer with its findings."""
+    c.true("headline: %r" % text[:60], text.startswith("ptdiag-agent "))
+    c.true("capability table", "\nGPUs\n" in text)
+    c.true("guest layer FAIL", "\nFAIL L5 guest driver\n" in text)
+    c.true("finding %s" % rule, "rule: %s\n" % rule in text)
+    c.true("fix under it", "       fix:\n" in text)
+    c.true("host layers pointed to", "ptdiag-host --vm VMID --with-guest" in text)
+    c.true("counts line", re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text))
+
+
+def scenario_verdict(c, agent, gen, work, which):
+    if which == "xid79":
+        subprocess.run([sys.executable, gen, work, "rtx3090-xid79"], check=True)
+        p = run_agent(agent, ["--root", os.path.join(work, "rtx3090-xid79")], expect_rc=1)
+        check_verdict_text(c, p.stdout, "guest-nvidia-xid")
+        c.true("the RTX 3090 block", "[10de:2204] at 0000:" in p.stdout)
+        for label in ("driver", "VRAM", "Vulkan"):
+            c.true("row %s" % label, re.search(r"\n    %s +\S" % label, p.stdout))
+        c.true("driver row names nvidia", re.search(r"\n    driver +nvidia", p.stdout))
+        return
+    # Live, Vulkan through lavapipe only: the only Vulkan device is a CPU one.
+    env = live_env({"VK_DRIVER_FILES": LVP_ICD, "VK_ICD_FILENAMES": LVP_ICD})
+    p = run_agent(agent, [], env, expect_rc=1)
+    check_verdict_text(c, p.stdout, "guest-software-renderer")
+    c.true("lavapipe named as the software renderer",
+           re.search(r"\n  software renderer \(Vulkan\): llvmpipe", p.stdout))
+    # --json still writes the document, and it agrees with the table.
+    doc = agent_doc(agent, [], env)
+    c.eq("lavapipe in the document", [d["type"] for d in doc["vulkan"]["devices"]], ["cpu"])
+
+
 ROOT_CHECKS = {
     "rtx3090-open": check_rtx3090_open,
     "rtx3090-xid79": check_rtx3090_xid79,
@@ -537,6 +570,8 @@ def main():
         scenario_live_no_nvidia(c, a.agent, a.work)
     elif a.scenario in ("nvml-mismatch", "nvml-ok", "nvml-hang", "nvml-crash"):
         scenario_nvml(c, a.agent, a.fake_nvml, a.scenario[5:])
+    elif a.scenario in ("verdict-xid79", "verdict-lavapipe"):
+        scenario_verdict(c, a.agent, a.gen, a.work, a.scenario[8:])
     elif a.scenario == "vulkan-lavapipe":
         scenario_vulkan(c, a.agent, LVP_ICD)
     elif a.scenario == "vulkan-no-icd":
