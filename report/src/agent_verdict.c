@@ -72,7 +72,8 @@ static void guest_layer(FILE *out, const struct rpt_render_ctx *c)
     const char *word = status_word(rpt_layer_status(r, GUEST_LAYER), c->colour, &cc);
     size_t host_rules = 0;
 
-    fprintf(out, "\n%s%-4s%s %s\n", cc, word, c->colour ? C_OFF : "", rpt_layer_label(GUEST_LAYER));
+    fprintf(out, "\n%s%-4s%s %s\n", cc, word, c->colour ? C_OFF : "",
+            rpt_layer_label(c->matrix, GUEST_LAYER));
     for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)
         for (size_t i = 0; i < r->nfindings; i++)
             if (strcmp(r->findings[i].rule->layer, GUEST_LAYER) == 0 &&
