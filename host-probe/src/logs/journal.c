@@ -176,8 +176,9 @@ static void boot_json(struct logs_ctx *lc, cJSON *arr, struct jboot *b, int offs
     ptd_time_rfc3339((time_t)(b->last_usec / 1000000), when, sizeof(when));
     ptd_json_add_str(o, "last_time", when);
     /* the current boot has not ended: whether it will end cleanly is unknown */
-    ptd_json_add_tri(o, "shutdown_seen", offset == 0 ? -1 : b->shutdown_seen);
-    ptd_json_add_num(o, "entries_read", (double)b->n, true);
+    /* a boot sd-journal could not read to its end (corruption) ended unknown */
+    ptd_json_add_tri(o, "shutdown_seen",
+                     offset == 0 || (b->read_error && !b->shutdown_seen) ? -1 : b->shutdown_seen);
     add_last_action(lc, o, b);
     if (!cJSON_AddItemToArray(arr, o))
         cJSON_Delete(o);
@@ -225,27 +226,25 @@ void logs_journal_collect(struct logs_ctx *lc)
     if (!jo)
         return;
     r = read_journal(lc, &l, &source, &err);
-    ptd_json_add_str(jo, "source", r == -ENOENT ? NULL : source);
+    /* the facts are about the host's journal whether read there or from a snapshot's export
+     * copy: the same source, so that a replay gives the same document */
+    (void)source;
+    if (r == 0 && !l.nboots)
+        r = -ENOENT;
+    ptd_json_add_str(jo, "source", r == -ENOENT ? NULL : "/var/log/journal");
     if (r) {
         ptd_json_add_tri(jo, "readable", 0);
         cJSON_AddNullToObject(jo, "boots");
         if (r == -ENOENT)
             ptd_doc_add_error(lc->probe->doc, SOURCE,
-                              "/var/log/journal: no journal (previous boots unknown)");
+                              "/var/log/journal: no journal entries (none kept, or not "
+                              "permitted: run as root or in group systemd-journal); earlier "
+                              "boots unknown");
         else
             ptd_doc_add_error(lc->probe->doc, SOURCE, "%s", err.text);
         goto out;
     }
-    ptd_json_add_tri(jo, "readable", l.nboots > 0);
-    ptd_json_add_tri(jo, "truncated", l.truncated);
-    if (!l.nboots) {
-        cJSON_AddNullToObject(jo, "boots");
-        ptd_doc_add_error(lc->probe->doc, SOURCE,
-                          "%s: no journal entries readable (run as root or in group "
-                          "systemd-journal)",
-                          source);
-        goto out;
-    }
+    ptd_json_add_tri(jo, "readable", 1);
     boots = cJSON_AddArrayToObject(jo, "boots");
     for (i = 0; boots && i < l.nboots; i++)
         boot_json(lc, boots, &l.boots[i], -(int)i);

@@ -41,6 +41,7 @@ struct jboot {
     char id[33]; /* _BOOT_ID, 32 hex digits */
     uint64_t first_usec, last_usec;
     bool shutdown_seen; /* a shutdown message among its last entries */
+    bool read_error;    /* sd-journal failed inside this boot (corruption): its end is unknown */
     struct jentry *e;   /* owned, oldest first after journal_boot_sort() */
     size_t n, cap;
 };

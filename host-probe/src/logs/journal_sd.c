@@ -136,7 +136,13 @@ static int scan_tail(sd_journal *j, struct jboot *b)
     snprintf(m, sizeof(m), "_BOOT_ID=%s", b->id);
     if (sd_journal_add_match(j, m, 0) < 0 || sd_journal_seek_tail(j) < 0)
         return 0;
-    for (k = 0; k < JOURNAL_TAIL_SCAN && sd_journal_previous(j) > 0; k++) {
+    for (k = 0; k < JOURNAL_TAIL_SCAN; k++) {
+        int step = sd_journal_previous(j);
+
+        if (step < 0)
+            b->read_error = true;
+        if (step <= 0)
+            break;
         get_field(j, "SYSLOG_IDENTIFIER", ident, sizeof(ident));
         if (sd_journal_get_data(j, "MESSAGE", &d, &l) < 0 || l < 8)
             continue;
@@ -198,8 +204,14 @@ static int read_boot(sd_journal *j, struct jboot *b, uint64_t oldest, struct jlo
     sd_journal_flush_matches(j);
     if (add_source_matches(j, m) < 0 || sd_journal_seek_tail(j) < 0)
         return 0;
-    for (k = 0; sd_journal_previous(j) > 0; k++) {
+    for (k = 0;; k++) {
         uint64_t usec = 0;
+        int step = sd_journal_previous(j);
+
+        if (step < 0)
+            b->read_error = true;
+        if (step <= 0)
+            break;
 
         if (k == JOURNAL_MAX_ENTRIES) {
             l->truncated = true;
