@@ -19,13 +19,14 @@
 /* Defined by report/src/soak_cli.c when the soak evaluator is built in. */
 int report_soak_main(int argc, char **argv) __attribute__((weak));
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_MD, FMT_PROM, FMT_HTML };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE] [-v]\n"
+    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom|html] [--matrix FILE] [-o FILE] [-v]\n"
                "                     [--guest VMID=FILE]... DOC...\n"
-               "  -f, --format FMT     text (default), json, md (Markdown) or prom (Prometheus)\n"
+               "  -f, --format FMT     text (default), json, md (Markdown), prom (Prometheus) or\n"
+               "                       html (one self-contained page with the topology drawn)\n"
                "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
                "      --gpu-identity FILE  GPU identity table instead of the built-in one\n"
                "  -o, --output FILE    write the report to FILE instead of stdout\n"
@@ -148,6 +149,8 @@ int main(int argc, char **argv)
                 fmt = FMT_MD;
             else if (strcmp(optarg, "prom") == 0 || strcmp(optarg, "prometheus") == 0)
                 fmt = FMT_PROM;
+            else if (strcmp(optarg, "html") == 0)
+                fmt = FMT_HTML;
             else {
                 fprintf(stderr, "ptdiag-report: unknown format '%s'\n", optarg);
                 goto out;
@@ -221,6 +224,7 @@ int main(int argc, char **argv)
     int r = fmt == FMT_JSON   ? rpt_render_json(out, &rc)
             : fmt == FMT_MD   ? rpt_render_md(out, &rc)
             : fmt == FMT_PROM ? rpt_render_prom(out, &rc)
+            : fmt == FMT_HTML ? rpt_render_html(out, &rc)
                               : rpt_render_text(out, &rc);
     if (close_out(out, outp) < 0 || r < 0)
         goto out;

@@ -294,6 +294,8 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c);
 int rpt_render_json(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
+/* One self-contained HTML page with the topology drawn (render_html.c). */
+int rpt_render_html(FILE *out, const struct rpt_render_ctx *c);
 /* docs/troubleshooting.md from the matrix. */
 int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);
 /* A condition as readable text (for docs and Markdown). Caller frees. */

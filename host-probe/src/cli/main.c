@@ -21,6 +21,8 @@ static void usage(FILE *f)
           "  -o, --output FILE       write the JSON document to FILE\n"
           "  -r, --root DIR          read sys/proc/etc/boot/dev/run under DIR instead of /\n"
           "      --vm VMID           only this VM and the devices it passes\n"
+          "      --groups            list every IOMMU group, its verdict and each function's\n"
+          "                          driver and VM (the guides' iommu_groups loop)\n"
           "      --save-snapshot DIR copy every file read into DIR (replay with --root)\n"
           "      --redact            with --save-snapshot and in the document: remove host\n"
           "                          names, MAC and IP addresses, serials and UUIDs\n"
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT };
+    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT, OPT_GROUPS };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"output", required_argument, NULL, 'o'},
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
         {"redact", no_argument, NULL, OPT_REDACT},
         {"with-guest", no_argument, NULL, OPT_WITH_GUEST},
         {"agent", required_argument, NULL, OPT_AGENT},
+        {"groups", no_argument, NULL, OPT_GROUPS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -54,7 +57,7 @@ int main(int argc, char **argv)
     };
     const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
     const char *agent_path = NULL;
-    bool json = false, redact = false, with_guest = false;
+    bool json = false, redact = false, with_guest = false, groups = false;
     struct ptd_root root;
     struct ptd_error err;
     struct probe_ctx ctx = {0};
@@ -91,6 +94,9 @@ int main(int argc, char **argv)
             break;
         case OPT_AGENT:
             agent_path = optarg;
+            break;
+        case OPT_GROUPS:
+            groups = true;
             break;
         case 'v':
             verbose++;
@@ -172,6 +178,14 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (groups) {
+        if (!host_groups_print) {
+            fprintf(stderr, "ptdiag-host: --groups is not available in this build\n");
+            goto out;
+        }
+        ret = host_groups_print(doc, stdout) == 0 ? 0 : 2;
+        goto out;
+    }
     if (json || output || !host_summary_print) {
         if (ptd_doc_write(doc, output, true, &err) != 0) {
             fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));

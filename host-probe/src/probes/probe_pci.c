@@ -2,7 +2,7 @@
 /*
  * The "pci" probe: every display-class function and every function sharing its slot
  * (devices[]), the functions on vfio-pci and both ends of SR-IOV pairs, every IOMMU
- * group holding one of them (iommu_groups[]) and the mediated devices (mdev_devices[]).
+ * group with all its members (iommu_groups[]) and the mediated devices (mdev_devices[]).
  * docs/schema.md.
  */
 #include <stdlib.h>
@@ -122,6 +122,27 @@ static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
     return count;
 }
 
+/* Every group in /sys/kernel/iommu_groups (issue 17: the whole host, not only the groups of
+ * listed devices); when that directory cannot be listed, the groups the listed devices'
+ * iommu_group links name (*groups holds them, *n of them), sorted and unique. */
+static void all_or_listed_groups(struct probe_ctx *ctx, long **groups, size_t *n)
+{
+    long *all = NULL;
+    size_t nall = 0, i, out = 0;
+
+    if (pci_groups_list(ctx, &all, &nall) == 0) {
+        free(*groups);
+        *groups = all;
+        *n = nall;
+        return;
+    }
+    qsort(*groups, *n, sizeof(**groups), cmp_long);
+    for (i = 0; i < *n; i++)
+        if (out == 0 || (*groups)[out - 1] != (*groups)[i])
+            (*groups)[out++] = (*groups)[i];
+    *n = out;
+}
+
 void probe_pci_run(struct probe_ctx *ctx)
 {
     const struct ptd_pci_fn *fns = NULL;
@@ -168,15 +189,7 @@ void probe_pci_run(struct probe_ctx *ctx)
             groups[ngroups++] = g;
     }
     pci_root_windows_facts(ctx, &iomem);
-    qsort(groups, ngroups, sizeof(*groups), cmp_long);
-    for (i = 0; n && i + 1 < ngroups;) {
-        if (groups[i] == groups[i + 1]) {
-            memmove(&groups[i + 1], &groups[i + 2], (ngroups - i - 2) * sizeof(*groups));
-            ngroups--;
-        } else {
-            i++;
-        }
-    }
+    all_or_listed_groups(ctx, &groups, &ngroups);
     arr = pci_groups_facts(ctx, pci, groups, ngroups);
     pci_card_annotate(ctx, devices, arr);
     if (arr)
