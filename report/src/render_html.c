@@ -51,7 +51,18 @@ void html_text_flags(FILE *out, const char *s, unsigned flags)
     if (!s)
         return;
     t = ptd_esc_text_dup(s, flags);
-    ptd_esc_html(out, t ? t : "");
+    if (!t)
+        return;
+    /* ptd_esc_html makes every control character visible, '\n' too: keep the lines here. */
+    for (char *line = t, *nl;; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        ptd_esc_html(out, line);
+        if (!nl)
+            break;
+        fputc('\n', out);
+    }
     free(t);
 }
 

@@ -94,8 +94,13 @@ static int attach_group(struct topo *t, const cJSON *group)
     }
     while (start < n && in_group(group, chain[start]))
         start++;
-    /* The root complex: "dddd:bb" of the topmost function known. */
-    snprintf(root, sizeof(root), "%.7s", n ? chain[n - 1] : bdf ? bdf : "unknown");
+    /* The root complex: "dddd:bb" of the topmost function known; without the upstream fact
+     * (an older document, an unreadable link) the bus of the member itself, marked "?". */
+    snprintf(root, sizeof(root), "%.7s%s",
+             n     ? chain[n - 1]
+             : bdf ? bdf
+                   : "unknown",
+             cJSON_IsArray(up) ? "" : "?");
     parent = node_for(t, root, -1);
     for (size_t i = n; i-- > start;)
         parent = node_for(t, chain[i], parent);
@@ -278,7 +283,11 @@ static void draw_row(FILE *out, struct topo *t, size_t i)
     }
     switch (r->kind) {
     case ROW_ROOT:
-        snprintf(label, sizeof(label), "Root complex %s", t->nodes[r->ref].key);
+        if (strchr(t->nodes[r->ref].key, '?'))
+            snprintf(label, sizeof(label), "Bus %.7s (ports above it not recorded)",
+                     t->nodes[r->ref].key);
+        else
+            snprintf(label, sizeof(label), "Root complex %s", t->nodes[r->ref].key);
         html_box(out, x, y, w, ROW_H, "n-plain", -1, label, label, NULL);
         return;
     case ROW_BRIDGE:
