@@ -22,7 +22,7 @@ static const char css[] =
     "pre{background:#f4f5f7;padding:6px 8px;overflow-x:auto;white-space:pre-wrap;"
     "overflow-wrap:anywhere}"
     "table{border-collapse:collapse;margin:.3em 0}td,th{border:1px solid #ccd;padding:2px 6px;"
-    "text-align:left;vertical-align:top;overflow-wrap:anywhere}"
+    "text-align:left;vertical-align:top;overflow-wrap:anywhere}td.layer{white-space:nowrap}"
     ".sev{font-weight:bold;padding:0 4px;border-radius:3px;white-space:nowrap}"
     ".error{background:#f8d7da}.warning{background:#fff3cd}.info{background:#dbeafe}"
     ".ok{background:#d1f2dc}.partial{background:#eceff3}"
@@ -189,15 +189,27 @@ static void layer_summary(FILE *out, const struct rpt_result *r)
                           : !strcmp(st, "pass") ? "ok"
                                                 : "partial";
 
-        fputs("<tr><td>", out);
+        fputs("<tr><td class=\"layer\">", out);
         html_text(out, rpt_layer_label(layers[l]));
         fprintf(out, "</td><td><span class=\"sev %s\">%s</span></td><td>", cls, st);
-        for (size_t i = 0; i < r->nfindings; i++)
-            if (!strcmp(r->findings[i].rule->layer, layers[l])) {
-                fprintf(out, "<a href=\"#f-%zu\">", i);
-                html_text(out, r->findings[i].rule->id);
-                fputs("</a> ", out);
-            }
+        for (size_t i = 0; i < r->nfindings; i++) {
+            size_t same = 0, k;
+
+            if (strcmp(r->findings[i].rule->layer, layers[l]))
+                continue;
+            for (k = 0; k < i && r->findings[k].rule != r->findings[i].rule; k++)
+                ;
+            if (k < i)
+                continue; /* the rule is listed once, at its first finding */
+            for (k = i; k < r->nfindings; k++)
+                same += r->findings[k].rule == r->findings[i].rule;
+            fprintf(out, "<a href=\"#f-%zu\">", i);
+            html_text(out, r->findings[i].rule->id);
+            fputs("</a>", out);
+            if (same > 1)
+                fprintf(out, " &times;%zu", same);
+            fputs(" ", out);
+        }
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n", out);

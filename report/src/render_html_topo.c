@@ -219,8 +219,10 @@ static void fn_label(struct topo *t, const cJSON *m, char *buf, size_t len)
     size_t np = bdf ? rpt_groups_passed(t->g, bdf, &p) : 0;
     char vms[32] = "";
 
-    if (np)
+    if (np == 1)
         snprintf(vms, sizeof(vms), " -> VM %ld", p->vmid);
+    else if (np > 1)
+        snprintf(vms, sizeof(vms), " -> VM %ld +%zu", p->vmid, np - 1);
     snprintf(buf, len, "%s %s:%s %s [%s]%s", bdf ? bdf + 5 : "?",
              ptd_json_get_str(m, "vendor_id") ? ptd_json_get_str(m, "vendor_id") : "?",
              ptd_json_get_str(m, "device_id") ? ptd_json_get_str(m, "device_id") : "?",

@@ -19,15 +19,11 @@
 
 #include "ptdiag/doc.h"
 
-size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][16])
+size_t pci_chain_from_target(const char *target, char chain[][16])
 {
-    char path[128], target[PATH_MAX];
     const char *p;
     size_t n = 0;
 
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-    if (ptd_root_readlink(ctx->root, path, target, sizeof(target)) != 0)
-        return 0;
     for (p = target; *p && n < PCI_CHAIN_MAX;) {
         const char *slash = strchr(p, '/');
         size_t l = slash ? (size_t)(slash - p) : strlen(p);
@@ -43,6 +39,16 @@ size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][1
         p = slash + 1;
     }
     return n;
+}
+
+size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][16])
+{
+    char path[128], target[PATH_MAX];
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+    if (ptd_root_readlink(ctx->root, path, target, sizeof(target)) != 0)
+        return 0;
+    return pci_chain_from_target(target, chain);
 }
 
 static long vendor_of(struct probe_ctx *ctx, const char *bdf)

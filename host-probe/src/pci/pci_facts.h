@@ -85,6 +85,8 @@ cJSON *pci_mdev_devices(struct probe_ctx *ctx);
  * /sys/devices path ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"); 0 when the
  * link is unreadable (pci_card.c). */
 size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][16]);
+/* The same from a link target already read (an iommu_groups/N/devices/<bdf> link). */
+size_t pci_chain_from_target(const char *target, char chain[][16]);
 
 /* The ACS extended capability of a function's config space as JSON: {present: true, cap,
  * ctrl}, {present: false, cap: null, ctrl: null} when the extended space has none, or a JSON

@@ -29,10 +29,10 @@ static void add_names(struct ptd_pci *pci, const struct ptd_pci_fn *fn, cJSON *m
 
 /* upstream: the bridges between the member and its root complex, nearest first (the same
  * order as devices[].upstream); null when the sysfs link is unreadable. */
-static void add_upstream_bdfs(struct probe_ctx *ctx, cJSON *m, const char *bdf)
+static void add_upstream_bdfs(cJSON *m, const char *target)
 {
     char chain[PCI_CHAIN_MAX][16];
-    size_t n = pci_upstream_chain(ctx, bdf, chain), i;
+    size_t n = target ? pci_chain_from_target(target, chain) : 0, i;
     cJSON *arr;
 
     if (n == 0) {
@@ -45,7 +45,10 @@ static void add_upstream_bdfs(struct probe_ctx *ctx, cJSON *m, const char *bdf)
         cJSON_AddItemToArray(arr, cJSON_CreateString(chain[i]));
 }
 
-static void add_member(struct probe_ctx *ctx, struct ptd_pci *pci, cJSON *arr, const char *name)
+/* target: the member link's target in the group's devices/ (the function's /sys/devices
+ * path), NULL when unreadable. */
+static void add_member(struct probe_ctx *ctx, struct ptd_pci *pci, cJSON *arr, const char *name,
+                       const char *target)
 {
     char path[128], drv[128];
     cJSON *m = cJSON_CreateObject();
@@ -82,7 +85,7 @@ static void add_member(struct probe_ctx *ctx, struct ptd_pci *pci, cJSON *arr, c
         cJSON_AddNullToObject(m, "is_bridge");
     }
     add_names(pci, fn, m);
-    add_upstream_bdfs(ctx, m, name);
+    add_upstream_bdfs(m, target);
     /* PCI-to-PCI bridges and PCIe ports: whether they isolate what is below them (ACS). A
      * host bridge (0x0600) is no port. */
     if (pci_class_is_bridge(class24) && (class24 >> 8) != 0x0600)
@@ -129,8 +132,8 @@ static cJSON *one_group(struct probe_ctx *ctx, struct ptd_pci *pci, long id)
 
         /* Record the member links so a snapshot holds the group as the kernel shows it. */
         snprintf(link, sizeof(link), "%s/%s", path, names[i]);
-        (void)ptd_root_readlink(ctx->root, link, target, sizeof(target));
-        add_member(ctx, pci, arr, names[i]);
+        ret = ptd_root_readlink(ctx->root, link, target, sizeof(target));
+        add_member(ctx, pci, arr, names[i], ret == 0 ? target : NULL);
     }
     ptd_strv_free(names);
     return g;
