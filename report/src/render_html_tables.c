@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ptdiag/doc.h"
 #include "render_html.h"
@@ -87,17 +88,23 @@ static void size_cell(FILE *out, const cJSON *gpu, const char *key)
         fputs("unknown", out);
 }
 
-static void feature_levels(FILE *out, const cJSON *gdoc, const cJSON *gpu)
+/* The DXGI adapter or Vulkan device x is the guest GPU gpu: the same vendor:device. */
+static bool same_ids(const cJSON *gpu, const cJSON *x)
 {
     const char *vid = ptd_json_get_str(gpu, "vendor_id"), *did = ptd_json_get_str(gpu, "device_id");
+    const char *xv = ptd_json_get_str(x, "vendor_id"), *xd = ptd_json_get_str(x, "device_id");
+
+    return vid && did && xv && xd && !strcasecmp(xv, vid) && !strcasecmp(xd, did);
+}
+
+static void feature_levels(FILE *out, const cJSON *gdoc, const cJSON *gpu)
+{
     const cJSON *a;
     bool any = false;
 
     cJSON_ArrayForEach(a, ptd_json_get(gdoc, "dxgi.adapters"))
     {
-        const char *av = ptd_json_get_str(a, "vendor_id"), *ad = ptd_json_get_str(a, "device_id");
-
-        if (!vid || !did || !av || !ad || strcasecmp(av, vid) || strcasecmp(ad, did))
+        if (!same_ids(gpu, a))
             continue;
         fputs("D3D11 ", out);
         html_text(out, ptd_json_get_str(a, "d3d11_feature_level")
@@ -116,15 +123,12 @@ static void feature_levels(FILE *out, const cJSON *gdoc, const cJSON *gpu)
 
 static void vulkan(FILE *out, const cJSON *gdoc, const cJSON *gpu)
 {
-    const char *vid = ptd_json_get_str(gpu, "vendor_id"), *did = ptd_json_get_str(gpu, "device_id");
     const cJSON *d;
     bool any = false;
 
     cJSON_ArrayForEach(d, ptd_json_get(gdoc, "vulkan.devices"))
     {
-        const char *dv = ptd_json_get_str(d, "vendor_id"), *dd = ptd_json_get_str(d, "device_id");
-
-        if (!vid || !did || !dv || !dd || strcasecmp(dv, vid) || strcasecmp(dd, did))
+        if (!same_ids(gpu, d))
             continue;
         html_text(out, ptd_json_get_str(d, "name"));
         fputs(" (Vulkan ", out);

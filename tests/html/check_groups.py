@@ -89,7 +89,20 @@ def main():
         hostgen("rtx3090-vfio", rtx)
         shutil.copytree(os.path.join(FIX, "pve", "rtx3090"), rtx, symlinks=True,
                         dirs_exist_ok=True)
+        # A VM passing the NVMe drive by address (a stopped VM: the drive is still on nvme):
+        # it gets a devices[] entry with binding, group and reset facts like a GPU.
+        with open(os.path.join(rtx, "etc/pve/qemu-server/107.conf"), "w") as f:
+            f.write("bios: ovmf\nhostpci0: 02:00.0,pcie=1\nmachine: q35\nmemory: 4096\n"
+                    "name: nas\nostype: l26\n")
+        doc = json.loads(run(host, rtx, "--json"))
+        nvme = [d for d in doc["devices"] if d["bdf"] == "0000:02:00.0"]
+        check(len(nvme) == 1, "the passed NVMe drive is in devices[]")
+        for d in nvme:
+            check((d["driver"], d["iommu_group"], d["is_gpu"]) == ("nvme", 7, False),
+                  f"NVMe binding and group: {d['driver']}, {d['iommu_group']}")
+            check("reset_method" in d and "flr" in d, "NVMe reset facts")
         out = run(host, rtx, "--groups")
+        check("[driver: nvme]  passed to VM 107 hostpci0" in out, "the NVMe names VM 107")
         check("IOMMU Group 1: bridges-only" in out, "group 1 bridges-only")
         check("[10de:2204]  [driver: vfio-pci]  passed to VM 100 hostpci0, VM 103 hostpci0" in out,
               "the GPU names the VMs passing it")

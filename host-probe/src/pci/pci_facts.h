@@ -97,6 +97,11 @@ cJSON *pci_acs_json(const uint8_t *cfg, size_t len);
  * unknown) and o.acs (pci_acs_json) from bdf's config space; errors name the file. */
 void pci_port_facts(struct probe_ctx *ctx, cJSON *o, const char *bdf, const char *type_key);
 
+/* The raw PCI addresses ("dddd:bb:dd.f", or a slot "dddd:bb:dd") the current hostpciN
+ * entries of every VM config name (pci_passed.c): a NULL-terminated list for ptd_strv_free,
+ * or NULL when there is none or no /etc/pve/qemu-server. */
+char **pci_passed_addresses(struct probe_ctx *ctx);
+
 /* card_upstream_port on devices[] and iommu_groups[].devices[] (pci_card.c). */
 void pci_card_annotate(struct probe_ctx *ctx, cJSON *devices, cJSON *groups);
 

@@ -75,6 +75,26 @@ static void mark_vfio_bound(struct probe_ctx *ctx, struct ptd_pci *pci,
     ptd_strv_free(names);
 }
 
+/* The functions VM configs pass by address (a NIC, USB or NVMe controller too): a slot
+ * without function is every function of it, as qemu-server passes it. */
+static void mark_passed(struct probe_ctx *ctx, struct ptd_pci *pci, const struct ptd_pci_fn *fns,
+                        size_t n, bool *listed, size_t *count)
+{
+    char **addrs = pci_passed_addresses(ctx);
+    size_t i, j;
+
+    for (i = 0; addrs && addrs[i]; i++) {
+        if (strchr(addrs[i], '.')) {
+            mark_bdf(pci, fns, n, addrs[i], listed, count);
+            continue;
+        }
+        for (j = 0; j < n; j++)
+            if (!strcmp(fns[j].slot, addrs[i]))
+                mark(listed, j, count);
+    }
+    ptd_strv_free(addrs);
+}
+
 /* Both ends of an SR-IOV pair of a listed function: its PF (physfn) and its VFs (virtfnN). */
 static void mark_sriov_pairs(struct probe_ctx *ctx, struct ptd_pci *pci,
                              const struct ptd_pci_fn *fns, size_t n, bool *listed, size_t *count)
@@ -103,8 +123,9 @@ static void mark_sriov_pairs(struct probe_ctx *ctx, struct ptd_pci *pci,
 }
 
 /* Marks the functions to list: display class (0x03) and everything in the same slot (the
- * mdev and vGPU parents among them), every function bound to vfio-pci, and both ends of an
- * SR-IOV pair, so that binding and group facts exist for what a VM may be given. */
+ * mdev and vGPU parents among them), every function bound to vfio-pci, every function a VM
+ * config passes by address, and both ends of an SR-IOV pair, so that binding, group and reset
+ * facts exist for what a VM may be given. */
 static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
                                const struct ptd_pci_fn *fns, size_t n, bool *listed)
 {
@@ -118,6 +139,7 @@ static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
                 mark(listed, j, &count);
     }
     mark_vfio_bound(ctx, pci, fns, n, listed, &count);
+    mark_passed(ctx, pci, fns, n, listed, &count);
     mark_sriov_pairs(ctx, pci, fns, n, listed, &count);
     return count;
 }
