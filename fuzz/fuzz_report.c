@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rpt_render_text(devnull, &rc);
             rpt_render_md(devnull, &rc);
             rpt_render_prom(devnull, &rc);
+            rpt_render_html(devnull, &rc);
         }
         rpt_result_free(res);
     }

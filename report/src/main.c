@@ -18,9 +18,10 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom] [--matrix FILE] [-o FILE] [-v]\n"
+    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom|html] [--matrix FILE] [-o FILE] [-v]\n"
                "                     [--guest VMID=FILE]... DOC...\n"
-               "  -f, --format FMT     text (default), json, md (Markdown) or prom (Prometheus)\n"
+               "  -f, --format FMT     text (default), json, md (Markdown), prom (Prometheus) or\n"
+               "                       html (one self-contained page with the topology drawn)\n"
                "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
                "      --gpu-identity FILE  GPU identity table instead of the built-in one\n"
                "  -o, --output FILE    write the report to FILE instead of stdout\n"

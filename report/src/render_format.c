@@ -15,6 +15,7 @@ static const struct {
 } format_names[] = {
     {"text", RPT_FMT_TEXT},   {"json", RPT_FMT_JSON}, {"md", RPT_FMT_MD},
     {"markdown", RPT_FMT_MD}, {"prom", RPT_FMT_PROM}, {"prometheus", RPT_FMT_PROM},
+    {"html", RPT_FMT_HTML},
 };
 
 int rpt_format_parse(const char *name, enum rpt_format *fmt)
@@ -37,6 +38,8 @@ static int render_ctx(FILE *out, enum rpt_format fmt, const struct rpt_render_ct
         return rpt_render_md(out, c);
     case RPT_FMT_PROM:
         return rpt_render_prom(out, c);
+    case RPT_FMT_HTML:
+        return rpt_render_html(out, c);
     case RPT_FMT_TEXT:
         break;
     }

@@ -330,13 +330,15 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c);
  * without an inventory. */
 void rpt_render_md_inventory(FILE *out, const cJSON *host);
 int rpt_render_prom(FILE *out, const struct rpt_render_ctx *c);
-/* render_format.c: --format's names ("text", "json", "md"/"markdown", "prom"/"prometheus";
+/* render_format.c: --format's names ("text", "json", "md"/"markdown", "prom"/"prometheus", "html";
  * returns -1 for any other), and a result rendered in one of them (text in colour on a
  * terminal unless NO_COLOR is set; verbose: text lists every rule not checked). */
-enum rpt_format { RPT_FMT_TEXT, RPT_FMT_JSON, RPT_FMT_MD, RPT_FMT_PROM };
+enum rpt_format { RPT_FMT_TEXT, RPT_FMT_JSON, RPT_FMT_MD, RPT_FMT_PROM, RPT_FMT_HTML };
 int rpt_format_parse(const char *name, enum rpt_format *fmt);
 int rpt_render(FILE *out, enum rpt_format fmt, const struct rpt_matrix *mx,
                const struct rpt_model *model, const struct rpt_result *res, bool verbose);
+/* One self-contained HTML page with the topology drawn (render_html.c). */
+int rpt_render_html(FILE *out, const struct rpt_render_ctx *c);
 /* docs/troubleshooting.md from the matrix. */
 int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);
 /* A condition as readable text (for docs and Markdown). Caller frees. */

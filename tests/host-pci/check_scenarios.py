@@ -81,6 +81,12 @@ def has_error(doc, *parts):
           "no pci error with %r in %r" % (parts, pci_errors(doc)))
 
 
+def tree_groups(tree):
+    """The numbered groups of a tree, sorted, as the kernel lists them."""
+    return sorted(int(p.name) for p in (tree / "sys/kernel/iommu_groups").iterdir()
+                  if p.name.isdigit())
+
+
 def tree_type(tree, gid):
     p = tree / ("sys/kernel/iommu_groups/%d/type" % gid)
     return p.read_text().strip()
@@ -144,7 +150,7 @@ def s_rtx3090_vfio(doc, tree, out):
     eq(igpu.get("driver"), "i915", "iGPU driver")
     eq(igpu.get("boot_vga"), True, "iGPU boot_vga")
     eq(igpu.get("link"), None, "iGPU (root-complex integrated) has no link")
-    eq([x["id"] for x in doc["iommu_groups"]], [1, 2], "groups holding a listed device")
+    eq([x["id"] for x in doc["iommu_groups"]], tree_groups(tree), "every group (issue 17)")
     g1 = group(doc, 1)
     eq(g1.get("type"), tree_type(tree, 1), "group 1 type")
     eq([(m["bdf"], m["vendor_id"], m["device_id"], m["class"], m["driver"], m["is_bridge"])
@@ -292,12 +298,19 @@ def s_gpu_group_sata(doc, tree, out):
     eq(len(members), 8, "group 15 size")
     sata = [m for m in members if m["bdf"] == "0000:05:00.0"]
     eq(sata, [{"bdf": "0000:05:00.0", "vendor_id": "1022", "device_id": "7901", "class": "010601",
-               "is_bridge": False, "driver": "ahci", "card_upstream_port": None}],
+               "is_bridge": False, "vendor_name": "Advanced Micro Devices, Inc. [AMD]",
+               "device_name": "FCH SATA Controller [AHCI mode]", "class_name": "SATA controller",
+               "upstream": ["0000:03:09.0", "0000:02:00.0", "0000:00:01.2"], "driver": "ahci",
+               "card_upstream_port": None}],
        "SATA controller in the GPU's group (the chipset switch, 1022:57ad, is not the card's)")
     eq(dev(doc, "0000:04:00.0").get("card_upstream_port"), None,
        "an NVIDIA card below an AMD chipset switch has no switch of its own")
     eq(sum(m["is_bridge"] for m in members), 3, "three switch ports in the group")
-    eq([x["id"] for x in doc["iommu_groups"]], [15], "one group")
+    eq([x["id"] for x in doc["iommu_groups"]], tree_groups(tree), "every group (issue 17)")
+    ports = {m["bdf"]: m for m in members if m["is_bridge"]}
+    eq(sorted(ports), ["0000:02:00.0", "0000:03:04.0", "0000:03:09.0"], "the switch's ports")
+    check(all("port_type" in p and "acs" in p for p in ports.values()),
+          "every port member carries its port type and ACS")
     check("0000:05:00.0 [1022:7901 010601, ahci]" in out, "summary shows the SATA member")
 
 
@@ -340,7 +353,9 @@ def s_synthetic(binary, trees):
     gpus = [f for f in h.funcs if (f.cls >> 16) == 3]
     eq(len([d for d in doc["devices"] if d["is_gpu"]]), len(gpus), "every GPU found")
     eq(len(doc["devices"]), 2 * len(gpus), "GPU + audio per card")
-    eq(len(doc["iommu_groups"]), len(gpus), "one group per card")
+    eq(len(doc["iommu_groups"]), len(tree_groups(tree)), "every group (issue 17)")
+    eq(sum(len(g["devices"]) for g in doc["iommu_groups"]),
+       len(list((tree / "sys/bus/pci/devices").iterdir())), "every function in a group")
     eq(pci_errors(doc), [], "no errors")
 
 

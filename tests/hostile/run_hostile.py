@@ -43,12 +43,26 @@ except ImportError:  # Debian's python3-markdown-it, when python3 is not Debian'
 BASES = {"host": "host-pve-ws.json", "linux": "guest-linux-3090.json",
          "windows": "guest-windows-arc.json"}
 GUEST_VMID = {"linux": 101, "windows": 102}
-FORMATS = ("text", "json", "md", "prom")
+FORMATS = ("text", "json", "md", "prom", "html")
 # C0 but newline, DEL, C1, and the bidirectional marks, overrides and isolates.
 FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 SANITIZER = ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer")
 # The HTML ptdiag's Markdown writes itself.
 OWN_HTML = re.compile(r"^(<details><summary>[^<>]*</summary>|</details>|</?sub>)\s*$")
+
+try:
+    import html5lib
+except ImportError:
+    sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import html5lib
+    except ImportError:  # the HTML checks below then only check the bytes
+        html5lib = None
+
+# The elements ptdiag's HTML report writes itself (render_html*.c).
+HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "code",
+             "strong", "table", "tr", "th", "td", "a", "span", "section", "details", "summary",
+             "pre", "ul", "li", "div", "svg", "g", "rect", "text", "path", "tbody"}
 
 failures = []
 
@@ -150,6 +164,29 @@ def check_prom(what, text):
             fail(f"{what}: not a Prometheus sample line: {ln[:200]!r}")
 
 
+def check_html(what, text):
+    """Strict HTML5, only ptdiag's own elements, no script, event handler or foreign link."""
+    if not html5lib:
+        return
+    try:
+        tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    except Exception as e:
+        fail(f"{what}: not valid HTML5: {e}")
+        return
+    for el in tree.iter():
+        tag = el.tag.split("}")[-1] if isinstance(el.tag, str) else ""
+        if tag and tag not in HTML_TAGS:
+            fail(f"{what}: foreign element <{tag}>")
+        for k, v in el.attrib.items():
+            if k.lower().startswith("on"):
+                fail(f"{what}: event handler {k}={v[:80]!r} on <{tag}>")
+            if k == "href" and not (v.startswith("#") or v.startswith("https://")
+                                    or v.startswith("http://")):
+                fail(f"{what}: link to {v[:80]!r}")
+        if tag == "style" and el is not tree.find(".//style"):
+            fail(f"{what}: a second <style>")
+
+
 def report(rep, args, what):
     """Runs ptdiag-report in every format; returns {format: stdout text}."""
     out = {}
@@ -174,6 +211,8 @@ def report(rep, args, what):
             check_md(w, text, nfindings)
         elif fmt == "prom":
             check_prom(w, text)
+        elif fmt == "html":
+            check_html(w, text)
     return out
 
 

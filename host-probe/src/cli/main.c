@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "  -o, --output FILE       also write the JSON document to FILE\n"
           "  -r, --root DIR          read sys/proc/etc/boot/dev/run under DIR instead of /\n"
           "      --vm VMID           only this VM and the devices it passes\n"
+          "      --groups            list every IOMMU group, its verdict and each function's\n"
+          "                          driver and VM (the guides' iommu_groups loop)\n"
           "      --save-snapshot DIR copy every file read into DIR (replay with --root)\n"
           "      --redact            with --save-snapshot and in the document: remove host\n"
           "                          names, MAC and IP addresses, serials and UUIDs\n"
@@ -49,8 +51,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VM = 256, OPT_SNAPSHOT, OPT_REDACT, OPT_WITH_GUEST, OPT_AGENT, OPT_FACTS,
-           OPT_GUEST_OUTPUT };
+    enum {
+        OPT_VM = 256,
+        OPT_SNAPSHOT,
+        OPT_REDACT,
+        OPT_WITH_GUEST,
+        OPT_AGENT,
+        OPT_FACTS,
+        OPT_GUEST_OUTPUT,
+        OPT_GROUPS
+    };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"facts", no_argument, NULL, OPT_FACTS},
@@ -63,6 +73,7 @@ int main(int argc, char **argv)
         {"with-guest", no_argument, NULL, OPT_WITH_GUEST},
         {"agent", required_argument, NULL, OPT_AGENT},
         {"guest-output", required_argument, NULL, OPT_GUEST_OUTPUT},
+        {"groups", no_argument, NULL, OPT_GROUPS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -70,7 +81,8 @@ int main(int argc, char **argv)
     };
     const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
     const char *agent_path = NULL, *guest_output = NULL;
-    bool json = false, facts = false, redact = false, with_guest = false, formatted = false;
+    bool json = false, facts = false, redact = false, with_guest = false, formatted = false,
+         groups = false;
     enum rpt_format fmt = RPT_FMT_TEXT;
     struct ptd_root root;
     struct ptd_error err;
@@ -122,6 +134,9 @@ int main(int argc, char **argv)
         case OPT_GUEST_OUTPUT:
             guest_output = optarg;
             break;
+        case OPT_GROUPS:
+            groups = true;
+            break;
         case 'v':
             verbose++;
             break;
@@ -144,9 +159,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptdiag-host: --guest-output needs --with-guest\n");
         return 2;
     }
-    if (json + facts + formatted > 1 || (with_guest && (json || facts))) {
-        fprintf(stderr, "ptdiag-host: --json, --facts and --format (or --with-guest) each "
-                        "choose what to print: give one\n");
+    if (json + facts + formatted + groups > 1 || (with_guest && (json || facts || groups))) {
+        fprintf(stderr, "ptdiag-host: --json, --facts, --groups and --format (or --with-guest) "
+                        "each choose what to print: give one\n");
         return 2;
     }
     if (optind < argc) {
@@ -192,6 +207,10 @@ int main(int argc, char **argv)
 
     if (snapshot && host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
         fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
+        goto out;
+    }
+    if (groups) {
+        ret = host_groups_print(doc, stdout) == 0 ? 0 : 2;
         goto out;
     }
     if (json || output) {

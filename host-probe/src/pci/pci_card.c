@@ -19,19 +19,12 @@
 
 #include "ptdiag/doc.h"
 
-#define CHAIN_MAX 32
-
-/* The BDFs from the root port down to bdf itself, from its /sys/devices path. */
-static size_t chain_of(struct probe_ctx *ctx, const char *bdf, char chain[][16])
+size_t pci_chain_from_target(const char *target, char chain[][16])
 {
-    char path[128], target[PATH_MAX];
     const char *p;
     size_t n = 0;
 
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-    if (ptd_root_readlink(ctx->root, path, target, sizeof(target)) != 0)
-        return 0;
-    for (p = target; *p && n < CHAIN_MAX;) {
+    for (p = target; *p && n < PCI_CHAIN_MAX;) {
         const char *slash = strchr(p, '/');
         size_t l = slash ? (size_t)(slash - p) : strlen(p);
         unsigned d, b, s, f;
@@ -48,6 +41,16 @@ static size_t chain_of(struct probe_ctx *ctx, const char *bdf, char chain[][16])
     return n;
 }
 
+size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][16])
+{
+    char path[128], target[PATH_MAX];
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+    if (ptd_root_readlink(ctx->root, path, target, sizeof(target)) != 0)
+        return 0;
+    return pci_chain_from_target(target, chain);
+}
+
 static long vendor_of(struct probe_ctx *ctx, const char *bdf)
 {
     char path[128];
@@ -60,8 +63,8 @@ static long vendor_of(struct probe_ctx *ctx, const char *bdf)
 /* The card switch's upstream port above a display function, or "" when it has none. */
 static void card_switch_of_gpu(struct probe_ctx *ctx, const char *gpu, char *out)
 {
-    char chain[CHAIN_MAX][16];
-    size_t n = chain_of(ctx, gpu, chain), i;
+    char chain[PCI_CHAIN_MAX][16];
+    size_t n = pci_upstream_chain(ctx, gpu, chain), i;
     long vendor = vendor_of(ctx, gpu);
 
     out[0] = '\0';
@@ -79,8 +82,8 @@ static void card_switch_of_gpu(struct probe_ctx *ctx, const char *gpu, char *out
 /* The card switch (one of switches[]) that bdf is below or is, or NULL. */
 static const char *card_of(struct probe_ctx *ctx, const char *bdf, char switches[][16], size_t n)
 {
-    char chain[CHAIN_MAX][16];
-    size_t len = chain_of(ctx, bdf, chain), i, j;
+    char chain[PCI_CHAIN_MAX][16];
+    size_t len = pci_upstream_chain(ctx, bdf, chain), i, j;
 
     for (i = 0; i < len; i++)
         for (j = 0; j < n; j++)

@@ -2,7 +2,8 @@
 /*
  * The bridges between one PCI function and its root complex (pci_device_facts in
  * pci_device.c calls add_upstream): the chain read from the device's sysfs link, and for each
- * bridge its port type, its ACS capability and its windows (pci_bridge_windows).
+ * bridge its port type, its ACS capability (pci_port_facts, also used for the bridges in
+ * iommu_groups[]) and its windows (pci_bridge_windows).
  */
 #include "pci_device_internal.h"
 
@@ -50,58 +51,71 @@ static bool is_bdf(const char *s, size_t n)
     return sscanf(buf, "%4x:%2x:%2x.%1u%c", &dom, &bus, &dev, &fn, &tail) == 4;
 }
 
-static void add_one_upstream(struct fn_state *st, cJSON *arr, const char *bdf)
+cJSON *pci_acs_json(const uint8_t *cfg, size_t len)
+{
+    struct ptd_acs_info acs;
+    cJSON *a;
+
+    if (len < 0x104) /* ACS lives in extended config space: root only */
+        return cJSON_CreateNull();
+    a = cJSON_CreateObject();
+    if (!a)
+        return NULL;
+    if (ptd_pcicfg_decode_acs(cfg, len, &acs) == 0) {
+        cJSON_AddBoolToObject(a, "present", true);
+        ptd_json_add_num(a, "cap", acs.cap, true);
+        ptd_json_add_num(a, "ctrl", acs.ctrl, true);
+    } else {
+        cJSON_AddBoolToObject(a, "present", false);
+        cJSON_AddNullToObject(a, "cap");
+        cJSON_AddNullToObject(a, "ctrl");
+    }
+    return a;
+}
+
+void pci_port_facts(struct probe_ctx *ctx, cJSON *o, const char *bdf, const char *type_key)
 {
     char path[128];
     char *data = NULL;
     size_t len = 0;
     struct ptd_pcie_info pcie;
-    struct ptd_acs_info acs;
-    cJSON *o = cJSON_CreateObject(), *a;
+    cJSON *a;
     int ret;
+
+    pci_attr_path(path, sizeof(path), bdf, "config");
+    ret = ptd_root_read_file(ctx->root, path, CONFIG_MAX, &data, &len);
+    if (ret || !ptd_pcicfg_valid((uint8_t *)data, len)) {
+        cJSON_AddNullToObject(o, type_key);
+        cJSON_AddNullToObject(o, "acs");
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: %s", path,
+                          ret ? errstr(ret) : "no valid header (truncated or all 0xff)");
+        goto out;
+    }
+    if (ptd_pcicfg_decode_pcie((uint8_t *)data, len, &pcie) == 0)
+        cJSON_AddStringToObject(o, type_key, port_type_name(&pcie));
+    else if (len >= 256)
+        cJSON_AddStringToObject(o, type_key, (data[0x0e] & 0x7f) == 1 ? "pci_bridge" : "other");
+    else
+        cJSON_AddNullToObject(o, type_key);
+    a = pci_acs_json((uint8_t *)data, len);
+    if (cJSON_IsNull(a))
+        ptd_doc_add_error(ctx->doc, PCI_SOURCE, "%s: only %zu bytes readable: ACS unknown", path,
+                          len);
+    if (a)
+        cJSON_AddItemToObject(o, "acs", a);
+out:
+    free(data);
+}
+
+static void add_one_upstream(struct fn_state *st, cJSON *arr, const char *bdf)
+{
+    cJSON *o = cJSON_CreateObject();
 
     if (!o)
         return;
     cJSON_AddItemToArray(arr, o);
     cJSON_AddStringToObject(o, "bdf", bdf);
-    pci_attr_path(path, sizeof(path), bdf, "config");
-    ret = ptd_root_read_file(st->ctx->root, path, CONFIG_MAX, &data, &len);
-    if (ret || !ptd_pcicfg_valid((uint8_t *)data, len)) {
-        cJSON_AddNullToObject(o, "type");
-        cJSON_AddNullToObject(o, "acs");
-        ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: %s", path,
-                          ret ? errstr(ret) : "no valid header (truncated or all 0xff)");
-        free(data);
-        pci_bridge_windows(st->ctx, o, bdf);
-        return;
-    }
-    if (ptd_pcicfg_decode_pcie((uint8_t *)data, len, &pcie) == 0)
-        cJSON_AddStringToObject(o, "type", port_type_name(&pcie));
-    else if (len >= 256)
-        cJSON_AddStringToObject(o, "type", (data[0x0e] & 0x7f) == 1 ? "pci_bridge" : "other");
-    else
-        cJSON_AddNullToObject(o, "type");
-    if (len < 0x104) {
-        /* ACS lives in extended config space: root only. */
-        cJSON_AddNullToObject(o, "acs");
-        ptd_doc_add_error(st->ctx->doc, PCI_SOURCE, "%s: only %zu bytes readable: ACS unknown",
-                          path, len);
-    } else if (ptd_pcicfg_decode_acs((uint8_t *)data, len, &acs) == 0) {
-        a = cJSON_AddObjectToObject(o, "acs");
-        if (a) {
-            cJSON_AddBoolToObject(a, "present", true);
-            ptd_json_add_num(a, "cap", acs.cap, true);
-            ptd_json_add_num(a, "ctrl", acs.ctrl, true);
-        }
-    } else {
-        a = cJSON_AddObjectToObject(o, "acs");
-        if (a) {
-            cJSON_AddBoolToObject(a, "present", false);
-            cJSON_AddNullToObject(a, "cap");
-            cJSON_AddNullToObject(a, "ctrl");
-        }
-    }
-    free(data);
+    pci_port_facts(st->ctx, o, bdf, "type");
     pci_bridge_windows(st->ctx, o, bdf);
 }
 

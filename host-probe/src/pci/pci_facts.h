@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -43,6 +44,10 @@ void pci_root_windows_facts(struct probe_ctx *ctx, const struct pci_iomem_view *
 void pci_bridge_windows(struct probe_ctx *ctx, cJSON *o, const char *bdf);
 
 /* Builds iommu_groups[] for the given group numbers (sorted, unique). Returns a new array. */
+/* Every numbered group in /sys/kernel/iommu_groups, sorted: *ids is the caller's (free).
+ * Returns 0, or -errno (-ENOENT: no groups directory, IOMMU off). */
+int pci_groups_list(struct probe_ctx *ctx, long **ids, size_t *n);
+
 cJSON *pci_groups_facts(struct probe_ctx *ctx, struct ptd_pci *pci, const long *groups,
                         size_t count);
 
@@ -73,6 +78,29 @@ void pci_mdev_types(struct probe_ctx *ctx, const char *bdf, cJSON *dev);
 /* mdev_devices: every instance in /sys/bus/mdev/devices, [{uuid, parent, type}]. Returns a
  * new array ([] without the mdev bus), or a new JSON null when unreadable. */
 cJSON *pci_mdev_devices(struct probe_ctx *ctx);
+
+#define PCI_CHAIN_MAX 32
+
+/* The BDFs from the root port down to bdf itself (at most PCI_CHAIN_MAX), from its
+ * /sys/devices path ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"); 0 when the
+ * link is unreadable (pci_card.c). */
+size_t pci_upstream_chain(struct probe_ctx *ctx, const char *bdf, char chain[][16]);
+/* The same from a link target already read (an iommu_groups/N/devices/<bdf> link). */
+size_t pci_chain_from_target(const char *target, char chain[][16]);
+
+/* The ACS extended capability of a function's config space as JSON: {present: true, cap,
+ * ctrl}, {present: false, cap: null, ctrl: null} when the extended space has none, or a JSON
+ * null when the extended space was not readable (len < 0x104: not root). New object. */
+cJSON *pci_acs_json(const uint8_t *cfg, size_t len);
+
+/* Adds o[type_key] (the PCIe port type: root_port, downstream_port, pci_bridge ..., null when
+ * unknown) and o.acs (pci_acs_json) from bdf's config space; errors name the file. */
+void pci_port_facts(struct probe_ctx *ctx, cJSON *o, const char *bdf, const char *type_key);
+
+/* The raw PCI addresses ("dddd:bb:dd.f", or a slot "dddd:bb:dd") the current hostpciN
+ * entries of every VM config name (pci_passed.c): a NULL-terminated list for ptd_strv_free,
+ * or NULL when there is none or no /etc/pve/qemu-server. */
+char **pci_passed_addresses(struct probe_ctx *ctx);
 
 /* card_upstream_port on devices[] and iommu_groups[].devices[] (pci_card.c). */
 void pci_card_annotate(struct probe_ctx *ctx, cJSON *devices, cJSON *groups);

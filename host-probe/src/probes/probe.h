@@ -62,6 +62,9 @@ extern const struct host_probe host_probes[];
 /* The stages main() calls after the probes. */
 /* Human summary of a host document (--facts). Returns 0 or -1. */
 int host_summary_print(const cJSON *doc, FILE *out);
+
+/* cli/groups_view.c (--groups): every IOMMU group with its verdict. Returns 0, -1 on error. */
+int host_groups_print(const cJSON *doc, FILE *out);
 /* --save-snapshot: copies every traced path of root into dir (redacting when asked), and
  * writes each member of captured ({system path: text}, may be NULL) as a file there. */
 int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, const cJSON *captured,

@@ -2,7 +2,7 @@
 /*
  * The "pci" probe: every display-class function and every function sharing its slot
  * (devices[]), the functions on vfio-pci and both ends of SR-IOV pairs, every IOMMU
- * group holding one of them (iommu_groups[]) and the mediated devices (mdev_devices[]).
+ * group with all its members (iommu_groups[]) and the mediated devices (mdev_devices[]).
  * docs/schema.md.
  */
 #include <stdlib.h>
@@ -75,6 +75,26 @@ static void mark_vfio_bound(struct probe_ctx *ctx, struct ptd_pci *pci,
     ptd_strv_free(names);
 }
 
+/* The functions VM configs pass by address (a NIC, USB or NVMe controller too): a slot
+ * without function is every function of it, as qemu-server passes it. */
+static void mark_passed(struct probe_ctx *ctx, struct ptd_pci *pci, const struct ptd_pci_fn *fns,
+                        size_t n, bool *listed, size_t *count)
+{
+    char **addrs = pci_passed_addresses(ctx);
+    size_t i, j;
+
+    for (i = 0; addrs && addrs[i]; i++) {
+        if (strchr(addrs[i], '.')) {
+            mark_bdf(pci, fns, n, addrs[i], listed, count);
+            continue;
+        }
+        for (j = 0; j < n; j++)
+            if (!strcmp(fns[j].slot, addrs[i]))
+                mark(listed, j, count);
+    }
+    ptd_strv_free(addrs);
+}
+
 /* Both ends of an SR-IOV pair of a listed function: its PF (physfn) and its VFs (virtfnN). */
 static void mark_sriov_pairs(struct probe_ctx *ctx, struct ptd_pci *pci,
                              const struct ptd_pci_fn *fns, size_t n, bool *listed, size_t *count)
@@ -103,8 +123,9 @@ static void mark_sriov_pairs(struct probe_ctx *ctx, struct ptd_pci *pci,
 }
 
 /* Marks the functions to list: display class (0x03) and everything in the same slot (the
- * mdev and vGPU parents among them), every function bound to vfio-pci, and both ends of an
- * SR-IOV pair, so that binding and group facts exist for what a VM may be given. */
+ * mdev and vGPU parents among them), every function bound to vfio-pci, every function a VM
+ * config passes by address, and both ends of an SR-IOV pair, so that binding, group and reset
+ * facts exist for what a VM may be given. */
 static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
                                const struct ptd_pci_fn *fns, size_t n, bool *listed)
 {
@@ -118,8 +139,30 @@ static size_t select_functions(struct probe_ctx *ctx, struct ptd_pci *pci,
                 mark(listed, j, &count);
     }
     mark_vfio_bound(ctx, pci, fns, n, listed, &count);
+    mark_passed(ctx, pci, fns, n, listed, &count);
     mark_sriov_pairs(ctx, pci, fns, n, listed, &count);
     return count;
+}
+
+/* Every group in /sys/kernel/iommu_groups (issue 17: the whole host, not only the groups of
+ * listed devices); when that directory cannot be listed, the groups the listed devices'
+ * iommu_group links name (*groups holds them, *n of them), sorted and unique. */
+static void all_or_listed_groups(struct probe_ctx *ctx, long **groups, size_t *n)
+{
+    long *all = NULL;
+    size_t nall = 0, i, out = 0;
+
+    if (pci_groups_list(ctx, &all, &nall) == 0) {
+        free(*groups);
+        *groups = all;
+        *n = nall;
+        return;
+    }
+    qsort(*groups, *n, sizeof(**groups), cmp_long);
+    for (i = 0; i < *n; i++)
+        if (out == 0 || (*groups)[out - 1] != (*groups)[i])
+            (*groups)[out++] = (*groups)[i];
+    *n = out;
 }
 
 void probe_pci_run(struct probe_ctx *ctx)
@@ -168,15 +211,7 @@ void probe_pci_run(struct probe_ctx *ctx)
             groups[ngroups++] = g;
     }
     pci_root_windows_facts(ctx, &iomem);
-    qsort(groups, ngroups, sizeof(*groups), cmp_long);
-    for (i = 0; n && i + 1 < ngroups;) {
-        if (groups[i] == groups[i + 1]) {
-            memmove(&groups[i + 1], &groups[i + 2], (ngroups - i - 2) * sizeof(*groups));
-            ngroups--;
-        } else {
-            i++;
-        }
-    }
+    all_or_listed_groups(ctx, &groups, &ngroups);
     arr = pci_groups_facts(ctx, pci, groups, ngroups);
     pci_card_annotate(ctx, devices, arr);
     if (arr)
