@@ -89,7 +89,7 @@ static bool valid_id(const char *s)
 
 int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
 {
-    static const char *const keys[] = {"id",         "title",   "layer", "vendors",    "severity",
+    static const char *const keys[] = {"id",         "title",   "layer", "severity",
                                        "scope",      "applies", "when",  "root_cause", "fix",
                                        "references", "cases",   NULL};
     static const char *const case_keys[] = {"when", "root_cause", "fix", "severity", NULL};
@@ -101,6 +101,11 @@ int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
     if (!valid_id(r->id))
         return fail(l, "id must be kebab-case", r->id);
     l->rule_id = r->id;
+    /* "vendors" was a tag the report never evaluated, mixing GPU and CPU vendors: a rule
+     * whose verdict depends on a vendor says so in its condition. */
+    if (cJSON_GetObjectItemCaseSensitive(j, "vendors"))
+        return fail(l, "\"vendors\" is not a rule field: name the vendor in the condition",
+                    "vendors");
     if (!only_keys(j, keys, &bad))
         return fail(l, "unknown key", bad);
     if (get_str(l, j, "title", true, &r->title) < 0 ||
@@ -110,8 +115,7 @@ int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
         return -1;
     if (!rpt_layer_find(l->matrix, r->layer))
         return fail(l, "layer is not one of the matrix's \"layers\"", r->layer);
-    if (check_str_array(l, j, "vendors", true, &r->vendors) < 0 ||
-        check_str_array(l, j, "references", true, &r->references) < 0)
+    if (check_str_array(l, j, "references", true, &r->references) < 0)
         return -1;
     if (get_str(l, j, "severity", true, &s) < 0)
         return -1;

@@ -115,16 +115,8 @@ int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx)
             if (strcmp(r->layer, mx->layers[li].id) != 0)
                 continue;
             fprintf(out, "\n### %s\n\n**%s**\n\n", r->id, r->title);
-            fprintf(out, "- Severity: %s; scope: %s; vendors: ", rpt_severity_name(r->severity),
+            fprintf(out, "- Severity: %s; scope: %s\n", rpt_severity_name(r->severity),
                     rpt_scope_name(r->scope));
-            const cJSON *v;
-            bool first = true;
-            cJSON_ArrayForEach(v, r->vendors)
-            {
-                fprintf(out, "%s%s", first ? "" : ", ", v->valuestring);
-                first = false;
-            }
-            fputc('\n', out);
             if (r->when_json) {
                 char *t = rpt_cond_to_text(r->when_json);
                 fprintf(out, "- Fires when: %s\n", t ? t : "?");

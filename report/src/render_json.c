@@ -108,7 +108,6 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
             cJSON_AddItemToArray(ev, evidence_json(&f->evidence[e]));
         cJSON_AddStringToObject(o, "root_cause", f->root_cause);
         cJSON_AddStringToObject(o, "fix", f->fix);
-        add_strings(o, "vendors", f->rule->vendors);
         add_strings(o, "references", f->rule->references);
         cJSON_AddItemToArray(fs, o);
     }

@@ -112,7 +112,6 @@ struct rpt_case {
 
 struct rpt_rule {
     const char *id, *title, *layer;
-    const cJSON *vendors; /* array of strings */
     enum rpt_severity severity;
     enum rpt_scope scope;
     struct rpt_cond *applies; /* NULL: always */

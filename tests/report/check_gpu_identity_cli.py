@@ -9,7 +9,7 @@ exe, src = sys.argv[1], sys.argv[2]
 host = os.path.join(src, "tests", "report", "docs", "host-pve-ws.json")
 problems = []
 
-RULE = {"id": "gpu-facts", "title": "t", "layer": "L1", "vendors": ["any"], "severity": "error",
+RULE = {"id": "gpu-facts", "title": "t", "layer": "L1", "severity": "error",
         "scope": "host_device", "references": ["https://example.org/"],
         "when": {"fact": "dev.x.gpu.vendor", "op": "ne", "value": ""},
         "root_cause": "{dev.x.ids} {dev.x.gpu.family} {dev.x.gpu.segment} {dev.x.gpu.rebar} "

@@ -88,7 +88,7 @@ static void builtin_has_every_design_id(void **state)
 #define RULE_HEAD                                                                                  \
     "{\"schema\":\"ptdiag.matrix/1\"," VOCAB                                                       \
     "\"rules\":[{\"id\":\"r-one\",\"title\":\"t\",\"layer\":"                                      \
-    "\"L1\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],\"root_cause\":"        \
+    "\"L1\",\"severity\":\"error\",\"references\":[],\"root_cause\":"        \
     "\"c\","
 
 static void expect_error(const char *json, const char *needle)
@@ -109,7 +109,7 @@ static void loader_rejects_bad_matrices(void **state)
     /* a layer the matrix's "layers" do not name */
     expect_error(
         "{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[{\"id\":\"r-one\",\"title\":"
-        "\"t\",\"layer\":\"L9\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\""
+        "\"t\",\"layer\":\"L9\",\"severity\":\"error\",\"references\""
         ":[],\"root_cause\":\"c\",\"scope\":\"host\",\"fix\":\"f\",\"when\":{\"fact\":"
         "\"host.a\",\"op\":\"exists\"}}]}",
         "L9");
@@ -156,10 +156,10 @@ static void loader_rejects_bad_matrices(void **state)
                  "unknown fact root");
     /* Duplicate ids. */
     const char *dup = "{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":["
-                      "{\"id\":\"a\",\"title\":\"t\",\"layer\":\"L1\",\"vendors\":[],\"severity\":"
+                      "{\"id\":\"a\",\"title\":\"t\",\"layer\":\"L1\",\"severity\":"
                       "\"info\",\"references\":[],\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":"
                       "\"host\",\"when\":{\"fact\":\"host.a\",\"op\":\"exists\"}},"
-                      "{\"id\":\"a\",\"title\":\"t\",\"layer\":\"L1\",\"vendors\":[],\"severity\":"
+                      "{\"id\":\"a\",\"title\":\"t\",\"layer\":\"L1\",\"severity\":"
                       "\"info\",\"references\":[],\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":"
                       "\"host\",\"when\":{\"fact\":\"host.a\",\"op\":\"exists\"}}]}";
     expect_error(dup, "duplicate rule id: a");
@@ -192,7 +192,7 @@ static void helpers(void **state)
 static const char *const tri_matrix =
     "{\"schema\":\"ptdiag.matrix/1\"," VOCAB
     "\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":\"L1\","
-    "\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],\"root_cause\":"
+    "\"severity\":\"error\",\"references\":[],\"root_cause\":"
     "\"remap {host.system.iommu.irq_remapping} on {host.system.hostname}\",\"fix\":\"f {vm.vmid}\","
     "\"scope\":\"host\",\"when\":{\"all\":[{\"fact\":\"host.system.iommu.irq_remapping\",\"op\":"
     "\"eq\",\"value\":false},{\"any\":[{\"fact\":\"host.system.cpu.vmx\",\"op\":\"eq\","
@@ -282,7 +282,7 @@ static char tt_eval(const char *when)
     snprintf(json, sizeof json,
              "{\"schema\":\"ptdiag.matrix/1\"," VOCAB
              "\"rules\":[{\"id\":\"r\",\"title\":\"t\",\"layer\":"
-             "\"L1\",\"vendors\":[\"any\"],\"severity\":\"error\",\"references\":[],"
+             "\"L1\",\"severity\":\"error\",\"references\":[],"
              "\"root_cause\":\"c\",\"fix\":\"f\",\"scope\":\"host\",\"when\":%s}]}",
              when);
     struct rpt_matrix *mx = NULL;
