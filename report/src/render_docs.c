@@ -154,6 +154,7 @@ int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx)
             }
             if (cJSON_GetArraySize(r->references) > 0) {
                 fprintf(out, "\nReferences:\n\n");
+                const cJSON *v;
                 cJSON_ArrayForEach(v, r->references) fprintf(out, "- %s\n", v->valuestring);
             }
         }
