@@ -1,65 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * doc.gpus: every display-class PCI function the guest sees, through libpci's sysfs method
- * (pointed below --root), plus what sysfs adds: bound driver, link, DRM nodes.
+ * doc.gpus: every display-class PCI function the guest sees, through the libpci wrapper the host
+ * uses too (ptdiag/pci_access.h: sysfs method below --root, a guard per libpci call), plus what
+ * sysfs adds: bound driver, BARs, link, DRM nodes.
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <pci/pci.h>
-
 #include "agent.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
+#include "ptdiag/pci_access.h"
 #include "ptdiag/pci_resource.h"
 #include "ptdiag/pcie_link.h"
 
 #define SRC "pci"
-
-/* libpci's default error handler exits the process. Ours records the message and jumps back
- * to the scan, which then reports the failure as a fact. One scan at a time (no threads). */
-static jmp_buf pci_fail_jmp;
-static char pci_fail_msg[256];
-
-static void PCI_PRINTF(1, 2) PCI_NONRET pci_on_error(char *msg, ...)
-{
-    va_list ap;
-
-    va_start(ap, msg);
-    vsnprintf(pci_fail_msg, sizeof(pci_fail_msg), msg, ap);
-    va_end(ap);
-    longjmp(pci_fail_jmp, 1);
-}
-
-static void PCI_PRINTF(1, 2) pci_on_warning(char *msg, ...)
-{
-    char buf[256];
-    va_list ap;
-
-    va_start(ap, msg);
-    vsnprintf(buf, sizeof(buf), msg, ap);
-    va_end(ap);
-    PTD_INFO("libpci: %s", buf);
-}
-
-static void PCI_PRINTF(1, 2) pci_on_debug(char *msg, ...)
-{
-    (void)msg;
-}
-
-struct gpu_fn {
-    char bdf[16];
-    struct pci_dev *dev;
-};
-
-static int by_bdf(const void *a, const void *b)
-{
-    return strcmp(((const struct gpu_fn *)a)->bdf, ((const struct gpu_fn *)b)->bdf);
-}
 
 /* One link attribute's text, or NULL when it cannot be read. */
 static const char *read_link_attr(struct agent_ctx *ctx, const char *bdf, const char *attr,
@@ -161,15 +118,53 @@ out:
     free(data);
 }
 
-/* Names come from pci.ids only: udev's hwdb holds the same data, but libpci's hwdb lookup
- * leaks its udev context, and a --root tree carries no hwdb of its own. */
-#define NAME_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
-
-static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
-                    const struct gpu_fn *fn)
+/* A hex id, or null when libpci could not read it (-1). */
+static void add_hex16_or_null(cJSON *obj, const char *key, int value)
 {
-    struct pci_dev *d = fn->dev;
-    char path[PATH_MAX], name[256], driver[64], hex[8];
+    if (value < 0)
+        cJSON_AddNullToObject(obj, key);
+    else
+        ptd_json_add_hex16(obj, key, (unsigned)value);
+}
+
+static void add_hex_byte_or_null(cJSON *obj, const char *key, int value)
+{
+    char hex[8];
+
+    if (value < 0) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    snprintf(hex, sizeof(hex), "%02x", (unsigned)value & 0xff);
+    ptd_json_add_str(obj, key, hex);
+}
+
+static void add_ids(cJSON *gpu, const struct ptd_pci_fn *fn, const struct ptd_pci_ext *ext,
+                    const struct ptd_pci_names *names)
+{
+    char hex[8];
+
+    ptd_json_add_str(gpu, "location", fn->bdf);
+    ptd_json_add_hex16(gpu, "vendor_id", (unsigned)fn->vendor_id);
+    ptd_json_add_hex16(gpu, "device_id", (unsigned)fn->device_id);
+    add_hex16_or_null(gpu, "subsystem_vendor_id", ext->subsys_vendor_id);
+    add_hex16_or_null(gpu, "subsystem_device_id", ext->subsys_device_id);
+    add_hex_byte_or_null(gpu, "revision", ext->revision);
+    if (ext->prog_if >= 0) {
+        snprintf(hex, sizeof(hex), "%04x%02x", (unsigned)fn->class_id & 0xffff,
+                 (unsigned)ext->prog_if & 0xff);
+        ptd_json_add_str(gpu, "class", hex);
+    } else {
+        cJSON_AddNullToObject(gpu, "class");
+    }
+    ptd_json_add_str(gpu, "vendor_name", names->vendor[0] ? names->vendor : NULL);
+    ptd_json_add_str(gpu, "device_name", names->device[0] ? names->device : NULL);
+}
+
+static void add_gpu(struct agent_ctx *ctx, cJSON *gpus, const struct ptd_pci_fn *fn,
+                    const struct ptd_pci_ext *ext, const struct ptd_pci_names *names)
+{
+    char path[PATH_MAX], driver[64];
     cJSON *gpu = cJSON_CreateObject();
     int r;
 
@@ -177,21 +172,7 @@ static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
         cJSON_Delete(gpu);
         return;
     }
-    ptd_json_add_str(gpu, "location", fn->bdf);
-    ptd_json_add_hex16(gpu, "vendor_id", d->vendor_id);
-    ptd_json_add_hex16(gpu, "device_id", d->device_id);
-    ptd_json_add_hex16(gpu, "subsystem_vendor_id", d->subsys_vendor_id);
-    ptd_json_add_hex16(gpu, "subsystem_device_id", d->subsys_id);
-    snprintf(hex, sizeof(hex), "%02x", d->rev_id);
-    ptd_json_add_str(gpu, "revision", hex);
-    snprintf(hex, sizeof(hex), "%04x%02x", d->device_class, d->prog_if);
-    ptd_json_add_str(gpu, "class", hex);
-    ptd_json_add_str(
-        gpu, "vendor_name",
-        pci_lookup_name(pacc, name, sizeof(name), PCI_LOOKUP_VENDOR | NAME_FLAGS, d->vendor_id));
-    ptd_json_add_str(gpu, "device_name",
-                     pci_lookup_name(pacc, name, sizeof(name), PCI_LOOKUP_DEVICE | NAME_FLAGS,
-                                     d->vendor_id, d->device_id));
+    add_ids(gpu, fn, ext, names);
     snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", fn->bdf);
     r = ptd_root_link_basename(ctx->root, path, driver, sizeof(driver));
     if (r != 0 && r != -ENOENT)
@@ -205,66 +186,64 @@ static void add_gpu(struct agent_ctx *ctx, struct pci_access *pacc, cJSON *gpus,
     cJSON_AddNullToObject(gpu, "vram_used_bytes");
 }
 
+/* msg without a leading "libpci: " (the wrapper adds it to some errors, not to others). */
+static const char *without_prefix(const char *msg)
+{
+    return strncmp(msg, "libpci: ", 8) == 0 ? msg + 8 : msg;
+}
+
+/* Adds every display-class function (sorted by BDF, as ptd_pci_scan returns them). A function
+ * whose class or ids libpci could not read may be a GPU: the list is then unknown, not "these
+ * GPUs", and the error says why. Returns 0, or -1 with err set. */
+static int add_display_functions(struct agent_ctx *ctx, struct ptd_pci *pci, cJSON *gpus,
+                                 struct ptd_error *err)
+{
+    const struct ptd_pci_fn *fns;
+    struct ptd_pci_names names;
+    struct ptd_error ext_err = {{0}};
+    struct ptd_pci_ext ext;
+    size_t n, i;
+
+    if (ptd_pci_scan(pci, &fns, &n, err) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (fns[i].class_id < 0)
+            return ptd_error_set(err, "libpci: %s: %s", fns[i].bdf, fns[i].error);
+        if ((fns[i].class_id >> 8) != 0x03)
+            continue;
+        if (ptd_pci_fill_ext(pci, &fns[i], &ext, &ext_err) != 0)
+            return ptd_error_set(err, "libpci: %s: %s", fns[i].bdf, without_prefix(ext_err.text));
+        ptd_pci_lookup_names(pci, &fns[i], &ext, &names);
+        add_gpu(ctx, gpus, &fns[i], &ext, &names);
+    }
+    return 0;
+}
+
 void agent_pci(struct agent_ctx *ctx)
 {
-    char sysfs[PATH_MAX];
-    struct pci_access *volatile pacc = NULL;
-    struct gpu_fn *volatile fns = NULL;
-    volatile size_t nfns = 0;
-    struct pci_dev *d;
     cJSON *gpus = cJSON_AddArrayToObject(ctx->doc, "gpus");
-    size_t i;
+    struct ptd_error err = {{0}};
+    struct ptd_pci *pci = NULL;
+    const char *warnings;
 
     if (!gpus)
         return;
-    if (ptd_root_path(ctx->root, "/sys/bus/pci", sysfs, sizeof(sysfs)) != 0) {
-        ptd_doc_add_error(ctx->doc, SRC, "/sys/bus/pci: path too long under --root");
-        return;
-    }
     if (ptd_root_exists(ctx->root, "/sys/bus/pci/devices") != 1) {
         /* A guest without PCI (or a --root without sys/): unknown, not "no GPU". */
         ptd_doc_add_error(ctx->doc, SRC, "/sys/bus/pci/devices: not readable");
-        cJSON_DeleteItemFromObjectCaseSensitive(ctx->doc, "gpus");
-        cJSON_AddNullToObject(ctx->doc, "gpus");
+        cJSON_ReplaceItemInObjectCaseSensitive(ctx->doc, "gpus", cJSON_CreateNull());
         return;
     }
-    if (setjmp(pci_fail_jmp) != 0) {
-        /* a scan that died half-way lists an unknown subset: unknown, not "these GPUs" */
-        ptd_doc_add_error(ctx->doc, SRC, "libpci: %s", pci_fail_msg);
+    if (ptd_pci_open(ctx->root, &pci, &err) != 0 ||
+        add_display_functions(ctx, pci, gpus, &err) != 0) {
+        /* a scan that failed half-way lists an unknown subset: unknown, not "these GPUs" */
+        ptd_doc_add_error(ctx->doc, SRC, "%s", err.text);
         cJSON_ReplaceItemInObjectCaseSensitive(ctx->doc, "gpus", cJSON_CreateNull());
-        goto out;
     }
-    pacc = pci_alloc();
-    pacc->error = pci_on_error;
-    pacc->warning = pci_on_warning;
-    pacc->debug = pci_on_debug;
-    pacc->method = PCI_ACCESS_SYS_BUS_PCI;
-    pci_set_param(pacc, "sysfs.path", sysfs);
-    pci_init(pacc);
-    pci_scan_bus(pacc);
-    for (d = pacc->devices; d; d = d->next)
-        nfns++;
-    fns = calloc(nfns ? nfns : 1, sizeof(*fns));
-    if (!fns) {
-        ptd_doc_add_error(ctx->doc, SRC, "out of memory");
-        goto out;
+    if (pci) {
+        warnings = ptd_pci_take_warnings(pci);
+        if (warnings[0])
+            PTD_INFO("libpci: %s", warnings);
     }
-    nfns = 0;
-    for (d = pacc->devices; d; d = d->next) {
-        pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS);
-        if ((d->device_class >> 8) != 0x03)
-            continue;
-        snprintf(fns[nfns].bdf, sizeof(fns[nfns].bdf), "%04x:%02x:%02x.%d", d->domain & 0xffff,
-                 d->bus, d->dev, d->func);
-        fns[nfns].dev = d;
-        nfns++;
-    }
-    qsort(fns, nfns, sizeof(*fns), by_bdf);
-    for (i = 0; i < nfns; i++)
-        add_gpu(ctx, pacc, gpus, &fns[i]);
-out:
-    free(fns);
-    /* A failing cleanup jumps back here once more; the second time it is skipped. */
-    if (pacc && setjmp(pci_fail_jmp) == 0)
-        pci_cleanup(pacc);
+    ptd_pci_close(pci);
 }

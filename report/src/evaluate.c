@@ -8,99 +8,13 @@
  * Evidence is kept only for the facts that decided the result: the true branches of an
  * `any`, every leaf of a true `all`, the matching elements of a `some`.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/doc.h"
 #include "ptdiag/docnum.h"
-#include "ptdiag/escape.h"
 #include "evaluate_internal.h"
 #include "report.h"
-
-/* ---- templates ----------------------------------------------------------------------------- */
-
-static void value_text(struct rpt_buf *b, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        /* A fact's text is the document's (issue 13): escaped here, so a newline in it cannot
-         * forge a line of a fix or a why in any format. */
-        char *t = ptd_esc_text_dup(v->valuestring, 0);
-        rpt_buf_add(b, t ? t : "?");
-        free(t);
-    } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 1e17)
-            rpt_buf_printf(b, "%.0f", d);
-        else
-            rpt_buf_printf(b, "%g", d);
-    } else if (cJSON_IsBool(v)) {
-        rpt_buf_add(b, cJSON_IsTrue(v) ? "true" : "false");
-    } else if (cJSON_IsArray(v)) {
-        const cJSON *e;
-        bool first = true;
-        cJSON_ArrayForEach(e, v)
-        {
-            if (!first)
-                rpt_buf_add(b, ",");
-            value_text(b, e);
-            first = false;
-        }
-    } else {
-        char *s = cJSON_PrintUnformatted(v);
-        if (s)
-            rpt_buf_add(b, s);
-        free(s);
-    }
-}
-
-static enum rpt_root root_of(const char *name, size_t n)
-{
-    static const char *const names[] = {"host", "dev", "vm", "hp", "guest", "ggpu"};
-    for (int i = 0; i < RPT_ROOT_BOUND; i++)
-        if (strlen(names[i]) == n && strncmp(names[i], name, n) == 0)
-            return (enum rpt_root)i;
-    return RPT_ROOT_COUNT;
-}
-
-/* Replaces {root.path} with the fact's value; an unknown one stays visible as <root.path>. */
-static char *fill(struct ctx *c, const char *t)
-{
-    struct rpt_buf b = {0};
-    const char *p = t;
-    while (*p) {
-        const char *open = strchr(p, '{');
-        if (!open) {
-            rpt_buf_add(&b, p);
-            break;
-        }
-        rpt_buf_addn(&b, p, (size_t)(open - p));
-        const char *close = strchr(open, '}');
-        const char *dot = close ? memchr(open, '.', (size_t)(close - open)) : NULL;
-        enum rpt_root r = dot ? root_of(open + 1, (size_t)(dot - open - 1)) : RPT_ROOT_COUNT;
-        if (r == RPT_ROOT_COUNT) {
-            rpt_buf_add(&b, "{");
-            p = open + 1;
-            continue;
-        }
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
-        struct rpt_path path = {.root = r, .text = name, .rest = name + (dot - open)};
-        if (strncmp(path.rest, "x.", 2) == 0) {
-            path.derived = true;
-            path.rest += 2;
-        }
-        const cJSON *v = NULL;
-        const char *src;
-        char where[256];
-        if (resolve(c, &path, &v, where, sizeof where, &src) && !is_null(v))
-            value_text(&b, v);
-        else
-            rpt_buf_printf(&b, "<%s>", name);
-        p = close + 1;
-    }
-    return rpt_buf_take(&b);
-}
 
 /* ---- instances ------------------------------------------------------------------------------ */
 
@@ -296,143 +210,183 @@ out:
     in->c.ev.cap = 0;
 }
 
-static void eval_rule(struct acc *a, const struct rpt_model *m)
+static bool need_host(struct acc *a, const struct rpt_model *m)
 {
-    const struct rpt_rule *rule = a->rule;
+    if (m->host.json)
+        return true;
+    snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
+    return false;
+}
+
+static void eval_host(struct acc *a, const struct rpt_model *m)
+{
     struct instance in;
-    const cJSON *hj = m->host.json;
-    const char *hostname = str_or(hj, "system.hostname", "host");
-    switch (rule->scope) {
-    case RPT_SCOPE_HOST:
-        if (!hj) {
-            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
-            return;
-        }
+
+    reset_ctx(&in, m);
+    bind_host(&in.c);
+    snprintf(in.subject, sizeof in.subject, "host %s",
+             str_or(m->host.json, "system.hostname", "host"));
+    run_instance(a, &in);
+}
+
+static void eval_host_devices(struct acc *a, const struct rpt_model *m)
+{
+    struct instance in;
+
+    for (size_t i = 0; i < m->ndevs; i++) {
         reset_ctx(&in, m);
         bind_host(&in.c);
-        snprintf(in.subject, sizeof in.subject, "host %s", hostname);
+        bind_dev(&in.c, (int)i);
+        const cJSON *d = in.c.root[RPT_ROOT_DEV];
+        snprintf(in.bdf, sizeof in.bdf, "%s", str_or(d, "bdf", "?"));
+        snprintf(in.subject, sizeof in.subject, "%s %s", in.bdf,
+                 str_or(d, "device_name", str_or(d, "device_id", "")));
         run_instance(a, &in);
+    }
+}
+
+static void eval_vms(struct acc *a, const struct rpt_model *m)
+{
+    struct instance in;
+    int vi = 0;
+    const cJSON *vm;
+
+    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(m->host.json, "vms"))
+    {
+        reset_ctx(&in, m);
+        bind_host(&in.c);
+        long vmid = rpt_vm_id(vm, NULL);
+        bind_vm(&in.c, vm, vi++, vmid);
+        const struct rpt_guest *g = guest_for_vm(m, vmid);
+        if (g)
+            bind_guest(&in.c, g);
+        else
+            absent_guest(&in.c, vmid);
+        in.vmid = vmid;
+        snprintf(in.subject, sizeof in.subject, "VM %ld (%s)", vmid, str_or(vm, "name", "?"));
+        run_instance(a, &in);
+    }
+}
+
+static void eval_vm_hostpci(struct acc *a, const struct rpt_model *m)
+{
+    struct instance in;
+
+    for (size_t i = 0; i < m->npassed; i++) {
+        const struct rpt_passed *p = &m->passed[i];
+        reset_ctx(&in, m);
+        bind_host(&in.c);
+        bind_passed(&in.c, p);
+        if (p->guest)
+            bind_guest(&in.c, p->guest);
+        else
+            absent_guest(&in.c, p->vmid);
+        if (p->ggpu)
+            bind_ggpu(&in.c, p->guest, p->ggpu);
+        else if (p->guest)
+            in.c.absent[RPT_ROOT_GGPU] = "the guest shows no GPU with the passed device's ids";
+        in.vmid = p->vmid;
+        int idx = (int)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index);
+        snprintf(in.bdf, sizeof in.bdf, "%s",
+                 p->dev ? str_or(p->dev, "bdf", "?")
+                        : str_or(p->hp, "host", str_or(p->hp, "mapping", "?")));
+        snprintf(in.subject, sizeof in.subject, "VM %ld hostpci%d (%s)", p->vmid, idx, in.bdf);
+        run_instance(a, &in);
+    }
+}
+
+/* Binds the host VM the guest document belongs to, or says why there is none. */
+static void bind_guest_vm(struct instance *in, const struct rpt_model *m, const struct rpt_guest *g)
+{
+    int vi = 0;
+    const cJSON *vm;
+
+    if (!g->vm) {
+        in->c.absent[RPT_ROOT_VM] = "the guest is not tied to a VM of the host document";
+        return;
+    }
+    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(m->host.json, "vms"))
+    {
+        if (vm == g->vm)
+            bind_vm(&in->c, vm, vi, g->vmid);
+        vi++;
+    }
+}
+
+/* Binds one guest GPU and the passed host device it matches; names it in the subject. */
+static void bind_guest_gpu(struct instance *in, const struct rpt_guest *g,
+                           const struct rpt_ggpu *gg, const char *gname)
+{
+    bind_ggpu(&in->c, g, gg);
+    if (gg->match) {
+        in->c.root[RPT_ROOT_HP] = NULL;
+        bind_passed(&in->c, gg->match);
+    } else {
+        in->c.absent[RPT_ROOT_HP] = in->c.absent[RPT_ROOT_DEV] =
+            "the guest GPU is not matched to a passed host device";
+    }
+    snprintf(in->bdf, sizeof in->bdf, "%s", str_or(gg->gpu, "location", "?"));
+    snprintf(in->subject, sizeof in->subject, "%s GPU %s:%s at %s", gname,
+             str_or(gg->gpu, "vendor_id", "?"), str_or(gg->gpu, "device_id", "?"), in->bdf);
+}
+
+/* One instance per guest (scope guest) or per guest GPU (scope guest-gpu). */
+static void eval_guests(struct acc *a, const struct rpt_model *m)
+{
+    bool per_gpu = a->rule->scope == RPT_SCOPE_GUEST_GPU;
+    struct instance in;
+    char gname[128];
+
+    for (size_t gi = 0; gi < m->nguests; gi++) {
+        const struct rpt_guest *g = &m->guests[gi];
+        size_t n = per_gpu ? g->ngpus : 1;
+        for (size_t k = 0; k < n; k++) {
+            reset_ctx(&in, m);
+            bind_host(&in.c);
+            bind_guest(&in.c, g);
+            in.vmid = g->vmid;
+            bind_guest_vm(&in, m, g);
+            if (g->vmid >= 0)
+                snprintf(gname, sizeof gname, "guest %s (VM %ld)",
+                         str_or(g->doc.json, "system.hostname", "?"), g->vmid);
+            else
+                snprintf(gname, sizeof gname, "guest %s",
+                         str_or(g->doc.json, "system.hostname", g->doc.file));
+            if (per_gpu)
+                bind_guest_gpu(&in, g, &g->gpus[k], gname);
+            else
+                snprintf(in.subject, sizeof in.subject, "%s", gname);
+            run_instance(a, &in);
+        }
+    }
+}
+
+/* Runs the rule once per instance of its scope. */
+static void eval_rule(struct acc *a, const struct rpt_model *m)
+{
+    switch (a->rule->scope) {
+    case RPT_SCOPE_HOST:
+        if (need_host(a, m))
+            eval_host(a, m);
         break;
     case RPT_SCOPE_HOST_DEVICE:
-        if (!hj) {
-            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
-            return;
-        }
-        for (size_t i = 0; i < m->ndevs; i++) {
-            reset_ctx(&in, m);
-            bind_host(&in.c);
-            bind_dev(&in.c, (int)i);
-            const cJSON *d = in.c.root[RPT_ROOT_DEV];
-            snprintf(in.bdf, sizeof in.bdf, "%s", str_or(d, "bdf", "?"));
-            snprintf(in.subject, sizeof in.subject, "%s %s", in.bdf,
-                     str_or(d, "device_name", str_or(d, "device_id", "")));
-            run_instance(a, &in);
-        }
+        if (need_host(a, m))
+            eval_host_devices(a, m);
         break;
-    case RPT_SCOPE_VM: {
-        if (!hj) {
-            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
-            return;
-        }
-        int vi = 0;
-        const cJSON *vm;
-        cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(hj, "vms"))
-        {
-            reset_ctx(&in, m);
-            bind_host(&in.c);
-            long vmid = rpt_vm_id(vm, NULL);
-            bind_vm(&in.c, vm, vi++, vmid);
-            const struct rpt_guest *g = guest_for_vm(m, vmid);
-            if (g)
-                bind_guest(&in.c, g);
-            else
-                absent_guest(&in.c, vmid);
-            in.vmid = vmid;
-            snprintf(in.subject, sizeof in.subject, "VM %ld (%s)", vmid, str_or(vm, "name", "?"));
-            run_instance(a, &in);
-        }
+    case RPT_SCOPE_VM:
+        if (need_host(a, m))
+            eval_vms(a, m);
         break;
-    }
     case RPT_SCOPE_VM_HOSTPCI:
-        if (!hj) {
-            snprintf(a->reason, sizeof a->reason, "no host document (ptdiag-host --json)");
-            return;
-        }
-        for (size_t i = 0; i < m->npassed; i++) {
-            const struct rpt_passed *p = &m->passed[i];
-            reset_ctx(&in, m);
-            bind_host(&in.c);
-            bind_passed(&in.c, p);
-            if (p->guest)
-                bind_guest(&in.c, p->guest);
-            else
-                absent_guest(&in.c, p->vmid);
-            if (p->ggpu)
-                bind_ggpu(&in.c, p->guest, p->ggpu);
-            else if (p->guest)
-                in.c.absent[RPT_ROOT_GGPU] = "the guest shows no GPU with the passed device's ids";
-            in.vmid = p->vmid;
-            int idx = (int)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index);
-            snprintf(in.bdf, sizeof in.bdf, "%s",
-                     p->dev ? str_or(p->dev, "bdf", "?")
-                            : str_or(p->hp, "host", str_or(p->hp, "mapping", "?")));
-            snprintf(in.subject, sizeof in.subject, "VM %ld hostpci%d (%s)", p->vmid, idx, in.bdf);
-            run_instance(a, &in);
-        }
+        if (need_host(a, m))
+            eval_vm_hostpci(a, m);
         break;
     case RPT_SCOPE_GUEST:
     case RPT_SCOPE_GUEST_GPU:
-        if (m->nguests == 0) {
+        if (m->nguests == 0)
             snprintf(a->reason, sizeof a->reason, "no guest document (ptdiag-agent --json)");
-            return;
-        }
-        for (size_t gi = 0; gi < m->nguests; gi++) {
-            const struct rpt_guest *g = &m->guests[gi];
-            size_t n = rule->scope == RPT_SCOPE_GUEST ? 1 : g->ngpus;
-            for (size_t k = 0; k < n; k++) {
-                reset_ctx(&in, m);
-                bind_host(&in.c);
-                bind_guest(&in.c, g);
-                in.vmid = g->vmid;
-                if (g->vm) {
-                    int vi = 0;
-                    const cJSON *vm;
-                    cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(hj, "vms"))
-                    {
-                        if (vm == g->vm)
-                            bind_vm(&in.c, vm, vi, g->vmid);
-                        vi++;
-                    }
-                } else {
-                    in.c.absent[RPT_ROOT_VM] = "the guest is not tied to a VM of the host document";
-                }
-                char gname[128];
-                if (g->vmid >= 0)
-                    snprintf(gname, sizeof gname, "guest %s (VM %ld)",
-                             str_or(g->doc.json, "system.hostname", "?"), g->vmid);
-                else
-                    snprintf(gname, sizeof gname, "guest %s",
-                             str_or(g->doc.json, "system.hostname", g->doc.file));
-                if (rule->scope == RPT_SCOPE_GUEST) {
-                    snprintf(in.subject, sizeof in.subject, "%s", gname);
-                } else {
-                    const struct rpt_ggpu *gg = &g->gpus[k];
-                    bind_ggpu(&in.c, g, gg);
-                    if (gg->match) {
-                        in.c.root[RPT_ROOT_HP] = NULL;
-                        bind_passed(&in.c, gg->match);
-                    } else {
-                        in.c.absent[RPT_ROOT_HP] = in.c.absent[RPT_ROOT_DEV] =
-                            "the guest GPU is not matched to a passed host device";
-                    }
-                    snprintf(in.bdf, sizeof in.bdf, "%s", str_or(gg->gpu, "location", "?"));
-                    snprintf(in.subject, sizeof in.subject, "%s GPU %s:%s at %s", gname,
-                             str_or(gg->gpu, "vendor_id", "?"), str_or(gg->gpu, "device_id", "?"),
-                             in.bdf);
-                }
-                run_instance(a, &in);
-            }
-        }
+        else
+            eval_guests(a, m);
         break;
     case RPT_SCOPE_SOAK:
         snprintf(a->reason, sizeof a->reason, "decided from a soak log: ptdiag-report soak FILE");

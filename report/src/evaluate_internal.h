@@ -67,4 +67,8 @@ struct rpt_op_def {
 extern const struct rpt_op_def rpt_ops[];
 enum tri eval(struct ctx *c, const struct rpt_cond *k);
 
+/* evaluate_template.c: {root.path} in t replaced by the fact's value (<root.path> when
+ * unknown). Returns a malloc'd string the caller frees, or NULL when out of memory. */
+char *fill(struct ctx *c, const char *t);
+
 #endif

@@ -245,6 +245,8 @@ void rpt_model_free(struct rpt_model *m);
 void rpt_derive_host(struct rpt_model *m);
 void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p);
 void rpt_derive_guest(struct rpt_model *m, struct rpt_guest *g);
+/* derive_vfio_ids.c: host.x's vfio_ids_* and passthrough_ids facts of host document h into x. */
+void rpt_derive_vfio_ids(const cJSON *h, cJSON *x);
 /* host.x.cmdline_file and host.x.cmdline_apply: the matrix's words for the host's boot loader
  * (its "boot_loaders"), set by rpt_evaluate, which has the matrix (replaced on each call). */
 void rpt_derive_boot_fragments(const struct rpt_matrix *mx, const struct rpt_model *m);

@@ -162,7 +162,28 @@ static int file_status(const struct soak_file *f)
     return f->ev->res.verdict == SOAK_FAILED ? 1 : 0;
 }
 
-int report_soak_main(int argc, char **argv)
+/* --format's argument; -1 (said on stderr) when it is none of text, json, md or prom. */
+static int parse_format(const char *arg, enum soak_format *fmt)
+{
+    if (strcmp(arg, "text") == 0)
+        *fmt = FMT_TEXT;
+    else if (strcmp(arg, "json") == 0)
+        *fmt = FMT_JSON;
+    else if (strcmp(arg, "md") == 0 || strcmp(arg, "markdown") == 0)
+        *fmt = FMT_MD;
+    else if (strcmp(arg, "prom") == 0)
+        *fmt = FMT_PROM;
+    else {
+        fprintf(stderr, "ptdiag-report soak: --format: '%s' is not text, json, md or prom\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The options before the files. Returns 0, 1 after --help, or -1 after a usage error (said on
+ * stderr). *now_s is the --now text when given. */
+static int parse_options(int argc, char **argv, struct soak_options *opt, enum soak_format *fmt,
+                         const char **now_s)
 {
     enum { OPT_THRESHOLD = 256, OPT_MAX_GAP, OPT_NOW };
     static const struct option longopts[] = {
@@ -173,94 +194,77 @@ int report_soak_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct soak_options opt = {0, SOAK_DEFAULT_MAX_GAP_S, 0};
-    enum soak_format fmt = FMT_TEXT;
-    struct soak_eval *evs = NULL;
-    struct soak_file *files = NULL;
-    struct ptd_error *errs = NULL;
-    char(*ids)[16] = NULL; /* the VM ids of VMID=FILE arguments */
-    const char *now_s = getenv("PTDIAG_FIXED_TIME");
     double v;
-    int o, i, n, ret = 2, status = 0;
+    int o;
 
-    /* Accept both `soak FILE...` and the caller's whole argv `ptdiag-report soak FILE...`. */
-    if (argc > 1 && strcmp(argv[0], "soak") != 0 && strcmp(argv[1], "soak") == 0) {
-        argc--;
-        argv++;
-    }
-    if (matrix_threshold_days(&opt.threshold_days) < 0)
-        return 2;
     optind = 0; /* glibc: full re-initialisation, the caller may have used getopt already */
     while ((o = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
         switch (o) {
         case 'f':
-            if (strcmp(optarg, "text") == 0)
-                fmt = FMT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                fmt = FMT_JSON;
-            else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
-                fmt = FMT_MD;
-            else if (strcmp(optarg, "prom") == 0)
-                fmt = FMT_PROM;
-            else {
-                fprintf(stderr,
-                        "ptdiag-report soak: --format: '%s' is not text, json, md or prom\n",
-                        optarg);
-                return 2;
-            }
+            if (parse_format(optarg, fmt) != 0)
+                return -1;
             break;
         case OPT_THRESHOLD:
             if (parse_positive("--threshold-days", optarg, 3650, &v) != 0)
-                return 2;
-            opt.threshold_days = v;
+                return -1;
+            opt->threshold_days = v;
             break;
         case OPT_MAX_GAP:
             if (parse_positive("--max-gap-minutes", optarg, 525600, &v) != 0)
-                return 2;
-            opt.max_gap_s = (long)(v * 60.0);
+                return -1;
+            opt->max_gap_s = (long)(v * 60.0);
             break;
         case OPT_NOW:
-            now_s = optarg;
-            if (ptd_time_parse_rfc3339(optarg, &opt.now) != 0) {
+            *now_s = optarg;
+            if (ptd_time_parse_rfc3339(optarg, &opt->now) != 0) {
                 fprintf(stderr, "ptdiag-report soak: --now: '%s' is not an RFC 3339 UTC time\n",
                         optarg);
-                return 2;
+                return -1;
             }
             break;
         case 'h':
-            usage(stdout, opt.threshold_days);
-            return 0;
+            usage(stdout, opt->threshold_days);
+            return 1;
         default:
-            usage(stderr, opt.threshold_days);
-            return 2;
+            usage(stderr, opt->threshold_days);
+            return -1;
         }
     }
-    if (!opt.now) {
-        if (now_s && now_s[0] && ptd_time_parse_rfc3339(now_s, &opt.now) != 0) {
-            fprintf(stderr, "ptdiag-report soak: PTDIAG_FIXED_TIME: '%s' is not RFC 3339\n", now_s);
-            return 2;
-        }
-        if (!opt.now)
-            opt.now = time(NULL);
+    return 0;
+}
+
+/* "Now" without --now: PTDIAG_FIXED_TIME (tests) or the clock. Returns 0 or -1 (said). */
+static int resolve_now(struct soak_options *opt, const char *now_s)
+{
+    if (opt->now)
+        return 0;
+    if (now_s && now_s[0] && ptd_time_parse_rfc3339(now_s, &opt->now) != 0) {
+        fprintf(stderr, "ptdiag-report soak: PTDIAG_FIXED_TIME: '%s' is not RFC 3339\n", now_s);
+        return -1;
     }
-    n = argc - optind;
-    if (n <= 0) {
-        fprintf(stderr, "ptdiag-report soak: no soak log given\n");
-        usage(stderr, opt.threshold_days);
-        return 2;
-    }
-    evs = calloc((size_t)n, sizeof(*evs));
-    files = calloc((size_t)n, sizeof(*files));
-    errs = calloc((size_t)n, sizeof(*errs));
-    ids = calloc((size_t)n, sizeof(*ids));
+    if (!opt->now)
+        opt->now = time(NULL);
+    return 0;
+}
+
+/* Evaluates the n files of paths and renders them; returns the exit status (2 when the report
+ * cannot be made). */
+static int evaluate_files(char **paths, int n, const struct soak_options *opt, enum soak_format fmt)
+{
+    struct soak_eval *evs = calloc((size_t)n, sizeof(*evs));
+    struct soak_file *files = calloc((size_t)n, sizeof(*files));
+    struct ptd_error *errs = calloc((size_t)n, sizeof(*errs));
+    char(*ids)[16] = calloc((size_t)n, sizeof(*ids)); /* the VM ids of VMID=FILE arguments */
+    int i, ret = 2, status = 0;
+
     if (!evs || !files || !errs || !ids) {
         fprintf(stderr, "ptdiag-report soak: out of memory\n");
         goto out;
     }
     for (i = 0; i < n; i++) {
-        files[i].path = argv[optind + i];
+        files[i].path = paths[i];
         split_vmid(&files[i], ids[i]);
-        soak_eval_init(&evs[i], &opt);
+        soak_eval_init(&evs[i], opt);
         if (eval_file(files[i].path, &evs[i], &errs[i]) == 0) {
             files[i].ev = &evs[i];
         } else {
@@ -270,7 +274,7 @@ int report_soak_main(int argc, char **argv)
         if (file_status(&files[i]) > status)
             status = file_status(&files[i]);
     }
-    if (render(fmt, files, (size_t)n, opt.threshold_days) != 0) {
+    if (render(fmt, files, (size_t)n, opt->threshold_days) != 0) {
         fprintf(stderr, "ptdiag-report soak: cannot write the report\n");
         goto out;
     }
@@ -281,4 +285,31 @@ out:
     free(errs);
     free(ids);
     return ret;
+}
+
+int report_soak_main(int argc, char **argv)
+{
+    struct soak_options opt = {0, SOAK_DEFAULT_MAX_GAP_S, 0};
+    enum soak_format fmt = FMT_TEXT;
+    const char *now_s = getenv("PTDIAG_FIXED_TIME");
+    int r;
+
+    /* Accept both `soak FILE...` and the caller's whole argv `ptdiag-report soak FILE...`. */
+    if (argc > 1 && strcmp(argv[0], "soak") != 0 && strcmp(argv[1], "soak") == 0) {
+        argc--;
+        argv++;
+    }
+    if (matrix_threshold_days(&opt.threshold_days) < 0)
+        return 2;
+    r = parse_options(argc, argv, &opt, &fmt, &now_s);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    if (resolve_now(&opt, now_s) != 0)
+        return 2;
+    if (argc - optind <= 0) {
+        fprintf(stderr, "ptdiag-report soak: no soak log given\n");
+        usage(stderr, opt.threshold_days);
+        return 2;
+    }
+    return evaluate_files(argv + optind, argc - optind, &opt, fmt);
 }

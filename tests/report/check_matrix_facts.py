@@ -11,8 +11,11 @@ schemas = {}
 for name in ("host", "guest"):
     with open(os.path.join(src, "docs", "schema", f"ptdiag.{name}-1.json")) as f:
         schemas[name] = json.load(f)
-with open(os.path.join(src, "report", "src", "derive.c")) as f:
-    derive_src = f.read()
+derive_src = ""
+for name in sorted(os.listdir(os.path.join(src, "report", "src"))):
+    if name.startswith("derive") and name.endswith(".c"):  # derive.c, derive_vfio_ids.c
+        with open(os.path.join(src, "report", "src", name)) as f:
+            derive_src += f.read()
 DERIVED = set(re.findall(r'cJSON_Add\w+ToObject\((?:x|dx|gx), "([a-z_0-9]+)"', derive_src))
 # dev.x.gpu.* / ggpu.x.gpu.*: the GPU identity facts (gpu_identity_builtin.c)
 with open(os.path.join(src, "report", "src", "gpu_identity_builtin.c")) as f:
@@ -43,7 +46,7 @@ def resolve(path, bound):
     root, _, rest = path.partition(".")
     if rest.startswith("x."):
         if rest[2:] not in DERIVED:
-            problems.append(f"{path}: derived fact {rest[2:]!r} is not computed in derive.c")
+            problems.append(f"{path}: derived fact {rest[2:]!r} is not computed in derive*.c")
         return None
     node = bound.get(root, ROOTS.get(root))
     if node is None:

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "iomem.h"
-#include "pci_access.h"
+#include "ptdiag/pci_access.h"
 #include "probe.h"
 
 #define PCI_SOURCE "pci"

@@ -277,13 +277,158 @@ static cJSON *section_diff(const struct pve_section *cur, const struct pve_secti
     return d;
 }
 
+/* vm.efidisk: the efidisk0 property string and the fields the rules read, or null. */
+static void add_efidisk(cJSON *vm, const char *v)
+{
+    struct ptd_error err;
+    struct pve_props p;
+    cJSON *e;
+
+    if (!v) {
+        cJSON_AddNullToObject(vm, "efidisk");
+        return;
+    }
+    e = cJSON_AddObjectToObject(vm, "efidisk");
+    ptd_json_add_str(e, "raw", v);
+    if (pve_props_parse(v, "file", &p, &err) == 0) {
+        ptd_json_add_str(e, "file", pve_props_get(&p, "file"));
+        ptd_json_add_str(e, "efitype", pve_props_get(&p, "efitype"));
+        ptd_json_add_tri(e, "pre_enrolled_keys",
+                         pve_props_get(&p, "pre-enrolled-keys")
+                             ? pve_parse_bool(pve_props_get(&p, "pre-enrolled-keys"))
+                             : 0);
+        pve_props_free(&p);
+    }
+}
+
+/* PCI.pm's legacy IGD rules for one hostpci entry e. */
+static void check_legacy_igd(const cJSON *e, const char *file, unsigned ln, const char *key,
+                             const char *mt, const char *vga, bool multi, cJSON *problems)
+{
+    const char *id0 = ptd_json_get_str(e, "host_ids.0");
+
+    if (!vga || strncmp(vga, "none", 4))
+        problem(problems, file, ln, "%s: legacy IGD assignment requires VGA mode to be 'none'",
+                key);
+    if (ptd_json_get_tri(e, "rombar") == 0)
+        problem(problems, file, ln, "%s: legacy IGD assignment requires rombar to be enabled", key);
+    if (mt && strstr(mt, "q35"))
+        problem(problems, file, ln, "%s: legacy IGD assignment is not compatible with q35", key);
+    if (ptd_json_get_tri(e, "x_vga") == 1 || ptd_json_get_str(e, "mdev") || multi)
+        problem(problems, file, ln,
+                "%s: legacy IGD assignment is not compatible with x-vga, mdev or multifunction "
+                "devices",
+                key);
+    if (!id0 || strcmp(id0, "0000:00:02.0"))
+        problem(problems, file, ln,
+                "%s: legacy IGD assignment only works for devices on host bus 00:02.0", key);
+}
+
+/* PCI.pm's checks of each parsed hostpci entry against the rest of the config
+ * (pcie=1 needs q35: "q35 machine model is not enabled"). */
+static void check_hostpci(const cJSON *vm, const cJSON *hp, const struct pve_section *s,
+                          const char *file, cJSON *problems)
+{
+    const char *mt = ptd_json_get_str(vm, "machine.type");
+    const char *vga = pve_section_get(s, "vga");
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, hp)
+    {
+        const char *key = ptd_json_get_str(e, "key");
+        const char *id0 = ptd_json_get_str(e, "host_ids.0");
+        unsigned ln = (unsigned)ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0);
+        bool multi = cJSON_GetArraySize(cJSON_GetObjectItem(e, "host_ids")) > 1 ||
+                     (id0 && strlen(id0) == 10);
+
+        if (ptd_json_get_str(e, "mdev") && multi)
+            problem(problems, file, ln, "%s: cannot use mediated device with multifunction device",
+                    key);
+        if (ptd_json_get_tri(e, "legacy_igd") == 1)
+            check_legacy_igd(e, file, ln, key, mt, vga, multi, problems);
+        if (ptd_json_get_tri(e, "pcie") == 1 && !(mt && strstr(mt, "q35")))
+            problem(problems, file, ln,
+                    "%s: pcie=1 but q35 machine model is not enabled (machine %s)", key,
+                    mt ? mt : "pc");
+    }
+}
+
+/* vm.hostpci: hostpci0..15 in order, with their problems; keys above 15 are a problem too. */
+static void add_hostpci(cJSON *vm, const struct pve_section *s, const char *file, cJSON *problems)
+{
+    cJSON *hp = cJSON_AddArrayToObject(vm, "hostpci");
+    const char *v;
+    size_t k, i;
+
+    for (k = 0; k < MAX_HOSTPCI; k++) {
+        char key[16];
+
+        snprintf(key, sizeof(key), "hostpci%zu", k);
+        if ((v = pve_section_get(s, key)))
+            cJSON_AddItemToArray(hp, hostpci_json(file, key, v, line_of(s, key), problems));
+    }
+    check_hostpci(vm, hp, s, file, problems);
+    for (i = 0; i < s->count; i++)
+        if (!strncmp(s->kv[i].key, "hostpci", 7) && atoi(s->kv[i].key + 7) >= MAX_HOSTPCI)
+            problem(problems, file, s->kv[i].line, "%s: index above hostpci15 (ignored by Proxmox)",
+                    s->kv[i].key);
+}
+
+/* vm.snapshots, vm.snapshot_details (each snapshot against the current config) and
+ * vm.pending (the [PENDING] section, or null). */
+static void add_snapshots(cJSON *vm, const struct pve_conf *conf)
+{
+    const struct pve_section *s = &conf->sections[0];
+    cJSON *snaps = cJSON_AddArrayToObject(vm, "snapshots");
+    cJSON *details = cJSON_AddArrayToObject(vm, "snapshot_details");
+    size_t i, k;
+
+    cJSON_AddNullToObject(vm, "pending");
+    for (i = 1; i < conf->nsections; i++) {
+        const struct pve_section *x = &conf->sections[i];
+
+        if (x->kind == PVE_SECTION_SNAPSHOT) {
+            cJSON *d = cJSON_CreateObject();
+
+            cJSON_AddItemToArray(snaps, cJSON_CreateString(x->name));
+            cJSON_AddItemToArray(details, d);
+            ptd_json_add_str(d, "name", x->name);
+            ptd_json_add_num(d, "line", x->line, true);
+            ptd_json_add_str(d, "parent", pve_section_get(x, "parent"));
+            cJSON_AddItemToObject(d, "differs", section_diff(s, x));
+        } else if (x->kind == PVE_SECTION_PENDING) {
+            cJSON *pend = cJSON_CreateObject();
+
+            for (k = 0; k < x->count; k++)
+                ptd_json_add_str(pend, x->kv[k].key, x->kv[k].value);
+            cJSON_ReplaceItemInObject(vm, "pending", pend);
+        }
+    }
+}
+
+/* vm.memory_mib .. vm.hookscript: memory, ballooning, hugepages, NUMA, display, extra args. */
+static void add_memory_and_display(cJSON *vm, const struct pve_section *s)
+{
+    const char *balloon = pve_section_get(s, "balloon");
+
+    add_num_opt(vm, "memory_mib", pve_section_get(s, "memory"));
+    add_num_opt(vm, "balloon_mib", balloon);
+    /* No balloon key: Proxmox adds the balloon device (target = memory), so it is on. */
+    ptd_json_add_tri(vm, "balloon_device", !balloon || strcmp(balloon, "0"));
+    ptd_json_add_str(vm, "hugepages", pve_section_get(s, "hugepages"));
+    add_numa(vm, s);
+    ptd_json_add_str(vm, "vga", pve_section_get(s, "vga"));
+    ptd_json_add_str(vm, "args", pve_section_get(s, "args"));
+    ptd_json_add_str(vm, "hookscript", pve_section_get(s, "hookscript"));
+}
+
 cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *conf,
                       const struct vm_cpu_host *host)
 {
     const struct pve_section *s = &conf->sections[0];
-    cJSON *vm = cJSON_CreateObject(), *problems, *hp, *snaps, *details, *eff;
-    const char *v, *balloon;
-    size_t i, k;
+    cJSON *vm = cJSON_CreateObject(), *problems, *eff;
+    const char *v;
+    size_t i;
 
     if (!vm)
         return NULL;
@@ -299,123 +444,13 @@ cJSON *vm_facts_build(const char *file, unsigned vmid, const struct pve_conf *co
     add_machine(vm, pve_section_get(s, "machine"));
     v = pve_section_get(s, "bios");
     ptd_json_add_str(vm, "bios", v ? v : "seabios");
-    v = pve_section_get(s, "efidisk0");
-    if (v) {
-        cJSON *e = cJSON_AddObjectToObject(vm, "efidisk");
-        struct pve_props p;
-        struct ptd_error err;
-        ptd_json_add_str(e, "raw", v);
-        if (pve_props_parse(v, "file", &p, &err) == 0) {
-            ptd_json_add_str(e, "file", pve_props_get(&p, "file"));
-            ptd_json_add_str(e, "efitype", pve_props_get(&p, "efitype"));
-            ptd_json_add_tri(e, "pre_enrolled_keys",
-                             pve_props_get(&p, "pre-enrolled-keys")
-                                 ? pve_parse_bool(pve_props_get(&p, "pre-enrolled-keys"))
-                                 : 0);
-            pve_props_free(&p);
-        }
-    } else {
-        cJSON_AddNullToObject(vm, "efidisk");
-    }
-    add_num_opt(vm, "memory_mib", pve_section_get(s, "memory"));
-    balloon = pve_section_get(s, "balloon");
-    add_num_opt(vm, "balloon_mib", balloon);
-    /* No balloon key: Proxmox adds the balloon device (target = memory), so it is on. */
-    ptd_json_add_tri(vm, "balloon_device", !balloon || strcmp(balloon, "0"));
-    ptd_json_add_str(vm, "hugepages", pve_section_get(s, "hugepages"));
-    add_numa(vm, s);
-    ptd_json_add_str(vm, "vga", pve_section_get(s, "vga"));
-    ptd_json_add_str(vm, "args", pve_section_get(s, "args"));
-    ptd_json_add_str(vm, "hookscript", pve_section_get(s, "hookscript"));
+    add_efidisk(vm, pve_section_get(s, "efidisk0"));
+    add_memory_and_display(vm, s);
     add_num_opt(vm, "cores", pve_section_get(s, "cores"));
     add_num_opt(vm, "sockets", pve_section_get(s, "sockets"));
     add_cpu(vm, pve_section_get(s, "cpu"), problems, file, line_of(s, "cpu"));
-
-    hp = cJSON_AddArrayToObject(vm, "hostpci");
-    for (k = 0; k < MAX_HOSTPCI; k++) {
-        char key[16];
-        snprintf(key, sizeof(key), "hostpci%zu", k);
-        if ((v = pve_section_get(s, key)))
-            cJSON_AddItemToArray(hp, hostpci_json(file, key, v, line_of(s, key), problems));
-    }
-    {
-        /* PCI.pm: pcie=1 needs q35 ("q35 machine model is not enabled") */
-        const char *mt = ptd_json_get_str(vm, "machine.type");
-        const char *vga = pve_section_get(s, "vga");
-        const cJSON *e;
-        cJSON_ArrayForEach(e, hp)
-        {
-            const char *key = ptd_json_get_str(e, "key");
-            const char *id0 = ptd_json_get_str(e, "host_ids.0");
-            unsigned ln = (unsigned)ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0);
-            bool multi = cJSON_GetArraySize(cJSON_GetObjectItem(e, "host_ids")) > 1 ||
-                         (id0 && strlen(id0) == 10);
-            if (ptd_json_get_str(e, "mdev") && multi)
-                problem(problems, file, ln,
-                        "%s: cannot use mediated device with multifunction "
-                        "device",
-                        key);
-            if (ptd_json_get_tri(e, "legacy_igd") == 1) {
-                /* PCI.pm legacy IGD rules */
-                if (!vga || strncmp(vga, "none", 4))
-                    problem(problems, file, ln,
-                            "%s: legacy IGD assignment requires VGA mode to "
-                            "be 'none'",
-                            key);
-                if (ptd_json_get_tri(e, "rombar") == 0)
-                    problem(problems, file, ln,
-                            "%s: legacy IGD assignment requires rombar to be "
-                            "enabled",
-                            key);
-                if (mt && strstr(mt, "q35"))
-                    problem(problems, file, ln,
-                            "%s: legacy IGD assignment is not compatible "
-                            "with q35",
-                            key);
-                if (ptd_json_get_tri(e, "x_vga") == 1 || ptd_json_get_str(e, "mdev") || multi)
-                    problem(problems, file, ln,
-                            "%s: legacy IGD assignment is not compatible "
-                            "with x-vga, mdev or multifunction devices",
-                            key);
-                if (!id0 || strcmp(id0, "0000:00:02.0"))
-                    problem(problems, file, ln,
-                            "%s: legacy IGD assignment only works for "
-                            "devices on host bus 00:02.0",
-                            key);
-            }
-            if (ptd_json_get_tri(e, "pcie") == 1 && !(mt && strstr(mt, "q35")))
-                problem(problems, file, (unsigned)ptd_json_int_or(e, "line", 1, PTD_LINE_MAX, 0),
-                        "%s: pcie=1 but q35 machine model is not enabled (machine %s)",
-                        ptd_json_get_str(e, "key"), mt ? mt : "pc");
-        }
-    }
-    for (i = 0; i < s->count; i++)
-        if (!strncmp(s->kv[i].key, "hostpci", 7) && atoi(s->kv[i].key + 7) >= MAX_HOSTPCI)
-            problem(problems, file, s->kv[i].line,
-                    "%s: index above hostpci15 (ignored by "
-                    "Proxmox)",
-                    s->kv[i].key);
-
-    snaps = cJSON_AddArrayToObject(vm, "snapshots");
-    details = cJSON_AddArrayToObject(vm, "snapshot_details");
-    cJSON_AddNullToObject(vm, "pending");
-    for (i = 1; i < conf->nsections; i++) {
-        const struct pve_section *x = &conf->sections[i];
-        if (x->kind == PVE_SECTION_SNAPSHOT) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddItemToArray(snaps, cJSON_CreateString(x->name));
-            cJSON_AddItemToArray(details, d);
-            ptd_json_add_str(d, "name", x->name);
-            ptd_json_add_num(d, "line", x->line, true);
-            ptd_json_add_str(d, "parent", pve_section_get(x, "parent"));
-            cJSON_AddItemToObject(d, "differs", section_diff(s, x));
-        } else if (x->kind == PVE_SECTION_PENDING) {
-            cJSON *pend = cJSON_CreateObject();
-            for (k = 0; k < x->count; k++)
-                ptd_json_add_str(pend, x->kv[k].key, x->kv[k].value);
-            cJSON_ReplaceItemInObject(vm, "pending", pend);
-        }
-    }
+    add_hostpci(vm, s, file, problems);
+    add_snapshots(vm, conf);
     eff = vm_cpu_effective(s, host);
     cJSON_AddItemToObject(vm, "effective_cpu", eff ? eff : cJSON_CreateNull());
     cJSON_AddNullToObject(vm, "showcmd_diff");

@@ -6,14 +6,17 @@
  * exit(), which a probe must never do. A libpci error (a device directory without `vendor`,
  * an unparseable entry name) is turned into an error return for that one call.
  *
- * Every sysfs file libpci opens on our behalf is recorded with ptd_root_trace() so that
- * --save-snapshot copies it.
+ * Each libpci call runs under a guard of its own (setjmp in a frame around that one call), so
+ * an error never jumps across the caller's code. Every sysfs file libpci opens on our behalf
+ * is recorded with ptd_root_trace(): a no-op unless the root traces, as ptdiag-host's
+ * --save-snapshot does, so that the snapshot copies it.
  *
- * Not thread-safe: libpci's error callback carries no context, so the wrapper keeps one
- * static jump target. One ptd_pci at a time.
+ * Used by ptdiag-host and ptdiag-agent (Linux only: common/src/linux/, library
+ * ptdiag_common_linux). Not thread-safe: libpci's error callback carries no context, so the
+ * wrapper keeps one static jump target. One ptd_pci at a time.
  */
-#ifndef PTDIAG_HOST_PCI_ACCESS_H
-#define PTDIAG_HOST_PCI_ACCESS_H
+#ifndef PTDIAG_PCI_ACCESS_H
+#define PTDIAG_PCI_ACCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>

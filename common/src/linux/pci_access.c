@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libpci wrapper. See pci_access.h. */
-#include "pci_access.h"
+#include "ptdiag/pci_access.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -87,9 +87,9 @@ static void on_debug(char *msg, ...)
     (void)msg;
 }
 
-/* The guarded calls: setjmp in a frame of its own, around exactly one libpci call, so that no
- * local of a caller can be clobbered by the longjmp. Each returns 0, or -1 with guard_msg set. */
-static int guarded_scan(struct pci_access *a)
+/* The guard: setjmp in a frame of its own, around exactly one libpci call, so that no local of
+ * a caller can be clobbered by the longjmp. Returns 0, or -1 with guard_msg set. */
+static int guarded(void (*call)(void *arg), void *arg)
 {
     jmp_buf jb;
 
@@ -98,52 +98,60 @@ static int guarded_scan(struct pci_access *a)
         guard_jump = NULL;
         return -1;
     }
-    pci_scan_bus(a);
+    call(arg);
     guard_jump = NULL;
     return 0;
 }
 
-static int guarded_init(struct pci_access *a)
+/* The libpci calls, each with its arguments in one struct for guarded(). */
+static void call_scan(void *a)
 {
-    jmp_buf jb;
+    pci_scan_bus(a);
+}
 
-    guard_jump = &jb;
-    if (setjmp(jb)) {
-        guard_jump = NULL;
-        return -1;
-    }
+static void call_init(void *a)
+{
     pci_init(a);
-    guard_jump = NULL;
-    return 0;
+}
+
+static void call_cleanup(void *a)
+{
+    pci_cleanup(a);
+}
+
+struct fill_args {
+    struct pci_dev *dev;
+    int flags;
+};
+
+static void call_fill(void *arg)
+{
+    struct fill_args *f = arg;
+
+    pci_fill_info(f->dev, f->flags);
 }
 
 static int guarded_fill(struct pci_dev *d, int flags)
 {
-    jmp_buf jb;
+    struct fill_args f = {d, flags};
 
-    guard_jump = &jb;
-    if (setjmp(jb)) {
-        guard_jump = NULL;
-        return -1;
-    }
-    pci_fill_info(d, flags);
-    guard_jump = NULL;
-    return 0;
+    return guarded(call_fill, &f);
 }
 
-static int guarded_lookup(struct pci_access *a, char *buf, int len, int flags, const int *args,
-                          char **name)
-{
-    jmp_buf jb;
+struct lookup_args {
+    struct pci_access *pacc;
+    char *buf;
+    int len, flags;
+    const int *ids;
+    char *name; /* out */
+};
 
-    guard_jump = &jb;
-    if (setjmp(jb)) {
-        guard_jump = NULL;
-        return -1;
-    }
-    *name = pci_lookup_name(a, buf, len, flags, args[0], args[1], args[2], args[3]);
-    guard_jump = NULL;
-    return 0;
+static void call_lookup(void *arg)
+{
+    struct lookup_args *l = arg;
+
+    l->name = pci_lookup_name(l->pacc, l->buf, l->len, l->flags, l->ids[0], l->ids[1], l->ids[2],
+                              l->ids[3]);
 }
 
 int ptd_pci_open(struct ptd_root *root, struct ptd_pci **out, struct ptd_error *err)
@@ -178,7 +186,7 @@ int ptd_pci_open(struct ptd_root *root, struct ptd_pci **out, struct ptd_error *
         ptd_pci_close(pci);
         return ptd_error_set(err, "libpci: no sysfs.path parameter (libpci too old?)");
     }
-    if (guarded_init(pci->pacc) != 0) {
+    if (guarded(call_init, pci->pacc) != 0) {
         strip_root(pci, guard_msg);
         ptd_error_set(err, "libpci: %s", guard_msg);
         ptd_pci_close(pci);
@@ -188,22 +196,12 @@ int ptd_pci_open(struct ptd_root *root, struct ptd_pci **out, struct ptd_error *
     return 0;
 }
 
-static void guarded_cleanup(struct pci_access *a)
-{
-    jmp_buf jb;
-
-    guard_jump = &jb;
-    if (setjmp(jb) == 0)
-        pci_cleanup(a);
-    guard_jump = NULL;
-}
-
 void ptd_pci_close(struct ptd_pci *pci)
 {
     if (!pci)
         return;
     if (pci->pacc)
-        guarded_cleanup(pci->pacc);
+        guarded(call_cleanup, pci->pacc);
     free(pci->fns);
     if (current == pci)
         current = NULL;
@@ -287,7 +285,7 @@ int ptd_pci_scan(struct ptd_pci *pci, const struct ptd_pci_fn **fns, size_t *cou
     *fns = NULL;
     *count = 0;
     current = pci;
-    if (guarded_scan(pci->pacc) != 0) {
+    if (guarded(call_scan, pci->pacc) != 0) {
         strip_root(pci, guard_msg);
         return ptd_error_set(err, "libpci: %s", guard_msg);
     }
@@ -391,17 +389,19 @@ int ptd_pci_fill_ext(struct ptd_pci *pci, const struct ptd_pci_fn *fn, struct pt
 static void lookup(struct ptd_pci *pci, char *buf, size_t len, int flags, int a0, int a1, int a2,
                    int a3)
 {
-    const int args[4] = {a0, a1, a2, a3};
-    char *name = NULL;
+    const int ids[4] = {a0, a1, a2, a3};
+    struct lookup_args l = {
+        pci->pacc, buf, (int)len, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, ids, NULL};
+    char *name;
 
     buf[0] = '\0';
     current = pci;
-    flags |= PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
-    if (guarded_lookup(pci->pacc, buf, (int)len, flags, args, &name) != 0) {
+    if (guarded(call_lookup, &l) != 0) {
         on_warning("%s", guard_msg);
         buf[0] = '\0';
         return;
     }
+    name = l.name;
     if (!name) {
         buf[0] = '\0';
         return;
