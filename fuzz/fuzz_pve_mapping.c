@@ -38,8 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pve_problems_free(problems, nproblems);
     {
         char *version = NULL;
-        dpkg_installed_version("status", (const char *)data, size, "pve-qemu-kvm", &version,
-                               &err);
+        dpkg_installed_version("status", (const char *)data, size, "pve-qemu-kvm", &version, &err);
         free(version);
     }
     return 0;

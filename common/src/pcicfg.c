@@ -87,8 +87,8 @@ int ptd_pcicfg_decode_pcie(const uint8_t *cfg, size_t len, struct ptd_pcie_info 
     out->present = true;
     out->port_type = (flags >> 4) & 0xf;
     out->flr = (devcap >> 28) & 1;
-    out->link_regs = out->port_type != PTD_PCIE_RC_INTEGRATED &&
-                     out->port_type != PTD_PCIE_RC_EVENT_COLLECTOR;
+    out->link_regs =
+        out->port_type != PTD_PCIE_RC_INTEGRATED && out->port_type != PTD_PCIE_RC_EVENT_COLLECTOR;
     if (out->link_regs) {
         out->max_speed_code = lnkcap & 0xf;
         out->max_width = (lnkcap >> 4) & 0x3f;

@@ -25,8 +25,8 @@ static const unsigned vendor_pci_ids[] = {0x10de, 0x1002, 0x8086};
 
 /* Fields a family sets and an entry may override. */
 static const char *const field_keys[] = {
-    "vendor", "family",           "chip",  "segment", "integrated",
-    "reset",  "hypervisor_check", "rebar", "sources", "video_decode", "video_encode", NULL};
+    "vendor",           "family", "chip",    "segment",      "integrated",   "reset",
+    "hypervisor_check", "rebar",  "sources", "video_decode", "video_encode", NULL};
 
 struct loader {
     const char *file;

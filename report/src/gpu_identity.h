@@ -29,10 +29,10 @@ struct rpt_gpu_id {
     const char *chip;
     const char *segment; /* consumer | professional | datacenter */
     bool integrated;
-    const char *reset;            /* flr | bus | vendor-reset | needs-vendor-reset-unsupported |
-                                     wpr2 | unknown */
-    const char *hypervisor_check; /* none | nvidia-pre-465.89 | windows-driver */
-    const char *rebar;            /* required | recommended | avoid-in-vm | neutral */
+    const char *reset;              /* flr | bus | vendor-reset | needs-vendor-reset-unsupported |
+                                       wpr2 | unknown */
+    const char *hypervisor_check;   /* none | nvidia-pre-465.89 | windows-driver */
+    const char *rebar;              /* required | recommended | avoid-in-vm | neutral */
     int video_decode, video_encode; /* hardware video engine: 1 yes, 0 no, -1 not in the data */
 };
 
@@ -65,8 +65,8 @@ const struct rpt_gpu_identity *rpt_gpu_identity_current(void);
 void rpt_gpu_identity_use(const struct rpt_gpu_identity *t);
 
 /* Adds derived.gpu = {vendor, family, chip, segment, integrated, reset, hypervisor_check,
- * rebar, video_decode, video_encode} for the ids, from rpt_gpu_identity_current(); adds nothing when no entry matches,
- * so rules naming these facts say "not checked". */
+ * rebar, video_decode, video_encode} for the ids, from rpt_gpu_identity_current(); adds nothing
+ * when no entry matches, so rules naming these facts say "not checked". */
 void rpt_gpu_identity_derive(cJSON *derived, const char *vendor_id, const char *device_id);
 
 #endif

@@ -18,22 +18,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ptdiag-report [--format text|json|md|prom|html] [--matrix FILE] [-o FILE] [-v]\n"
-               "                     [--guest VMID=FILE]... DOC...\n"
-               "  -f, --format FMT     text (default), json, md (Markdown), prom (Prometheus) or\n"
-               "                       html (one self-contained page with the topology drawn)\n"
-               "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
-               "      --gpu-identity FILE  GPU identity table instead of the built-in one\n"
-               "  -o, --output FILE    write the report to FILE instead of stdout\n"
-               "  -g, --guest VMID=FILE  a guest document and the VM it came from\n"
-               "  -v, --verbose        text: list every rule not checked, not one line per reason\n"
-               "  -h, --help           show this help\n"
-               "  -V, --version        show the version\n"
-               "       ptdiag-report gen-docs [--matrix FILE] [-o FILE]\n"
-               "       ptdiag-report check-matrix FILE\n"
-               "       ptdiag-report soak FILE...\n"
-               "DOC: ptdiag.host/1 or ptdiag.guest/1 JSON (at most one host).\n"
-               "Exit: 0 no error finding, 1 error finding(s), 2 bad usage or input.\n");
+    fprintf(
+        f, "usage: ptdiag-report [--format text|json|md|prom|html] [--matrix FILE] [-o FILE] [-v]\n"
+           "                     [--guest VMID=FILE]... DOC...\n"
+           "  -f, --format FMT     text (default), json, md (Markdown), prom (Prometheus) or\n"
+           "                       html (one self-contained page with the topology drawn)\n"
+           "  -m, --matrix FILE    symptom matrix to use instead of the built-in one\n"
+           "      --gpu-identity FILE  GPU identity table instead of the built-in one\n"
+           "  -o, --output FILE    write the report to FILE instead of stdout\n"
+           "  -g, --guest VMID=FILE  a guest document and the VM it came from\n"
+           "  -v, --verbose        text: list every rule not checked, not one line per reason\n"
+           "  -h, --help           show this help\n"
+           "  -V, --version        show the version\n"
+           "       ptdiag-report gen-docs [--matrix FILE] [-o FILE]\n"
+           "       ptdiag-report check-matrix FILE\n"
+           "       ptdiag-report soak FILE...\n"
+           "DOC: ptdiag.host/1 or ptdiag.guest/1 JSON (at most one host).\n"
+           "Exit: 0 no error finding, 1 error finding(s), 2 bad usage or input.\n");
 }
 
 static int load_matrix(const char *path, struct rpt_matrix **mx)

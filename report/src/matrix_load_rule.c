@@ -89,9 +89,9 @@ static bool valid_id(const char *s)
 
 int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
 {
-    static const char *const keys[] = {"id",         "title",   "layer", "severity",
-                                       "scope",      "applies", "when",  "root_cause", "fix",
-                                       "references", "cases",   NULL};
+    static const char *const keys[] = {"id",    "title",      "layer", "severity",
+                                       "scope", "applies",    "when",  "root_cause",
+                                       "fix",   "references", "cases", NULL};
     static const char *const case_keys[] = {"when", "root_cause", "fix", "severity", NULL};
     const char *bad = NULL, *s = NULL;
     if (!cJSON_IsObject(j))

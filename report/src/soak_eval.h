@@ -8,8 +8,8 @@
  * Rules (also in man/ptdiag-report.1):
  *  - failed:        any error event in any sample (Xid, TDR, RmInitAdapter, ...), any sample
  *                   whose driver state is "error", or a sample where the hardware decode or
- *                   encode path an earlier sample had is gone (a driver update that lost NVENC). Sticky for the whole log: a fix starts a new
- * log.
+ *                   encode path an earlier sample had is gone (a driver update that lost NVENC).
+ * Sticky for the whole log: a fix starts a new log.
  *  - production:    not failed, and the current clean run covers >= threshold days. The clean
  *                   run restarts after a gap longer than max_gap_s between two samples and after
  *                   samples whose driver state is not known to be "ok" ("missing", absent)
@@ -32,9 +32,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#define SOAK_LISTED                 8 /* how many reboots/errors/changes/bad lines are listed by date */
-#define SOAK_KIND_SLOTS             32 /* distinct (kind, code) pairs counted apart; the rest go to "other" */
-#define SOAK_DEFAULT_MAX_GAP_S      3600L
+#define SOAK_LISTED            8 /* how many reboots/errors/changes/bad lines are listed by date */
+#define SOAK_KIND_SLOTS        32 /* distinct (kind, code) pairs counted apart; the rest go to "other" */
+#define SOAK_DEFAULT_MAX_GAP_S 3600L
 
 enum soak_verdict { SOAK_NO_VERDICT, SOAK_PRODUCTION, SOAK_IN_VALIDATION, SOAK_FAILED };
 

@@ -199,12 +199,9 @@ static void test_vendor_reset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rtx3090),
-        cmocka_unit_test(test_bridge_17_lines),
-        cmocka_unit_test(test_unassigned),
-        cmocka_unit_test(test_unset_flag_with_start),
-        cmocka_unit_test(test_broken),
-        cmocka_unit_test(test_vendor_reset),
+        cmocka_unit_test(test_rtx3090),    cmocka_unit_test(test_bridge_17_lines),
+        cmocka_unit_test(test_unassigned), cmocka_unit_test(test_unset_flag_with_start),
+        cmocka_unit_test(test_broken),     cmocka_unit_test(test_vendor_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,37 +21,36 @@
 #include "vm_cpu_version.h"
 
 /* Stanzas as dpkg writes them (deb-control(5)): multi-line Description, Conffiles. */
-static const char status[] =
-    "Package: pve-qemu-kvm-dbgsym\n"
-    "Status: install ok installed\n"
-    "Version: 10.1.2-1\n"
-    "\n"
-    "Package: pve-qemu-kvm\n"
-    "Status: deinstall ok config-files\n"
-    "Version: 9.2.0-5\n"
-    "\n"
-    "Package: qemu-server\n"
-    "Status: install ok installed\n"
-    "Priority: optional\n"
-    "Section: admin\n"
-    "Maintainer: Proxmox Support Team <support@proxmox.com>\n"
-    "Architecture: amd64\n"
-    "Version: 9.0.22\n"
-    "Description: Qemu Server Tools\n"
-    " This package contains the Qemu Server tools used by Proxmox VE\n"
-    "\n"
-    "Package: pve-qemu-kvm\n"
-    "Status: install ok installed\n"
-    "Priority: optional\n"
-    "Section: admin\n"
-    "Installed-Size: 70155\n"
-    "Maintainer: Proxmox Support Team <support@proxmox.com>\n"
-    "Architecture: amd64\n"
-    "Version: 10.1.2-1\n"
-    "Provides: qemu-system-arm, qemu-system-x86, qemu-utils\n"
-    "Description: Full virtualization on x86 hardware\n"
-    " Using KVM, QEMU can emulate a full system.\n"
-    "Homepage: https://www.qemu.org/";
+static const char status[] = "Package: pve-qemu-kvm-dbgsym\n"
+                             "Status: install ok installed\n"
+                             "Version: 10.1.2-1\n"
+                             "\n"
+                             "Package: pve-qemu-kvm\n"
+                             "Status: deinstall ok config-files\n"
+                             "Version: 9.2.0-5\n"
+                             "\n"
+                             "Package: qemu-server\n"
+                             "Status: install ok installed\n"
+                             "Priority: optional\n"
+                             "Section: admin\n"
+                             "Maintainer: Proxmox Support Team <support@proxmox.com>\n"
+                             "Architecture: amd64\n"
+                             "Version: 9.0.22\n"
+                             "Description: Qemu Server Tools\n"
+                             " This package contains the Qemu Server tools used by Proxmox VE\n"
+                             "\n"
+                             "Package: pve-qemu-kvm\n"
+                             "Status: install ok installed\n"
+                             "Priority: optional\n"
+                             "Section: admin\n"
+                             "Installed-Size: 70155\n"
+                             "Maintainer: Proxmox Support Team <support@proxmox.com>\n"
+                             "Architecture: amd64\n"
+                             "Version: 10.1.2-1\n"
+                             "Provides: qemu-system-arm, qemu-system-x86, qemu-utils\n"
+                             "Description: Full virtualization on x86 hardware\n"
+                             " Using KVM, QEMU can emulate a full system.\n"
+                             "Homepage: https://www.qemu.org/";
 
 static void test_dpkg(void **state)
 {
@@ -61,37 +60,33 @@ static void test_dpkg(void **state)
     (void)state;
     /* the installed stanza, not the removed one nor the -dbgsym package; last stanza without
      * a trailing newline */
-    assert_int_equal(dpkg_installed_version("status", status, strlen(status), "pve-qemu-kvm", &v,
-                                            &err),
-                     1);
+    assert_int_equal(
+        dpkg_installed_version("status", status, strlen(status), "pve-qemu-kvm", &v, &err), 1);
     assert_string_equal(v, "10.1.2-1");
     free(v);
-    assert_int_equal(dpkg_installed_version("status", status, strlen(status), "qemu-server", &v,
-                                            &err),
-                     1);
+    assert_int_equal(
+        dpkg_installed_version("status", status, strlen(status), "qemu-server", &v, &err), 1);
     assert_string_equal(v, "9.0.22");
     free(v);
     assert_int_equal(dpkg_installed_version("status", status, 200, "pve-qemu-kvm", &v, &err), 0);
     assert_null(v);
     assert_int_equal(dpkg_installed_version("status", "", 0, "pve-qemu-kvm", &v, &err), 0);
     /* not a dpkg database, a malformed version: an error naming the file */
-    assert_int_equal(dpkg_installed_version("/var/lib/dpkg/status", "{\"a\":1}\n", 8,
-                                            "pve-qemu-kvm", &v, &err),
-                     -1);
+    assert_int_equal(
+        dpkg_installed_version("/var/lib/dpkg/status", "{\"a\":1}\n", 8, "pve-qemu-kvm", &v, &err),
+        -1);
     assert_non_null(strstr(err.text, "/var/lib/dpkg/status"));
     {
         static const char bad[] = "Package: pve-qemu-kvm\nStatus: install ok installed\n"
                                   "Version: 10.1 $(reboot)\n";
-        assert_int_equal(dpkg_installed_version("status", bad, strlen(bad), "pve-qemu-kvm", &v,
-                                                &err),
-                         -1);
+        assert_int_equal(
+            dpkg_installed_version("status", bad, strlen(bad), "pve-qemu-kvm", &v, &err), -1);
         assert_non_null(strstr(err.text, "Version"));
     }
     {
         static const char nul[] = "Package: pve-qemu-kvm\nStatus: install ok installed\0\n";
-        assert_int_equal(dpkg_installed_version("status", nul, sizeof(nul) - 1, "pve-qemu-kvm",
-                                                &v, &err),
-                         -1);
+        assert_int_equal(
+            dpkg_installed_version("status", nul, sizeof(nul) - 1, "pve-qemu-kvm", &v, &err), -1);
     }
 }
 
@@ -127,8 +122,8 @@ static void test_versions(void **state)
     assert_false(pinned);
     assert_true(v.major == 11 && v.minor == 0 && v.pve == 2);
     /* unpinned Windows: meta creation-qemu from 9.1, else 5.1 */
-    assert_true(vm_machine_version(NULL, "win11", "creation-qemu=9.2.0,ctime=1741179133", &q, &v,
-                                   &pinned));
+    assert_true(
+        vm_machine_version(NULL, "win11", "creation-qemu=9.2.0,ctime=1741179133", &q, &v, &pinned));
     assert_true(pinned && v.major == 9 && v.minor == 2 && v.pve == 0);
     assert_true(vm_machine_version("pc", "win10", "creation-qemu=8.1.5,ctime=1", &q, &v, &pinned));
     assert_true(v.major == 5 && v.minor == 1);

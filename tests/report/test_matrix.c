@@ -88,7 +88,7 @@ static void builtin_has_every_design_id(void **state)
 #define RULE_HEAD                                                                                  \
     "{\"schema\":\"ptdiag.matrix/1\"," VOCAB                                                       \
     "\"rules\":[{\"id\":\"r-one\",\"title\":\"t\",\"layer\":"                                      \
-    "\"L1\",\"severity\":\"error\",\"references\":[],\"root_cause\":"        \
+    "\"L1\",\"severity\":\"error\",\"references\":[],\"root_cause\":"                              \
     "\"c\","
 
 static void expect_error(const char *json, const char *needle)
@@ -107,12 +107,11 @@ static void loader_rejects_bad_matrices(void **state)
 {
     expect_error("{\"schema\":", "not valid JSON");
     /* a layer the matrix's "layers" do not name */
-    expect_error(
-        "{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[{\"id\":\"r-one\",\"title\":"
-        "\"t\",\"layer\":\"L9\",\"severity\":\"error\",\"references\""
-        ":[],\"root_cause\":\"c\",\"scope\":\"host\",\"fix\":\"f\",\"when\":{\"fact\":"
-        "\"host.a\",\"op\":\"exists\"}}]}",
-        "L9");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[{\"id\":\"r-one\",\"title\":"
+                 "\"t\",\"layer\":\"L9\",\"severity\":\"error\",\"references\""
+                 ":[],\"root_cause\":\"c\",\"scope\":\"host\",\"fix\":\"f\",\"when\":{\"fact\":"
+                 "\"host.a\",\"op\":\"exists\"}}]}",
+                 "L9");
     expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[],\"rules\":[]}", "\"layers\"");
     expect_error("{\"schema\":\"ptdiag.matrix/2\",\"rules\":[]}", "ptdiag.matrix/1");
     expect_error("{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[],\"extra\":1}",

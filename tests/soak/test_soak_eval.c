@@ -68,7 +68,10 @@ static void feed_video(struct soak_eval *ev, unsigned long *lineno, long minutes
              "{\"schema\":\"ptdiag.soak/1\",\"t\":\"%s\",\"boot_id\":\"%s\",\"uptime_s\":%ld,"
              "\"driver\":{\"state\":\"ok\",\"name\":\"nvidia\"},\"gpus\":[{\"vendor_id\":"
              "\"10de\",\"device_id\":\"2204\",\"decode\":true,\"encode\":%s}],\"events\":[]}",
-             t, BOOT_A, 600 + minutes * 60, encode > 0 ? "true" : encode == 0 ? "false" : "null");
+             t, BOOT_A, 600 + minutes * 60,
+             encode > 0    ? "true"
+             : encode == 0 ? "false"
+                           : "null");
     (*lineno)++;
     soak_eval_line(ev, line, strlen(line), *lineno, false);
 }

@@ -87,17 +87,15 @@ static void test_parse_errors_name_the_file(void **state)
     assert_non_null(strstr(err.text, "not a JSON object"));
     assert_int_equal(ptd_doc_parse("d.json", "{\"x\":1}", 7, NULL, &doc, &err), -1);
     assert_non_null(strstr(err.text, "no \"schema\""));
-    assert_int_equal(ptd_doc_parse("e.json", "{\"schema\":\"ptdiag.guest/1\"}", 27,
-                                   PTD_SCHEMA_HOST, &doc, &err),
-                     -1);
+    assert_int_equal(
+        ptd_doc_parse("e.json", "{\"schema\":\"ptdiag.guest/1\"}", 27, PTD_SCHEMA_HOST, &doc, &err),
+        -1);
     assert_non_null(strstr(err.text, "expected \"ptdiag.host/1\""));
     assert_int_equal(ptd_doc_parse("f.json", nul, sizeof(nul) - 1, NULL, &doc, &err), -1);
     assert_non_null(strstr(err.text, "NUL byte"));
-    assert_int_equal(ptd_doc_parse("g.json", "{\"schema\":\"other/1\"}", 20, NULL, &doc, &err),
-                     -1);
-    assert_int_equal(ptd_doc_parse("h.json", "{\"schema\":\"ptdiag.guest/1\"}", 27, NULL, &doc,
-                                   &err),
-                     0);
+    assert_int_equal(ptd_doc_parse("g.json", "{\"schema\":\"other/1\"}", 20, NULL, &doc, &err), -1);
+    assert_int_equal(
+        ptd_doc_parse("h.json", "{\"schema\":\"ptdiag.guest/1\"}", 27, NULL, &doc, &err), 0);
     cJSON_Delete(doc);
 }
 
@@ -127,10 +125,8 @@ static void test_write_and_load(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_envelope),
-        cmocka_unit_test(test_unknown_is_null),
-        cmocka_unit_test(test_time_roundtrip),
-        cmocka_unit_test(test_parse_errors_name_the_file),
+        cmocka_unit_test(test_envelope),       cmocka_unit_test(test_unknown_is_null),
+        cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_parse_errors_name_the_file),
         cmocka_unit_test(test_write_and_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,12 +42,12 @@ static void build_gpu(void)
     cfg[0x69] = 0x78;
     cfg[0x78] = 0x10;
     cfg[0x79] = 0x00;
-    w16(0x7a, 0x0002);                    /* PCIe v2, endpoint */
-    w32(0x7c, 1u << 28);                  /* DevCap: FLR */
-    w32(0x84, 0x4 | (16 << 4));           /* LnkCap: 16 GT/s, x16 */
-    w16(0x8a, 0x1 | (8 << 4));            /* LnkSta: 2.5 GT/s, x8 */
-    w32(0x100, 0x0015 | (1u << 16));      /* ReBAR, next = 0 */
-    w32(0x104, 0x0000fff0u);              /* BAR sizes 1 MiB .. 2 GiB... bits 4..15 */
+    w16(0x7a, 0x0002);                      /* PCIe v2, endpoint */
+    w32(0x7c, 1u << 28);                    /* DevCap: FLR */
+    w32(0x84, 0x4 | (16 << 4));             /* LnkCap: 16 GT/s, x16 */
+    w16(0x8a, 0x1 | (8 << 4));              /* LnkSta: 2.5 GT/s, x8 */
+    w32(0x100, 0x0015 | (1u << 16));        /* ReBAR, next = 0 */
+    w32(0x104, 0x0000fff0u);                /* BAR sizes 1 MiB .. 2 GiB... bits 4..15 */
     w32(0x108, 1u | (1u << 5) | (8u << 8)); /* BAR1, 1 resizable BAR, 256 MiB */
 }
 
@@ -194,23 +194,22 @@ static void test_readers_out_of_range(void **state)
 /* ICH10 UHCI controller [8086:3a34], a conventional PCI function: its only capability is
  * Advanced Features at 0x50 with TP+ FLR+ (pciutils tests/cap-pci-af, real hardware, 256 bytes
  * from `lspci -xxx`). The kernel resets it with af_flr; there is no PCIe DevCap to ask. */
-static const char ich10_uhci_hex[] =
-    "8680343a050090020000030c00008000"
-    "00000000000000000000000000000000"
-    "8120000000000000000000008680534f"
-    "0000000050000000000000000b010000"
-    "00000000000000000000000000000000"
-    "13000603000000000000000000000000"
-    "10000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "002f0000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "00000000000000000000000000000000"
-    "0000000000000000860f000000000000";
+static const char ich10_uhci_hex[] = "8680343a050090020000030c00008000"
+                                     "00000000000000000000000000000000"
+                                     "8120000000000000000000008680534f"
+                                     "0000000050000000000000000b010000"
+                                     "00000000000000000000000000000000"
+                                     "13000603000000000000000000000000"
+                                     "10000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "002f0000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "00000000000000000000000000000000"
+                                     "0000000000000000860f000000000000";
 
 static void load_hex(const char *hex, size_t n)
 {
@@ -235,7 +234,7 @@ static void test_af_flr(void **state)
     assert_int_equal(ptd_pcicfg_decode_pcie(cfg, 256, &pi), -1); /* no PCIe capability */
     assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 1);
     assert_int_equal(ptd_pcicfg_af_flr(cfg, 64), -1); /* capability list not readable */
-    cfg[0x53] = 0x02; /* FLR without TP: the kernel refuses */
+    cfg[0x53] = 0x02;                                 /* FLR without TP: the kernel refuses */
     assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 0);
     cfg[0x34] = 0; /* no capability at all */
     assert_int_equal(ptd_pcicfg_af_flr(cfg, 256), 0);

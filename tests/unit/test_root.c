@@ -138,8 +138,7 @@ static void test_links_listing_and_trace(void **state)
     assert_int_equal(ptd_root_enable_trace(&root), 0);
     assert_int_equal(ptd_root_readlink(&root, "/sys/devices/d0/driver", buf, sizeof(buf)), 0);
     assert_string_equal(buf, "../../drivers/vfio-pci");
-    assert_int_equal(ptd_root_link_basename(&root, "/sys/devices/d0/driver", buf, sizeof(buf)),
-                     0);
+    assert_int_equal(ptd_root_link_basename(&root, "/sys/devices/d0/driver", buf, sizeof(buf)), 0);
     assert_string_equal(buf, "vfio-pci");
     assert_int_equal(ptd_root_list_dir(&root, "/sys/devices/d0", &names, &n), 0);
     assert_int_equal(n, 4);

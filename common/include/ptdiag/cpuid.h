@@ -10,10 +10,10 @@
 #include <stdbool.h>
 
 struct ptd_cpuid_view {
-    bool available;             /* false off x86 */
-    bool hypervisor_bit;        /* CPUID.1:ECX[31] */
-    char signature[13];         /* leaf 0x40000000 EBX:ECX:EDX, printable or "" */
-    unsigned max_hv_leaf;       /* EAX of leaf 0x40000000 */
+    bool available;       /* false off x86 */
+    bool hypervisor_bit;  /* CPUID.1:ECX[31] */
+    char signature[13];   /* leaf 0x40000000 EBX:ECX:EDX, printable or "" */
+    unsigned max_hv_leaf; /* EAX of leaf 0x40000000 */
 };
 
 /* Executes CPUID on this CPU. */

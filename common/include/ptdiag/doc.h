@@ -46,8 +46,7 @@ int ptd_time_parse_rfc3339(const char *s, time_t *out);
 cJSON *ptd_doc_new(const char *schema, const char *producer_name);
 
 /* Appends {"source", "message"} to doc.errors. */
-void ptd_doc_add_error(cJSON *doc, const char *source, const char *fmt, ...)
-    PTD_PRINTF(3, 4);
+void ptd_doc_add_error(cJSON *doc, const char *source, const char *fmt, ...) PTD_PRINTF(3, 4);
 
 /* Adds key:value to obj. value NULL adds null. Returns the new item (borrowed). */
 cJSON *ptd_json_add_str(cJSON *obj, const char *key, const char *value);
@@ -66,8 +65,7 @@ int ptd_doc_write(const cJSON *doc, const char *path, bool pretty, struct ptd_er
 /* Reads and parses a document. expected_schema NULL accepts any ptdiag.* schema; otherwise the
  * "schema" member must equal it. Errors name the file and what is wrong. *out is the caller's
  * to cJSON_Delete(). */
-int ptd_doc_load(const char *path, const char *expected_schema, cJSON **out,
-                 struct ptd_error *err);
+int ptd_doc_load(const char *path, const char *expected_schema, cJSON **out, struct ptd_error *err);
 
 /* The same over a buffer already in memory; `name` is used in error messages. */
 int ptd_doc_parse(const char *name, const char *data, size_t len, const char *expected_schema,

@@ -23,38 +23,38 @@
 #include "ptdiag/root.h"
 
 /* Event kinds (strings in the documents; stable, see docs/schema.md). */
-#define PTD_KMSG_KINDS(X)                                                                       \
-    X(DMAR_ENABLED, "iommu-enabled")                 /* DMAR: IOMMU enabled / AMD-Vi found */   \
-    X(IRQ_REMAP_ENABLED, "irq-remapping-enabled")    /* DMAR-IR / AMD-Vi IRQ remapping */       \
-    X(IRQ_REMAP_MISSING, "irq-remapping-missing")    /* vfio_iommu_type1 no IRQ remapping */    \
-    X(HYPERVISOR_DETECTED, "hypervisor-detected")    /* "Hypervisor detected: KVM" */           \
-    X(DMAR_FAULT, "dmar-fault")                      /* DMAR DMA read/write fault */            \
-    X(AMDVI_PAGE_FAULT, "amd-vi-page-fault")         /* AMD-Vi IO_PAGE_FAULT */                 \
-    X(BAR_CANT_RESERVE, "bar-cant-reserve")          /* BAR N: can't reserve */                 \
-    X(MMIO_NOT_ENOUGH, "mmio-not-enough")            /* not enough MMIO resources */            \
-    X(BAR_NO_SPACE, "bar-no-space")                  /* BAR N: no space for / failed assign */  \
-    X(ROM_INVALID, "rom-invalid")                    /* Invalid PCI ROM header signature */     \
-    X(RESET_NOT_READY, "reset-not-ready")            /* not ready Nms after FLR; giving up */   \
-    X(D3COLD_STUCK, "d3cold-stuck")                  /* Unable to change power state D3cold */  \
-    X(DEVICE_GONE, "device-gone")                    /* Unknown header type 7f */               \
-    X(VENDOR_RESET, "vendor-reset")                  /* vendor-reset module acting */           \
-    X(NVRM_XID, "nvrm-xid")                          /* NVRM: Xid (PCI:...): N, ... */          \
-    X(NVRM_FALLEN_OFF_BUS, "nvrm-fallen-off-bus")    /* GPU has fallen off the bus */           \
-    X(NVRM_OPEN_REQUIRED, "nvrm-open-module-required")                                          \
-    X(NVRM_RMINIT_FAILED, "nvrm-rminitadapter-failed") /* RmInitAdapter failed! (a:b:c) */       \
-    X(NVRM_INIT_FAILED, "nvrm-init-failed")          /* rm_init_adapter failed, minor N */      \
-    X(NVRM_VERSION_MISMATCH, "nvrm-api-mismatch")    /* NVRM: API mismatch */                   \
-    X(AMDGPU_NO_BIOS, "amdgpu-no-vbios")             /* Unable to locate a BIOS ROM */          \
-    X(AMDGPU_INIT_FAILED, "amdgpu-init-failed")      /* Fatal error during GPU init */          \
-    X(PROBE_FAILED, "driver-probe-failed")           /* probe of BDF failed with error N */     \
-    X(BAR_RESIZE_FAILED, "bar-resize-failed")        /* xe/i915/amdgpu failed to resize BAR */  \
-    X(I915_INIT_FAILED, "intel-gpu-init-failed")     /* i915/xe device init failed */
+#define PTD_KMSG_KINDS(X)                                                                          \
+    X(DMAR_ENABLED, "iommu-enabled")              /* DMAR: IOMMU enabled / AMD-Vi found */         \
+    X(IRQ_REMAP_ENABLED, "irq-remapping-enabled") /* DMAR-IR / AMD-Vi IRQ remapping */             \
+    X(IRQ_REMAP_MISSING, "irq-remapping-missing") /* vfio_iommu_type1 no IRQ remapping */          \
+    X(HYPERVISOR_DETECTED, "hypervisor-detected") /* "Hypervisor detected: KVM" */                 \
+    X(DMAR_FAULT, "dmar-fault")                   /* DMAR DMA read/write fault */                  \
+    X(AMDVI_PAGE_FAULT, "amd-vi-page-fault")      /* AMD-Vi IO_PAGE_FAULT */                       \
+    X(BAR_CANT_RESERVE, "bar-cant-reserve")       /* BAR N: can't reserve */                       \
+    X(MMIO_NOT_ENOUGH, "mmio-not-enough")         /* not enough MMIO resources */                  \
+    X(BAR_NO_SPACE, "bar-no-space")               /* BAR N: no space for / failed assign */        \
+    X(ROM_INVALID, "rom-invalid")                 /* Invalid PCI ROM header signature */           \
+    X(RESET_NOT_READY, "reset-not-ready")         /* not ready Nms after FLR; giving up */         \
+    X(D3COLD_STUCK, "d3cold-stuck")               /* Unable to change power state D3cold */        \
+    X(DEVICE_GONE, "device-gone")                 /* Unknown header type 7f */                     \
+    X(VENDOR_RESET, "vendor-reset")               /* vendor-reset module acting */                 \
+    X(NVRM_XID, "nvrm-xid")                       /* NVRM: Xid (PCI:...): N, ... */                \
+    X(NVRM_FALLEN_OFF_BUS, "nvrm-fallen-off-bus") /* GPU has fallen off the bus */                 \
+    X(NVRM_OPEN_REQUIRED, "nvrm-open-module-required")                                             \
+    X(NVRM_RMINIT_FAILED, "nvrm-rminitadapter-failed") /* RmInitAdapter failed! (a:b:c) */         \
+    X(NVRM_INIT_FAILED, "nvrm-init-failed")            /* rm_init_adapter failed, minor N */       \
+    X(NVRM_VERSION_MISMATCH, "nvrm-api-mismatch")      /* NVRM: API mismatch */                    \
+    X(AMDGPU_NO_BIOS, "amdgpu-no-vbios")               /* Unable to locate a BIOS ROM */           \
+    X(AMDGPU_INIT_FAILED, "amdgpu-init-failed")        /* Fatal error during GPU init */           \
+    X(PROBE_FAILED, "driver-probe-failed")             /* probe of BDF failed with error N */      \
+    X(BAR_RESIZE_FAILED, "bar-resize-failed")          /* xe/i915/amdgpu failed to resize BAR */   \
+    X(I915_INIT_FAILED, "intel-gpu-init-failed")       /* i915/xe device init failed */
 
 enum ptd_kmsg_kind {
 #define PTD_KMSG_ENUM(name, str) PTD_KMSG_##name,
     PTD_KMSG_KINDS(PTD_KMSG_ENUM)
 #undef PTD_KMSG_ENUM
-    PTD_KMSG_KIND_COUNT
+        PTD_KMSG_KIND_COUNT
 };
 
 const char *ptd_kmsg_kind_name(enum ptd_kmsg_kind kind);
@@ -65,11 +65,11 @@ const char *ptd_kmsg_kind_name(enum ptd_kmsg_kind kind);
 
 struct ptd_kmsg_event {
     enum ptd_kmsg_kind kind;
-    double time_s;      /* seconds since boot; < 0 when the line had no timestamp */
-    char device[32];    /* "0000:01:00.0", "0000:2b:00" (NVRM gives no function), or "" */
-    long code;          /* Xid, errno (-1 is EPERM), BAR index...; PTD_KMSG_NO_CODE: none */
-    char detail[128];   /* RmInitAdapter tuple "0x22:0x56:1017", DMAR fault reason ... */
-    char text[512];     /* the message, truncated */
+    double time_s;    /* seconds since boot; < 0 when the line had no timestamp */
+    char device[32];  /* "0000:01:00.0", "0000:2b:00" (NVRM gives no function), or "" */
+    long code;        /* Xid, errno (-1 is EPERM), BAR index...; PTD_KMSG_NO_CODE: none */
+    char detail[128]; /* RmInitAdapter tuple "0x22:0x56:1017", DMAR fault reason ... */
+    char text[512];   /* the message, truncated */
 };
 
 /* Classifies one message (no timestamp prefix). Returns true and fills ev when it is a

@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PTD_CAP_PM    0x01
-#define PTD_CAP_MSI   0x05
-#define PTD_CAP_PCIE  0x10
-#define PTD_CAP_MSIX  0x11
-#define PTD_CAP_AF    0x13 /* Advanced Features (conventional PCI FLR) */
+#define PTD_CAP_PM     0x01
+#define PTD_CAP_MSI    0x05
+#define PTD_CAP_PCIE   0x10
+#define PTD_CAP_MSIX   0x11
+#define PTD_CAP_AF     0x13 /* Advanced Features (conventional PCI FLR) */
 #define PTD_ECAP_ACS   0x000d
 #define PTD_ECAP_REBAR 0x0015
 
@@ -50,13 +50,13 @@ int ptd_pcicfg_find_ecap(const uint8_t *cfg, size_t len, uint16_t ecap_id);
 
 struct ptd_pcie_info {
     bool present;
-    uint8_t port_type;        /* enum ptd_pcie_type */
-    bool flr;                 /* DevCap bit 28: Function Level Reset capable */
-    uint8_t max_speed_code;   /* LnkCap 3:0 (1 = 2.5 GT/s ... 6 = 64 GT/s); 0 unknown */
-    uint8_t max_width;        /* LnkCap 9:4 */
-    uint8_t cur_speed_code;   /* LnkSta 3:0 */
-    uint8_t cur_width;        /* LnkSta 9:4 */
-    bool link_regs;           /* false for types that have no link (RC integrated) */
+    uint8_t port_type;      /* enum ptd_pcie_type */
+    bool flr;               /* DevCap bit 28: Function Level Reset capable */
+    uint8_t max_speed_code; /* LnkCap 3:0 (1 = 2.5 GT/s ... 6 = 64 GT/s); 0 unknown */
+    uint8_t max_width;      /* LnkCap 9:4 */
+    uint8_t cur_speed_code; /* LnkSta 3:0 */
+    uint8_t cur_width;      /* LnkSta 9:4 */
+    bool link_regs;         /* false for types that have no link (RC integrated) */
 };
 
 /* Decodes the PCI Express capability. Returns 0, or -1 when the device has none. */
@@ -91,9 +91,9 @@ int ptd_pcicfg_decode_acs(const uint8_t *cfg, size_t len, struct ptd_acs_info *o
 #define PTD_REBAR_MAX 6
 
 struct ptd_rebar_bar {
-    uint8_t bar;               /* BAR index 0..5 */
-    uint64_t current_bytes;    /* size the BAR is programmed to */
-    uint64_t supported_mask;   /* bit n set: 2^n MiB supported (n = 0..43) */
+    uint8_t bar;             /* BAR index 0..5 */
+    uint64_t current_bytes;  /* size the BAR is programmed to */
+    uint64_t supported_mask; /* bit n set: 2^n MiB supported (n = 0..43) */
 };
 
 struct ptd_rebar_info {

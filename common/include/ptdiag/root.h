@@ -25,10 +25,10 @@
 
 /* What kind of access a traced path had; the snapshot writer copies accordingly. */
 enum ptd_trace_kind {
-    PTD_TRACE_FILE,    /* contents read */
-    PTD_TRACE_LINK,    /* symlink read with readlink */
-    PTD_TRACE_DIR,     /* directory listed */
-    PTD_TRACE_EXISTS,  /* only existence / metadata looked at */
+    PTD_TRACE_FILE,   /* contents read */
+    PTD_TRACE_LINK,   /* symlink read with readlink */
+    PTD_TRACE_DIR,    /* directory listed */
+    PTD_TRACE_EXISTS, /* only existence / metadata looked at */
 };
 
 struct ptd_trace_entry {
@@ -47,9 +47,9 @@ struct ptd_trace {
 #define PTD_ROOT_EMPTY_DIRS_FILE ".ptdiag-empty-dirs"
 
 struct ptd_root {
-    char dir[PATH_MAX];       /* "" reads the live system; otherwise the snapshot root */
-    struct ptd_trace *trace;  /* NULL unless tracing; owned by the root when set */
-    char **empty_dirs;        /* sorted system paths from PTD_ROOT_EMPTY_DIRS_FILE; owned */
+    char dir[PATH_MAX];      /* "" reads the live system; otherwise the snapshot root */
+    struct ptd_trace *trace; /* NULL unless tracing; owned by the root when set */
+    char **empty_dirs;       /* sorted system paths from PTD_ROOT_EMPTY_DIRS_FILE; owned */
     size_t n_empty_dirs;
 };
 

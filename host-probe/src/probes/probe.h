@@ -17,13 +17,13 @@
 #include "ptdiag/root.h"
 
 struct probe_ctx {
-    struct ptd_root *root; /* where system state is read from (borrowed) */
-    cJSON *doc;            /* the ptdiag.host/1 document being built (borrowed) */
-    const char *only_vmid; /* --vm VMID, or NULL for every VM */
-    bool allow_exec;       /* may run read-only helpers (qm showcmd); false under --root */
-    bool redact;           /* --redact: hostnames, MACs, serials, IPs, UUIDs removed */
-    cJSON *captured;       /* --save-snapshot: {system path: text} of helper output (qm
-                              showcmd) the snapshot must hold; NULL otherwise (borrowed) */
+    struct ptd_root *root;    /* where system state is read from (borrowed) */
+    cJSON *doc;               /* the ptdiag.host/1 document being built (borrowed) */
+    const char *only_vmid;    /* --vm VMID, or NULL for every VM */
+    bool allow_exec;          /* may run read-only helpers (qm showcmd); false under --root */
+    bool redact;              /* --redact: hostnames, MACs, serials, IPs, UUIDs removed */
+    cJSON *captured;          /* --save-snapshot: {system path: text} of helper output (qm
+                                 showcmd) the snapshot must hold; NULL otherwise (borrowed) */
     const char *guest_output; /* --guest-output FILE: --with-guest also keeps the guest's
                                  document there (the fleet collector), or NULL */
 };

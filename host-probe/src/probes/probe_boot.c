@@ -20,8 +20,6 @@
 
 #define SOURCE "boot"
 
-
-
 static cJSON *system_obj(cJSON *doc)
 {
     cJSON *sys = cJSON_GetObjectItemCaseSensitive(doc, "system");

@@ -13,7 +13,6 @@
 #include "probe.h"
 #include "pve_corosync.h"
 
-
 void probe_cluster_run(struct probe_ctx *ctx)
 {
     char host[256] = "";

@@ -18,8 +18,6 @@
 /* The newest events kept; a DMAR fault storm can log thousands of lines. */
 #define MAX_EVENTS 512
 
-
-
 struct irq_scan {
     bool enabled, missing;
 };

@@ -185,8 +185,7 @@ cJSON *host_guest_document(struct probe_ctx *ctx, const char *agent_path)
                 untrusted(err.text, sizeof(err.text)));
         parsed = NULL;
     } else if (ctx->guest_output && write_text(ctx->guest_output, guest) != 0) {
-        fprintf(stderr, "ptdiag-host: --guest-output %s: %s\n", ctx->guest_output,
-                strerror(errno));
+        fprintf(stderr, "ptdiag-host: --guest-output %s: %s\n", ctx->guest_output, strerror(errno));
     }
     free(guest);
     return parsed;
