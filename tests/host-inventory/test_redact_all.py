@@ -70,9 +70,9 @@ def identifiers(root):
 
 
 def name_leaks(ident, data):
-    """Occurrences on name boundaries, as the redactor treats names (pve1 in pve1.example.com,
-    not in "pve1-data")."""
-    rx = re.compile(rb"(?<![A-Za-z0-9_./-])" + re.escape(ident) + rb"(?![A-Za-z0-9_/-]|\.[^A-Za-z0-9])",
+    """Occurrences on name boundaries, as the redactor treats names (pve1 in pve1.example.com
+    and at the end of a sentence, "pve1.", not in "pve1-data")."""
+    rx = re.compile(rb"(?<![A-Za-z0-9_./-])" + re.escape(ident) + rb"(?![A-Za-z0-9_/-]|\.[_./-])",
                     re.I)
     return rx.search(data) is not None
 

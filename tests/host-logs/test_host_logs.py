@@ -13,6 +13,7 @@ Usage: test_host_logs.py PTDIAG_HOST PTDIAG_REPORT SYSTEMD_JOURNAL_REMOTE
 """
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -260,6 +261,101 @@ def test_snapshot(tmp, root, doc):
     eq(key(replay), key(doc), "replay of the snapshot gives the same start-failure facts")
 
 
+# pve-manager's pvedaemon line for a failed login (the pattern the Proxmox wiki's fail2ban
+# filter matches, https://pve.proxmox.com/wiki/Fail2ban); rhost is the client's IPv4 mapped
+AUTH_FAILURE = "authentication failure; rhost=::ffff:%s user=%s msg=Authentication failure"
+
+
+def redaction_tree(tmp):
+    """The hang scenario of a cluster node (tests/fixtures/pve/cluster: pve1 and pve2 of
+    "homelab"): task logs of two users, one with an API token, and a journal quoting users,
+    UPIDs and a client address. Returns (root, the journal's export bytes)."""
+    root = build_tree(tmp, "redact", "navi10-no-vendor-reset", {})
+    os.rmdir(os.path.join(root, "etc", "pve", "qemu-server"))  # the fixture's is a link
+    shutil.copytree(os.path.join(FIXTURES, "pve", "cluster"), root, symlinks=True,
+                    dirs_exist_ok=True)
+    with open(os.path.join(root, "etc", "pve", "qemu-server", "100.conf"), "w") as f:
+        f.write(vm_conf("0000:0c:00"))
+    start_old, t = T0 - 7200, T0 - 7200 + 600
+    start = upid(t, 100, node="pve1")
+    stop = upid(t - 300, 100, "qmstop", pid=0x1A2C, user="admin@pve", node="pve1")
+    dump = upid(t - 900, 100, "vzdump", pid=0x1A2D, user="root@pam!nightly", node="pve1")
+    j = boot_lines(BOOT_OLD, start_old, t + 40, shutdown=False)
+    j += [entry(t - 300, BOOT_OLD, start_old, "<admin@pve> starting task %s" % stop, "pvedaemon"),
+          entry(t - 290, BOOT_OLD, start_old, "<admin@pve> end task %s OK" % stop, "pvedaemon"),
+          entry(t, BOOT_OLD, start_old, "<root@pam> starting task %s" % start, "pvedaemon"),
+          entry(t + 2, BOOT_OLD, start_old, "kvm: vfio: Unable to power on device, stuck in D3",
+                "QEMU", pid=4242)]
+    j += boot_lines(BOOT_NEW, T0 - 1000, T0 - 1, shutdown=False)
+    j.append(entry(T0, BOOT_NEW, T0 - 1000, AUTH_FAILURE % ("192.168.10.50", "admin@pve"),
+                   "pvedaemon"))
+    write_journal(root, j)
+    write_tasks(root, [
+        (dump, t - 840, "OK",
+         ["INFO: starting new backup job: vzdump 100 --node pve1 --mode stop --storage local "
+          "--compress zstd", "INFO: Starting Backup of VM 100 (qemu)", "INFO: Backup job "
+          "finished successfully", "TASK OK"]),
+        (stop, t - 290, "OK", ["TASK OK"]),
+        (start, t + 3, "start failed: QEMU exited with code 1",
+         ["kvm: vfio: Unable to power on device, stuck in D3",
+          "TASK ERROR: start failed: QEMU exited with code 1"])])
+    return root, b"".join(j)
+
+
+def test_redacted_snapshot(tmp):
+    """--save-snapshot --redact: no host name, cluster name, user, address, MAC, UUID or
+    serial of the source tree (task files, their names, the journal) is left in the snapshot,
+    the task files are found under their redacted names, and the replay gives the redacted
+    document's findings."""
+    sys.path.insert(0, os.path.join(SRC, "tests", "host-inventory"))
+    from test_redact_all import IPV4, MAC, UUID, identifiers, name_leaks, texts
+    root, journal = redaction_tree(tmp)
+    idents = identifiers(pathlib.Path(root)) | {b"root@pam", b"admin@pve", b"root@pam!nightly", b"nightly"}
+    for rx in (MAC, IPV4, UUID):  # the .journal files are binary: their messages as written
+        idents.update(m.group(0) for m in rx.finditer(journal))
+    check({b"pve1", b"pve2", b"homelab", b"192.168.10.50"} <= idents,
+          "the redaction tree's identifiers are found: %r" % sorted(idents))
+    snap = os.path.join(tmp, "snap-redacted")
+    doc, _ = run_host(root, "--redact", "--save-snapshot", snap)
+    leaks = []
+    for path, data in texts(pathlib.Path(snap)):
+        rel = os.path.relpath(path, snap).encode()
+        leaks += ["%s in %s" % (i, rel) for i in idents
+                  if name_leaks(i, data) or name_leaks(i, rel)]
+    leaks += ["%s in the document" % i for i in idents
+              if name_leaks(i, json.dumps(doc).encode())]
+    eq(leaks, [], "redacted snapshot and document hold none of the source's identifiers")
+    tasks = os.path.join(snap, "var", "log", "pve", "tasks")
+    named = []
+    for lst in ("index", "active"):
+        with open(os.path.join(tasks, lst)) as f:
+            named += [l.split(" ")[0] for l in f if l.startswith("UPID:")]
+    eq(len(named), 3, "redacted task lists keep their three tasks")
+    for u in named:
+        check(u.startswith("UPID:[node-1]:") and ":[user]:" in u,
+              "task list names the node and user as the document does: %s" % u)
+        check(os.path.isfile(os.path.join(tasks, u.split(":")[4][7], u)),
+              "task file found under its redacted UPID %s" % u)
+    eq(sorted((t["node"], t["user"], t["type"]) for t in doc["start_log"]["tasks"]["entries"]),
+       [("[node-1]", "[user]", t) for t in ("qmstart", "qmstop", "vzdump")],
+       "redacted document: task node and user tokens")
+    replay, _ = run_host(snap, "--redact")
+
+    def key(d):
+        sl = d["start_log"]
+        return (sorted((e["kind"], e["device"], e["vmid"], e["time_epoch"], e["text"])
+                       for e in sl["events"]),
+                [(b["offset"], b["shutdown_seen"], b["last_gpu_vm_action"])
+                 for b in sl["journal"]["boots"]],
+                [(t["node"], t["user"], t["type"], t["last_status_line"], t["log_error"])
+                 for t in sl["tasks"]["entries"]])
+    eq(key(replay), key(doc), "replay of the redacted snapshot: the same start-failure facts")
+    want = sorted((f["id"], f.get("vmid")) for f in findings(doc, tmp))
+    eq(sorted((f["id"], f.get("vmid")) for f in findings(replay, tmp)), want,
+       "replay of the redacted snapshot: the redacted document's findings")
+    check(("host-hang-after-gpu-vm", 100) in want, "redacted document: the hang finding")
+
+
 def test_bad_input(tmp, hang_root):
     # a task log of 100 MB: read from its tail, the status line found, in bounded time
     root = build_tree(tmp, "big", "rtx3090-vfio", {100: vm_conf("0000:01:00")})
@@ -328,6 +424,7 @@ def main():
         root, doc = test_real_messages(tmp)
         hang = test_hang(tmp)
         test_snapshot(tmp, root, doc)
+        test_redacted_snapshot(tmp)
         test_bad_input(tmp, hang)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

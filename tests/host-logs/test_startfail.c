@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "journal.h"
+#include "redact_map.h"
 #include "upid.h"
 
 #include "ptdiag/startfail.h"
@@ -205,12 +206,117 @@ static void test_export(void **state)
     assert_non_null(strstr(err.text, "_BOOT_ID"));
 }
 
+static char *redact(void *names, const char *v, size_t len, size_t *outlen)
+{
+    return host_redact_map_text(names, v, len, outlen);
+}
+
+/* A map as host_redact_map_build() makes it for node pve1 of cluster "homelab" (realms pam,
+ * pve and an AD realm "corp" from domains.cfg). */
+static void test_map(struct host_redact_map *m)
+{
+    memset(m, 0, sizeof(*m));
+    host_redact_map_add(m, "pve1");
+    host_redact_map_add(m, "pve2");
+    m->cluster = strdup("homelab");
+    m->realms[m->nrealms++] = strdup("pam");
+    m->realms[m->nrealms++] = strdup("pve");
+    m->realms[m->nrealms++] = strdup("corp");
+}
+
+static void expect_redacted(const struct host_redact_map *m, const char *in, const char *want)
+{
+    size_t n = 0;
+    char *out = host_redact_map_text(m, in, strlen(in), &n);
+
+    assert_non_null(out);
+    assert_string_equal(out, want);
+    assert_int_equal(n, strlen(want));
+    free(out);
+}
+
+static void test_redact_users(void **state)
+{
+    struct host_redact_map m;
+
+    (void)state;
+    test_map(&m);
+    /* pvedaemon's task and login lines, a UPID, an API token, a user named like a node */
+    expect_redacted(&m,
+                    "<root@pam> starting task UPID:pve1:00001A2B:0000C3D4:665F0761:qmstart:"
+                    "100:root@pam:",
+                    "<[user]> starting task UPID:[node-1]:00001A2B:0000C3D4:665F0761:qmstart:100:"
+                    "[user]:");
+    expect_redacted(&m, "authentication failure; rhost=::ffff:192.168.10.50 user=a@pve msg=x",
+                    "authentication failure; rhost=::ffff:[ipv4] user=[user] msg=x");
+    expect_redacted(&m, "UPID:pve2:00001A2B:0000C3D4:665F0761:vzdump::ci@corp!nightly:",
+                    "UPID:[node-2]:00001A2B:0000C3D4:665F0761:vzdump::[user]:");
+    expect_redacted(&m, "'pve1@pam' of homelab.", "'[user]' of [cluster].");
+    /* no known realm: units, e-mail addresses and build hosts stay */
+    expect_redacted(&m, "user@0.service build@proxmox ann@example.com",
+                    "user@0.service build@proxmox ann@example.com");
+    host_redact_map_free(&m);
+}
+
+static void test_redacted_upid(void **state)
+{
+    static const char red[] = "UPID:[node-2]:00001A2B:0000C3D4:665F0761:qmstart:100:[user]:";
+    struct upid u;
+
+    (void)state;
+    /* a --redact snapshot's UPIDs still decode (and still name a file) */
+    assert_true(upid_decode(red, strlen(red), &u));
+    assert_string_equal(u.node, "[node-2]");
+    assert_true(upid_is_safe_filename(red, strlen(red)));
+#define BAD(s) assert_false(upid_decode(s, strlen(s), &u))
+    BAD("UPID:[node-x]:00001A2B:0000C3D4:665F0761:qmstart:100:[user]:");
+    BAD("UPID:[node-1:00001A2B:0000C3D4:665F0761:qmstart:100:[user]:");
+    BAD("UPID:[pve]:00001A2B:0000C3D4:665F0761:qmstart:100:[user]:");
+#undef BAD
+}
+
+static void test_export_redact(void **state)
+{
+    /* a binary MESSAGE (two lines) whose redacted value changes length */
+    static const char text[] = "__REALTIME_TIMESTAMP=1700000000000000\n"
+                               "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               "SYSLOG_IDENTIFIER=pvedaemon\n_HOSTNAME=pve1\nMESSAGE\n"
+                               "\x23\0\0\0\0\0\0\0<root@pam> on pve1\nfrom 10.20.30.40\n\n";
+    struct host_redact_map m;
+    struct jlog l;
+    struct ptd_error err = {{0}};
+    size_t n = 0;
+    char *out;
+
+    (void)state;
+    test_map(&m);
+    assert_int_equal(strlen("<root@pam> on pve1\nfrom 10.20.30.40"), 0x23);
+    out = journal_export_rewrite(text, sizeof(text) - 1, redact, &m, &n);
+    assert_non_null(out);
+    assert_null(strstr(out, "pve1"));
+    assert_non_null(strstr(out, "_HOSTNAME=[node-1]\n"));
+    assert_int_equal(journal_export_parse(out, n, &l, &err), 0);
+    assert_string_equal(l.boots[0].id, "0123456789abcdef0123456789abcdef");
+    assert_string_equal(l.boots[0].e[0].message, "<[user]> on [node-1]\nfrom [ipv4]");
+    journal_free(&l);
+    free(out);
+    /* not in the format: nothing is written rather than an unredacted copy */
+    {
+        static const char overrun[] = "MESSAGE\n\xff\xff\xff\xff\0\0\0\0ab\n";
+
+        assert_null(journal_export_rewrite(overrun, sizeof(overrun) - 1, redact, &m, &n));
+    }
+    host_redact_map_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qemu_server_strings), cmocka_unit_test(test_not_start_failures),
         cmocka_unit_test(test_kmsg_mapping),        cmocka_unit_test(test_upid),
         cmocka_unit_test(test_task_lines),          cmocka_unit_test(test_export),
+        cmocka_unit_test(test_redact_users),        cmocka_unit_test(test_redacted_upid),
+        cmocka_unit_test(test_export_redact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,7 @@ void logs_journal_collect(struct logs_ctx *lc)
     cJSON *jo = cJSON_AddObjectToObject(lc->start_log, "journal"), *boots;
     struct jlog l;
     struct ptd_error err = {{0}};
+    struct host_redact_map names;
     const char *source = NULL;
     size_t i;
     int r;
@@ -225,6 +226,7 @@ void logs_journal_collect(struct logs_ctx *lc)
     memset(&l, 0, sizeof(l));
     if (!jo)
         return;
+    logs_names_begin(lc, &names);
     r = read_journal(lc, &l, &source, &err);
     /* the facts are about the host's journal whether read there or from a snapshot's export
      * copy: the same source, so that a replay gives the same document */
@@ -256,5 +258,6 @@ void logs_journal_collect(struct logs_ctx *lc)
         free(text);
     }
 out:
+    logs_names_end(lc);
     journal_free(&l);
 }

@@ -80,4 +80,14 @@ int journal_export_parse(const char *data, size_t len, struct jlog *out, struct 
  * NUL-terminated text the caller frees, NULL on ENOMEM. */
 char *journal_export_write(const struct jlog *l);
 
+/* Rewrites a value (len bytes): a malloc'd copy the caller frees, its length in *outlen; NULL
+ * on failure. */
+typedef char *(*journal_value_fn)(void *arg, const char *value, size_t len, size_t *outlen);
+/* data (export format) with every field's value passed through fn, except the timestamps and
+ * _BOOT_ID that order and group the entries; lengths of binary fields follow the new values.
+ * --save-snapshot --redact writes the journal it keeps through this. Returns a malloc'd copy
+ * (caller frees; *outlen its length), or NULL when data is not in that format or fn failed. */
+char *journal_export_rewrite(const char *data, size_t len, journal_value_fn fn, void *arg,
+                             size_t *outlen);
+
 #endif

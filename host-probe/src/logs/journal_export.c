@@ -245,12 +245,12 @@ static void put(struct sbuf *s, const char *p, size_t n)
     s->d[s->n] = '\0';
 }
 
-static void put_field(struct sbuf *s, const char *name, const char *v)
+/* NAME=value, or the binary form when the value holds a newline (or binary is asked for) */
+static void put_field_n(struct sbuf *s, const char *name, size_t nlen, const char *v, size_t n,
+                        bool binary)
 {
-    size_t n = strlen(v);
-
-    put(s, name, strlen(name));
-    if (!memchr(v, '\n', n)) {
+    put(s, name, nlen);
+    if (!binary && !memchr(v, '\n', n)) {
         put(s, "=", 1);
         put(s, v, n);
     } else {
@@ -264,6 +264,11 @@ static void put_field(struct sbuf *s, const char *name, const char *v)
         put(s, v, n);
     }
     put(s, "\n", 1);
+}
+
+static void put_field(struct sbuf *s, const char *name, const char *v)
+{
+    put_field_n(s, name, strlen(name), v, strlen(v), false);
 }
 
 static void put_entry(struct sbuf *s, const struct jboot *b, const struct jentry *e)
@@ -308,4 +313,80 @@ char *journal_export_write(const struct jlog *l)
         return NULL;
     }
     return s.d;
+}
+
+/* ---- rewriting values (--save-snapshot --redact) -------------------------------------- */
+
+/* The fields that tell entries apart and order them: kept as they are. */
+static bool kept_field(const char *name, size_t nlen)
+{
+    return (nlen == 20 && memcmp(name, "__REALTIME_TIMESTAMP", 20) == 0) ||
+           (nlen == 21 && memcmp(name, "__MONOTONIC_TIMESTAMP", 21) == 0) ||
+           (nlen == 8 && memcmp(name, "_BOOT_ID", 8) == 0);
+}
+
+static void rewrite_field(struct sbuf *s, const char *name, size_t nlen, const char *v, size_t vlen,
+                          bool binary, journal_value_fn fn, void *arg)
+{
+    size_t olen = 0;
+    char *o;
+
+    if (kept_field(name, nlen)) {
+        put_field_n(s, name, nlen, v, vlen, binary);
+        return;
+    }
+    o = fn(arg, v, vlen, &olen);
+    if (!o) {
+        s->failed = true;
+        return;
+    }
+    put_field_n(s, name, nlen, o, olen, binary);
+    free(o);
+}
+
+char *journal_export_rewrite(const char *data, size_t len, journal_value_fn fn, void *arg,
+                             size_t *outlen)
+{
+    struct sbuf s = {NULL, 0, 0, false};
+    const char *p = data, *end = data + len;
+
+    put(&s, "", 0);
+    while (p < end && !s.failed) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq;
+
+        if (!nl)
+            nl = end;
+        if (nl == p) { /* the empty line between entries */
+            put(&s, "\n", 1);
+            p = nl + 1;
+            continue;
+        }
+        eq = memchr(p, '=', (size_t)(nl - p));
+        if (eq) {
+            rewrite_field(&s, p, (size_t)(eq - p), eq + 1, (size_t)(nl - eq - 1), false, fn, arg);
+            p = nl + 1;
+        } else {
+            uint64_t size = 0;
+            size_t i;
+
+            if (nl == end || (size_t)(end - nl - 1) < 8)
+                goto bad;
+            for (i = 0; i < 8; i++)
+                size |= (uint64_t)(unsigned char)nl[1 + i] << (8 * i);
+            if (size > (uint64_t)(end - nl - 9) || (uint64_t)(end - nl - 9) - size < 1 ||
+                nl[9 + size] != '\n')
+                goto bad;
+            rewrite_field(&s, p, (size_t)(nl - p), nl + 9, (size_t)size, true, fn, arg);
+            p = nl + 9 + size + 1;
+        }
+    }
+    if (s.failed)
+        goto bad;
+    if (outlen)
+        *outlen = s.n;
+    return s.d;
+bad:
+    /* never a half-rewritten copy: the caller writes nothing */
+    free(s.d);
+    return NULL;
 }

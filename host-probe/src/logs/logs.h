@@ -9,6 +9,7 @@
 #define PTDIAG_HOST_LOGS_H
 
 #include "probe.h"
+#include "redact_map.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,9 @@ struct logs_ctx {
     struct logs_vms vms;
     cJSON *start_log; /* doc.start_log (borrowed) */
     cJSON *events;    /* doc.start_log.events (borrowed) */
+    /* --redact: the one mapping of document and snapshot (redact_map.h), set by each collector
+     * for its run (owned there); NULL otherwise */
+    struct host_redact_map *names;
     /* the ends of GPU VM tasks (start, stop) the journal analysis joins with boot ends */
     struct logs_vm_action {
         long vmid;
@@ -55,6 +59,11 @@ void logs_add_event(struct logs_ctx *lc, const struct ptd_start_event *ev, const
  * snapshot (probe_ctx.captured). Returns 0 or -errno. */
 int logs_read_tail(struct ptd_root *root, const char *sys_path, size_t max_bytes, char **buf,
                    size_t *len, uint64_t *total);
+
+/* Sets lc->names to m, built from the root, when the document is redacted; the caller frees
+ * it with logs_names_end(). */
+void logs_names_begin(struct logs_ctx *lc, struct host_redact_map *m);
+void logs_names_end(struct logs_ctx *lc);
 
 /* Keeps text as the snapshot's copy of sys_path (when --save-snapshot is on). */
 void logs_capture(struct logs_ctx *lc, const char *sys_path, const char *text);

@@ -69,13 +69,13 @@ void logs_add_event(struct logs_ctx *lc, const struct ptd_start_event *ev, const
         ptd_time_rfc3339((time_t)epoch, when, sizeof(when));
     ptd_json_add_str(o, "time", epoch >= 0 ? when : NULL);
     ptd_json_add_num(o, "boot_offset", boot_offset, boot_offset <= 0);
-    ptd_json_add_str(o, "upid", lc->probe->redact ? NULL : upid);
-    if (lc->probe->redact) {
-        /* the message may name the host, its addresses or a user */
+    ptd_json_add_str(o, "upid", lc->names ? NULL : upid);
+    if (lc->names) {
+        /* the message may name the host, a cluster node, its addresses or a user */
         cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "text");
-        char *r = cJSON_IsString(t)
-                      ? host_redact_text(t->valuestring, strlen(t->valuestring), NULL, NULL)
-                      : NULL;
+        char *r = cJSON_IsString(t) ? host_redact_map_text(lc->names, t->valuestring,
+                                                           strlen(t->valuestring), NULL)
+                                    : NULL;
 
         if (r)
             cJSON_SetValuestring(t, r);
@@ -157,4 +157,20 @@ void logs_capture(struct logs_ctx *lc, const char *sys_path, const char *text)
     if (!cap || cJSON_GetObjectItemCaseSensitive(cap, sys_path))
         return;
     cJSON_AddStringToObject(cap, sys_path, text);
+}
+
+void logs_names_begin(struct logs_ctx *lc, struct host_redact_map *m)
+{
+    lc->names = NULL;
+    if (!lc->probe->redact)
+        return;
+    host_redact_map_build(lc->probe->root, m);
+    lc->names = m;
+}
+
+void logs_names_end(struct logs_ctx *lc)
+{
+    if (lc->names)
+        host_redact_map_free(lc->names);
+    lc->names = NULL;
 }

@@ -169,13 +169,16 @@ static void task_json(struct logs_ctx *lc, cJSON *arr, const struct task *t, con
                       const char *status_line, uint64_t log_bytes, bool truncated)
 {
     cJSON *o = cJSON_CreateObject();
-    char when[32];
-    bool red = lc->probe->redact;
+    char when[32], node[32];
+    bool red = lc->names != NULL;
 
     if (!o)
         return;
+    /* the node as the rest of the document names it ("[node-1]": redact_map.h) */
+    if (red)
+        host_redact_map_token(lc->names, t->u.node, node, sizeof(node));
     ptd_json_add_str(o, "upid", red ? NULL : t->upid);
-    ptd_json_add_str(o, "node", red ? "[node]" : t->u.node);
+    ptd_json_add_str(o, "node", red ? node : t->u.node);
     ptd_json_add_num(o, "pid", t->u.pid, true);
     ptd_json_add_str(o, "type", t->u.type);
     ptd_json_add_num(o, "vmid", (double)t->vmid, true);
@@ -234,11 +237,13 @@ void logs_tasks_collect(struct logs_ctx *lc)
 {
     cJSON *tasks = cJSON_AddObjectToObject(lc->start_log, "tasks"), *arr;
     struct task_list l = {NULL, 0, 0};
+    struct host_redact_map names;
     int r_active, r_index;
     size_t i;
 
     if (!tasks)
         return;
+    logs_names_begin(lc, &names);
     ptd_json_add_str(tasks, "source", TASKS_DIR);
     r_active = read_list(lc, "active", &l);
     r_index = read_list(lc, "index", &l);
@@ -262,5 +267,6 @@ void logs_tasks_collect(struct logs_ctx *lc)
     for (i = 0; i < l.n && i < MAX_TASKS; i++)
         read_task(lc, arr, &l.v[i]);
 out:
+    logs_names_end(lc);
     free(l.v);
 }

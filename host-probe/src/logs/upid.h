@@ -5,7 +5,8 @@
  * read/write_active_workers, RESTEnvironment active_workers):
  *
  *   UPID:$node:$pid:$pstart:$starttime:$type:$id:$user:
- *     node      [a-zA-Z0-9] or [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+ *     node      [a-zA-Z0-9] or [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9], or a --redact snapshot's
+ *               "[node-N]" (redact_map.h) so that its replay finds the same tasks
  *     pid       8 hex digits; pstart 8 or 9 hex digits; starttime 8 hex digits (epoch s)
  *     type      no ':' and no white space ("qmstart"); id may be empty ("100"); user non-empty
  *   the task's log file: /var/log/pve/tasks/<last hex digit of starttime>/<UPID>

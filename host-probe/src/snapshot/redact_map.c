@@ -2,6 +2,7 @@
 /* The one redaction mapping of a host. See redact_map.h. */
 #include "redact_map.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "probe.h"
 #include "pve_corosync.h"
 
-#define PCI_CFG "/etc/pve/mapping/pci.cfg"
+#define PCI_CFG     "/etc/pve/mapping/pci.cfg"
+#define DOMAINS_CFG "/etc/pve/domains.cfg"
+#define USER_TOKEN  "[user]"
 /* pmxcfs refuses files above 1 MiB */
 #define PVE_FILE_MAX (1u << 20)
 
@@ -92,6 +95,54 @@ static void add_mapping_nodes(struct ptd_root *root, struct host_redact_map *m)
     free(data);
 }
 
+/* pve-access-control's realm names: [A-Za-z][A-Za-z0-9._-]+ */
+static bool realm_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+static void add_realm(struct host_redact_map *m, const char *name, size_t len)
+{
+    size_t i;
+
+    if (len < 2 || len > 32 || m->nrealms == HOST_REDACT_MAX_REALMS)
+        return;
+    for (i = 0; i < m->nrealms; i++)
+        if (strlen(m->realms[i]) == len && memcmp(m->realms[i], name, len) == 0)
+            return;
+    if ((m->realms[m->nrealms] = strndup(name, len)) != NULL)
+        m->nrealms++;
+}
+
+/* The realms of domains.cfg (SectionConfig: "TYPE: REALM" opens each section). */
+static void add_domains(struct ptd_root *root, struct host_redact_map *m)
+{
+    char *data = NULL, *line, *next;
+
+    add_realm(m, "pam", 3);
+    add_realm(m, "pve", 3);
+    if (ptd_root_read_file(root, DOMAINS_CFG, PVE_FILE_MAX, &data, NULL))
+        return;
+    for (line = data; line && *line; line = next) {
+        char *colon, *r;
+        size_t k;
+
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        colon = strchr(line, ':');
+        if (!colon || !realm_char(line[0]) || line[0] == '.')
+            continue;
+        for (r = colon + 1; *r == ' ' || *r == '\t'; r++)
+            ;
+        for (k = 0; realm_char(r[k]); k++)
+            ;
+        add_realm(m, r, k);
+    }
+    free(data);
+}
+
 void host_redact_map_build(struct ptd_root *root, struct host_redact_map *m)
 {
     char host[256];
@@ -101,6 +152,79 @@ void host_redact_map_build(struct ptd_root *root, struct host_redact_map *m)
         host_redact_map_add(m, host);
     add_corosync(root, m);
     add_mapping_nodes(root, m);
+    add_domains(root, m);
+}
+
+/* What a user name may hold (pve-access-control: no white space, ':' or '/') less what ends
+ * it in the messages that quote one: "<root@pam>", "user=root@pam", "'root@pam'". */
+static bool user_char(char c)
+{
+    return c && !strchr(" \t\r\n:/<>'\"=,;()", c);
+}
+
+static bool known_realm(const struct host_redact_map *m, const char *r, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < m->nrealms; i++)
+        if (strlen(m->realms[i]) == len && memcmp(m->realms[i], r, len) == 0)
+            return true;
+    return false;
+}
+
+/* A user id starting at p ("root@pam", "svc@corp!backup"): its length, or 0. The last '@'
+ * followed by a known realm ends the user name, which may hold '@' itself. */
+static size_t match_userid(const struct host_redact_map *m, const char *p, const char *end)
+{
+    const char *q = p, *at, *best = NULL;
+
+    while (q < end && user_char(*q))
+        q++;
+    for (at = p + 1; at < q; at++) {
+        const char *r = at + 1, *e = r;
+
+        if (at[0] != '@')
+            continue;
+        while (e < q && realm_char(*e))
+            e++;
+        while (e > r && e[-1] == '.') /* "root@pam." ends a sentence */
+            e--;
+        if (!known_realm(m, r, (size_t)(e - r)))
+            continue;
+        if (e < q && *e == '!') /* an API token: user@realm!tokenid */
+            for (e++; e < q && realm_char(*e); e++)
+                ;
+        best = e;
+    }
+    return best ? (size_t)(best - p) : 0;
+}
+
+/* text with every user id replaced by USER_TOKEN; NULL on allocation failure. */
+static char *redact_users(const struct host_redact_map *m, const char *text, size_t len,
+                          size_t *outlen)
+{
+    const char *p = text, *end = text + len;
+    /* the shortest user id ("a@xy") is 4 bytes, its token 6: at most 1.5 times as long */
+    char *out = malloc(2 * len + sizeof(USER_TOKEN)), *o = out;
+
+    if (!out)
+        return NULL;
+    while (p < end) {
+        size_t n = 0;
+
+        if (p == text || !user_char(p[-1]))
+            n = match_userid(m, p, end);
+        if (n > 0) {
+            memcpy(o, USER_TOKEN, sizeof(USER_TOKEN) - 1);
+            o += sizeof(USER_TOKEN) - 1;
+            p += n;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
 }
 
 char *host_redact_map_text(const struct host_redact_map *m, const char *text, size_t len,
@@ -109,7 +233,8 @@ char *host_redact_map_text(const struct host_redact_map *m, const char *text, si
     const char *names[HOST_REDACT_MAX_NODES + 1];
     char tokens[HOST_REDACT_MAX_NODES + 1][32];
     const char *tok[HOST_REDACT_MAX_NODES + 1];
-    size_t i, n = 0;
+    size_t i, n = 0, ulen = 0;
+    char *users, *out;
 
     for (i = 0; i < m->n; i++) {
         snprintf(tokens[n], sizeof(tokens[n]), "[node-%u]", (unsigned)(i + 1));
@@ -122,7 +247,13 @@ char *host_redact_map_text(const struct host_redact_map *m, const char *text, si
         tok[n] = "[cluster]";
         n++;
     }
-    return host_redact_names_text(text, len, names, tok, n, outlen);
+    /* users first: "pve1@pam" is a user, not node pve1 */
+    users = redact_users(m, text, len, &ulen);
+    if (!users)
+        return NULL;
+    out = host_redact_names_text(users, ulen, names, tok, n, outlen);
+    free(users);
+    return out;
 }
 
 void host_redact_map_free(struct host_redact_map *m)
@@ -131,6 +262,8 @@ void host_redact_map_free(struct host_redact_map *m)
 
     for (i = 0; i < m->n; i++)
         free(m->nodes[i]);
+    for (i = 0; i < m->nrealms; i++)
+        free(m->realms[i]);
     free(m->cluster);
     memset(m, 0, sizeof(*m));
 }

@@ -13,7 +13,9 @@
  *  - paths only tested for existence become empty files (directories stay directories);
  *  - the kernel log is saved as text in DIR/dev/kmsg;
  *  - helper output the probes captured (`qm showcmd VMID --pretty`) is written where the
- *    replay reads it (DIR/run/ptdiag/showcmd-VMID.txt).
+ *    replay reads it (DIR/run/ptdiag/showcmd-VMID.txt), and so are the task logs and journal
+ *    entries the logs probe read (with --redact: the journal export field by field, and each
+ *    task log under its redacted UPID, the name the redacted task lists give it).
  *
  * Nothing is written outside DIR: traced paths with "." or ".." components are refused,
  * every link target is checked to stay inside DIR before the link is made, and files are
@@ -22,6 +24,7 @@
  * The text redaction lives in snapshot_redact.c and the path-safety helpers in
  * snapshot_paths.c (snapshot_paths.h); this file walks the trace and does the copying.
  */
+#include "journal.h"
 #include "probe.h"
 #include "snapshot_paths.h"
 
@@ -169,6 +172,43 @@ static void keep_mtime(struct snap *s, const char *sys_path, int fd)
     futimens(fd, ts);
 }
 
+static char *redact_value(void *names, const char *v, size_t len, size_t *outlen)
+{
+    return host_redact_map_text(names, v, len, outlen);
+}
+
+/* --redact: the journal export holds binary fields with their lengths, rewritten field by
+ * field; other text files as a whole. NULL: out of memory, or an export not in its format. */
+static char *redact_data(struct snap *s, const char *sys_path, const char *data, size_t *len)
+{
+    if (strcmp(sys_path, JOURNAL_EXPORT_PATH) == 0)
+        return journal_export_rewrite(data, *len, redact_value, &s->names, len);
+    return is_text(data, *len) ? host_redact_map_text(&s->names, data, *len, len) : NULL;
+}
+
+/* --redact: a task log is named by its UPID, which holds the node and user names. Its new
+ * name is its UPID rewritten by the same mapping as the "index"/"active" lines naming it, so
+ * that a replay still finds it. A malloc'd path (caller frees), NULL on ENOMEM. */
+static char *redact_task_path(struct snap *s, const char *sys_path)
+{
+    static const char dir[] = "/var/log/pve/tasks/";
+    const char *base = strrchr(sys_path, '/') + 1;
+    size_t dlen = (size_t)(base - sys_path), blen;
+    char *red, *out;
+
+    if (!s->redact || strncmp(sys_path, dir, sizeof(dir) - 1) != 0 ||
+        strncmp(base, "UPID:", 5) != 0)
+        return strdup(sys_path);
+    red = host_redact_map_text(&s->names, base, strlen(base), &blen);
+    out = red ? malloc(dlen + blen + 1) : NULL;
+    if (out) {
+        memcpy(out, sys_path, dlen);
+        memcpy(out + dlen, red, blen + 1);
+    }
+    free(red);
+    return out;
+}
+
 /* Writes data as sys_path under the snapshot (redacted when asked); keep_time copies the
  * original's mtime. data stays the caller's. */
 static int save_data(struct snap *s, const char *sys_path, const char *data, size_t len,
@@ -178,10 +218,10 @@ static int save_data(struct snap *s, const char *sys_path, const char *data, siz
     const char *out = data;
     int ret, fd;
 
-    if (s->redact && is_text(data, len)) {
-        red = host_redact_map_text(&s->names, data, len, &len);
+    if (s->redact && (is_text(data, len) || strcmp(sys_path, JOURNAL_EXPORT_PATH) == 0)) {
+        red = redact_data(s, sys_path, data, &len);
         if (!red)
-            return -ENOMEM;
+            return strcmp(sys_path, JOURNAL_EXPORT_PATH) == 0 ? -EINVAL : -ENOMEM;
         out = red;
     }
     fd = create_file(s, sys_path);
@@ -223,6 +263,7 @@ static int copy_file(struct snap *s, const char *sys_path)
 static void save_captured(struct snap *s, const cJSON *captured)
 {
     const cJSON *it;
+    char *path;
     int r;
 
     cJSON_ArrayForEach(it, captured)
@@ -231,9 +272,14 @@ static void save_captured(struct snap *s, const cJSON *captured)
             fail(s, it->string ? it->string : "(captured)", "refusing path", EINVAL);
             continue;
         }
-        r = save_data(s, it->string, it->valuestring, strlen(it->valuestring), false);
+        path = redact_task_path(s, it->string);
+        r = !path ? -ENOMEM
+            : !safe_sys_path(path)
+                ? -EINVAL
+                : save_data(s, path, it->valuestring, strlen(it->valuestring), false);
         if (r)
             fail(s, it->string, "writing", r);
+        free(path);
     }
 }
 

@@ -247,8 +247,9 @@ static int match_name(const char *text, const char *p, const char *end, const ch
 
         if (k < 2 || (size_t)(end - p) < k || strncasecmp(p, names[i], k) != 0)
             continue; /* a one-letter name would eat every word */
+        /* "pve1.example.com", and "pve1." ending a sentence, but not "pve1-data" */
         if (p + k == end || !host_char(p[k]) ||
-            (p[k] == '.' && p + k + 1 < end && isalnum_(p[k + 1]))) {
+            (p[k] == '.' && (p + k + 1 == end || isalnum_(p[k + 1]) || !host_char(p[k + 1])))) {
             *n = k;
             return (int)i;
         }
