@@ -78,11 +78,11 @@ static char *cell_driver(const cJSON *doc, const cJSON *g)
     return take(&b);
 }
 
-static char *cell_vram(const cJSON *g)
+static char *cell_vram(const cJSON *g, const char *key)
 {
     struct rpt_buf b = {0};
     uint64_t bytes;
-    if (ptd_json_get_u64(g, "vram_total_bytes", UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
+    if (ptd_json_get_u64(g, key, UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
         return NULL;
     rpt_buf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
     return take(&b);
@@ -210,7 +210,7 @@ static void build_row(const cJSON *doc, const cJSON *g, struct rpt_capability_ro
     r->adapter = is_windows(doc) ? rpt_cap_dxgi_adapter(doc, g, &index) : NULL;
     r->cell[RPT_CAP_GPU] = cell_gpu(doc, g);
     r->cell[RPT_CAP_DRIVER] = cell_driver(doc, g);
-    r->cell[RPT_CAP_VRAM] = cell_vram(g);
+    r->cell[RPT_CAP_VRAM] = cell_vram(g, "vram_total_bytes");
     r->cell[RPT_CAP_D3D] = cell_d3d(doc, g);
     r->cell[RPT_CAP_VULKAN] = cell_vulkan(doc, g);
     r->cell[RPT_CAP_DECODE] = cell_codecs(g, "decode_codecs");
@@ -226,18 +226,13 @@ static void build_adapter_row(const cJSON *doc, const cJSON *ad, int index,
 {
     struct rpt_buf b = {0};
     const char *desc = ptd_json_get_str(ad, "description");
-    uint64_t bytes;
 
     r->adapter = ad;
     rpt_buf_printf(&b, "%s [%s:%s] (DXGI adapter, no display device with these ids)", or_q(desc),
                    or_q(ptd_json_get_str(ad, "vendor_id")),
                    or_q(ptd_json_get_str(ad, "device_id")));
     r->cell[RPT_CAP_GPU] = take(&b);
-    if (ptd_json_get_u64(ad, "dedicated_video_memory_bytes", UINT64_MAX, &bytes, NULL) ==
-        PTD_NUM_OK) {
-        rpt_buf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
-        r->cell[RPT_CAP_VRAM] = take(&b);
-    }
+    r->cell[RPT_CAP_VRAM] = cell_vram(ad, "dedicated_video_memory_bytes");
     r->cell[RPT_CAP_D3D] = cell_d3d(doc, ad);
     r->cell[RPT_CAP_VULKAN] = cell_vulkan(doc, ad);
     r->cell[RPT_CAP_DECODE] = rpt_cap_adapter_decode(ad);
