@@ -195,22 +195,44 @@ def check_verdict(path, rc):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r\n", "\n")
     check(text.startswith("ptdiag-agent.exe "), "headline")
     check("\nGPUs\n" in text, "the capability table")
-    check("  NVIDIA GeForce RTX 3090 [10de:2204] at ROOT\\DISPLAY\\0001\n" in text, "RTX 3090 block")
-    for label in ("driver", "VRAM", "Direct3D", "Vulkan", "decode", "encode", "displays",
-                  "interrupts"):
-        check(re.search(r"\n    %s +\S" % label, text), "row %s" % label)
-    check("nvlddmkm, NVIDIA 31.0.15.3623 (536.23); no device problem" in text, "driver row")
-    check("    VRAM        24.0 GiB\n" in text, "VRAM row")
-    check("    interrupts  GPU MSI\n" in text, "RTX 3090 interrupts")
-    check("    interrupts  GPU line-based\n" in text, "line-based GPU shown")
+    # The report's one capability table (capability.c): the same blocks ptdiag-report prints.
+    gpus = text.split("\nGPUs\n", 1)[-1].split("\n\n", 1)[0]
+    blocks = {}
+    for line in gpus.splitlines():
+        if line.startswith("    "):
+            label, _, cell = line.strip().partition(" ")
+            blocks[head][label] = cell.strip()
+        else:
+            head = line.strip()
+            blocks[head] = {}
+    labels = ["Driver", "VRAM", "Direct3D", "Vulkan", "Decode", "Encode", "Displays", "Compute",
+              "Interrupts"]
+    nv = blocks.get("NVIDIA GeForce RTX 3090 [10de:2204]", {})
+    amd = blocks.get("AMD Radeon RX 6800 XT [1002:73bf]", {})
+    check(list(nv) == labels, "RTX 3090 block with every row: %r" % list(nv))
+    check(nv.get("Driver") == "nvlddmkm, NVIDIA 31.0.15.3623 (536.23); no device problem",
+          "driver row: %r" % nv.get("Driver"))
+    check(nv.get("VRAM") == "24.0 GiB", "VRAM row: %r" % nv.get("VRAM"))
+    check(nv.get("Interrupts") == "GPU MSI", "RTX 3090 interrupts: %r" % nv.get("Interrupts"))
+    check(amd.get("Interrupts") == "GPU line-based", "line-based GPU shown: %r" % amd)
+    # A fake device has no DXGI adapter: its video and displays are unknown, never invented.
+    check(nv.get("Decode") == "unknown" and nv.get("Displays") == "unknown",
+          "no adapter, no video or display facts: %r" % nv)
     # The fake Arc A770 sits on the integrated-GPU INF: the matrix's guest-wrong-inf fails it.
     check("\nFAIL L5 guest driver\n" in text, "guest layer FAIL")
     check("rule: guest-wrong-inf" in text, "guest-wrong-inf finding")
-    # Wine's own DXGI adapter matches no fake device: listed with its API facts.
-    check("(DXGI adapter, no display device with these ids)\n" in text, "unmatched adapter block")
-    check("    displays    \\\\.\\DISPLAY1 1280x1024\n" in text, "displays row (Xvfb)")
-    check("    encode      none\n" in text, "no hardware encoder under Wine")
-    check("    decode      unknown: " in text, "decode unknown with the reason")
+    # Wine's own DXGI adapter matches no fake device: a row with its API facts.
+    wine = [v for k, v in blocks.items()
+            if k.endswith("(DXGI adapter, no display device with these ids)")]
+    check(len(wine) == 1, "one unmatched adapter block: %r" % list(blocks))
+    wine = wine[0] if wine else {}
+    check(wine.get("Displays") == "1 connected of 1 (\\\\.\\DISPLAY1 1280x1024)",
+          "displays row (Xvfb): %r" % wine.get("Displays"))
+    check(wine.get("Encode") == "none", "no hardware encoder under Wine: %r" % wine.get("Encode"))
+    check((wine.get("Decode") or "").startswith("unknown (error "),
+          "decode unknown with the reason: %r" % wine.get("Decode"))
+    check(re.match(r"D3D11 \d+_\d, D3D12 ", wine.get("Direct3D") or ""),
+          "Wine's feature levels: %r" % wine.get("Direct3D"))
     check("ptdiag-host --vm VMID --with-guest" in text, "where the host layers come from")
     check(re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text), "counts line")
     check(rc == 1, "exit status 1 with an error finding (got %d)" % rc)

@@ -26,9 +26,10 @@ struct rpt_agent_verdict_opts {
  * (the reason is on stderr). */
 int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdict_opts *o);
 
-/* agent_caps.c: the capability table, one block per GPU (driver and version, VRAM, Direct3D
- * feature levels, Vulkan, decode and encode codecs, displays, interrupt mode). Every document
- * string is escaped; a fact the document does not hold prints as "unknown". */
+/* agent_caps.c: the report's capability table (capability.h: one block per GPU with driver
+ * and version, VRAM, Direct3D feature levels, Vulkan, decode and encode codecs, displays,
+ * compute, interrupt mode), then the software renderers the APIs offer. Every document string
+ * is escaped; a fact the document does not hold prints as "unknown". */
 void rpt_agent_caps_text(FILE *out, const cJSON *doc);
 
 #endif

@@ -14,9 +14,11 @@
 #include "report.h"
 
 const char *const rpt_capability_keys[RPT_CAP_NCOLS] = {
-    "gpu", "driver", "vram", "d3d", "vulkan", "decode", "encode", "displays", "compute"};
+    "gpu",    "driver", "vram",     "d3d",     "vulkan",
+    "decode", "encode", "displays", "compute", "interrupts"};
 const char *const rpt_capability_labels[RPT_CAP_NCOLS] = {
-    "GPU", "Driver", "VRAM", "Direct3D", "Vulkan", "Decode", "Encode", "Displays", "Compute"};
+    "GPU",    "Driver", "VRAM",     "Direct3D", "Vulkan",
+    "Decode", "Encode", "Displays", "Compute",  "Interrupts"};
 
 static bool is_windows(const cJSON *doc)
 {
@@ -40,6 +42,8 @@ static char *cell_gpu(const cJSON *doc, const cJSON *g)
 {
     struct rpt_buf b = {0};
     const char *name = ptd_json_get_str(g, "device_name");
+    if (!name)
+        name = ptd_json_get_str(g, "windows.description");
     if (!is_windows(doc))
         rpt_buf_printf(&b, "%s ", or_q(ptd_json_get_str(g, "location")));
     if (name)
@@ -53,16 +57,12 @@ static char *cell_driver(const cJSON *doc, const cJSON *g)
 {
     struct rpt_buf b = {0};
     const char *drv = ptd_json_get_str(g, "driver");
+    if (is_windows(doc))
+        return rpt_cap_windows_driver(g);
     if (!drv)
         return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g, "driver")) ? strdup("none") : NULL;
     rpt_buf_add(&b, drv);
-    if (is_windows(doc)) {
-        const char *ver = ptd_json_get_str(g, "windows.driver_version_vendor");
-        if (!ver)
-            ver = ptd_json_get_str(g, "windows.driver_version");
-        if (ver)
-            rpt_buf_printf(&b, " %s", ver);
-    } else if (strcmp(drv, "nvidia") == 0) {
+    if (strcmp(drv, "nvidia") == 0) {
         const char *ver = ptd_json_get_str(doc, "nvidia.kernel_module.version");
         const char *flavor = ptd_json_get_str(doc, "nvidia.kernel_module.flavor");
         if (ver)
@@ -78,21 +78,14 @@ static char *cell_driver(const cJSON *doc, const cJSON *g)
     return take(&b);
 }
 
-static char *cell_vram(const cJSON *g)
+static char *cell_vram(const cJSON *g, const char *key)
 {
     struct rpt_buf b = {0};
     uint64_t bytes;
-    if (ptd_json_get_u64(g, "vram_total_bytes", UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
+    if (ptd_json_get_u64(g, key, UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
         return NULL;
     rpt_buf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
     return take(&b);
-}
-
-static bool same_ids(const cJSON *a, const char *vkey, const char *dkey, const cJSON *g)
-{
-    const char *v = ptd_json_get_str(a, vkey), *d = ptd_json_get_str(a, dkey);
-    const char *gv = ptd_json_get_str(g, "vendor_id"), *gd = ptd_json_get_str(g, "device_id");
-    return v && d && gv && gd && strcasecmp(v, gv) == 0 && strcasecmp(d, gd) == 0;
 }
 
 static char *cell_d3d(const cJSON *doc, const cJSON *g)
@@ -105,7 +98,7 @@ static char *cell_d3d(const cJSON *doc, const cJSON *g)
         return NULL;
     cJSON_ArrayForEach(a, adapters)
     {
-        if (ptd_json_get_tri(a, "software") == 1 || !same_ids(a, "vendor_id", "device_id", g))
+        if (ptd_json_get_tri(a, "software") == 1 || !rpt_cap_same_ids(a, g))
             continue;
         const char *l11 = ptd_json_get_str(a, "d3d11_feature_level");
         const char *l12 = ptd_json_get_str(a, "d3d12_feature_level");
@@ -130,7 +123,7 @@ static char *cell_vulkan(const cJSON *doc, const cJSON *g)
     cJSON_ArrayForEach(d, devs)
     {
         const char *bus = ptd_json_get_str(d, "pci_bus");
-        bool match = bus && loc ? rpt_bdf_eq(bus, loc) : same_ids(d, "vendor_id", "device_id", g);
+        bool match = bus && loc ? rpt_bdf_eq(bus, loc) : rpt_cap_same_ids(d, g);
         if (!match)
             continue;
         const char *api = ptd_json_get_str(d, "api_version");
@@ -212,34 +205,83 @@ static char *cell_compute(const cJSON *g)
 
 static void build_row(const cJSON *doc, const cJSON *g, struct rpt_capability_row *r)
 {
+    int index;
     r->gpu = g;
+    r->adapter = is_windows(doc) ? rpt_cap_dxgi_adapter(doc, g, &index) : NULL;
     r->cell[RPT_CAP_GPU] = cell_gpu(doc, g);
     r->cell[RPT_CAP_DRIVER] = cell_driver(doc, g);
-    r->cell[RPT_CAP_VRAM] = cell_vram(g);
+    r->cell[RPT_CAP_VRAM] = cell_vram(g, "vram_total_bytes");
     r->cell[RPT_CAP_D3D] = cell_d3d(doc, g);
     r->cell[RPT_CAP_VULKAN] = cell_vulkan(doc, g);
     r->cell[RPT_CAP_DECODE] = cell_codecs(g, "decode_codecs");
     r->cell[RPT_CAP_ENCODE] = cell_codecs(g, "encode_codecs");
     r->cell[RPT_CAP_DISPLAYS] = cell_displays(g);
     r->cell[RPT_CAP_COMPUTE] = cell_compute(g);
+    r->cell[RPT_CAP_IRQ] = rpt_cap_interrupts(doc, g);
+}
+
+/* A hardware DXGI adapter no gpus[] entry names: the API facts are all there is. */
+static void build_adapter_row(const cJSON *doc, const cJSON *ad, int index,
+                              struct rpt_capability_row *r)
+{
+    struct rpt_buf b = {0};
+    const char *desc = ptd_json_get_str(ad, "description");
+
+    r->adapter = ad;
+    rpt_buf_printf(&b, "%s [%s:%s] (DXGI adapter, no display device with these ids)", or_q(desc),
+                   or_q(ptd_json_get_str(ad, "vendor_id")),
+                   or_q(ptd_json_get_str(ad, "device_id")));
+    r->cell[RPT_CAP_GPU] = take(&b);
+    r->cell[RPT_CAP_VRAM] = cell_vram(ad, "dedicated_video_memory_bytes");
+    r->cell[RPT_CAP_D3D] = cell_d3d(doc, ad);
+    r->cell[RPT_CAP_VULKAN] = cell_vulkan(doc, ad);
+    r->cell[RPT_CAP_DECODE] = rpt_cap_adapter_decode(ad);
+    r->cell[RPT_CAP_ENCODE] = rpt_cap_adapter_encode(doc, index);
+    r->cell[RPT_CAP_DISPLAYS] = rpt_cap_adapter_displays(ad);
+}
+
+static bool adapter_has_gpu(const cJSON *gpus, const cJSON *ad)
+{
+    const cJSON *g;
+
+    cJSON_ArrayForEach(g, gpus)
+    {
+        if (rpt_cap_same_ids(ad, g))
+            return true;
+    }
+    return false;
 }
 
 int rpt_capability_rows(const cJSON *guest_doc, struct rpt_capability_table *out)
 {
     const cJSON *gpus = cJSON_GetObjectItemCaseSensitive(guest_doc, "gpus"), *g;
+    const cJSON *adapters = is_windows(guest_doc) ? ptd_json_get(guest_doc, "dxgi.adapters") : NULL;
     int n = cJSON_IsArray(gpus) ? cJSON_GetArraySize(gpus) : 0;
+    int index = 0;
     out->rows = NULL;
     out->nrows = 0;
+    if (!cJSON_IsArray(adapters))
+        adapters = NULL; /* an object's members would overrun the rows counted below */
+    n += cJSON_GetArraySize(adapters);
     if (n <= 0)
         return 0;
     out->rows = calloc((size_t)n, sizeof(*out->rows));
     if (!out->rows)
         return -1;
-    cJSON_ArrayForEach(g, gpus)
+    if (cJSON_IsArray(gpus)) {
+        cJSON_ArrayForEach(g, gpus)
+        {
+            if (!cJSON_IsObject(g) ||
+                ptd_soak_is_emulated_display(ptd_json_get_str(g, "vendor_id")))
+                continue;
+            build_row(guest_doc, g, &out->rows[out->nrows++]);
+        }
+    }
+    cJSON_ArrayForEach(g, adapters)
     {
-        if (!cJSON_IsObject(g) || ptd_soak_is_emulated_display(ptd_json_get_str(g, "vendor_id")))
-            continue;
-        build_row(guest_doc, g, &out->rows[out->nrows++]);
+        if (cJSON_IsObject(g) && ptd_json_get_tri(g, "software") == 0 && !adapter_has_gpu(gpus, g))
+            build_adapter_row(guest_doc, g, index, &out->rows[out->nrows++]);
+        index++;
     }
     return 0;
 }

@@ -28,7 +28,7 @@ void rpt_capability_text(FILE *out, const cJSON *guest_doc, const char *indent)
         ptd_esc_text(out, shown(r->cell[RPT_CAP_GPU]), 0);
         fputc('\n', out);
         for (size_t c = RPT_CAP_GPU + 1; c < RPT_CAP_NCOLS; c++) {
-            fprintf(out, "%s  %-9s ", indent, rpt_capability_labels[c]);
+            fprintf(out, "%s  %-10s ", indent, rpt_capability_labels[c]);
             ptd_esc_text(out, shown(r->cell[c]), 0);
             fputc('\n', out);
         }

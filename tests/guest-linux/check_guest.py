@@ -514,15 +514,29 @@ def check_verdict_text(c, text, rule):
     c.true("counts line", re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text))
 
 
-def scenario_verdict(c, agent, gen, work, which):
+def scenario_verdict(c, agent, report, gen, work, which):
     if which == "xid79":
         subprocess.run([sys.executable, gen, work, "rtx3090-xid79"], check=True)
         p = run_agent(agent, ["--root", os.path.join(work, "rtx3090-xid79")], expect_rc=1)
         check_verdict_text(c, p.stdout, "guest-nvidia-xid")
-        c.true("the RTX 3090 block", "[10de:2204] at 0000:" in p.stdout)
-        for label in ("driver", "VRAM", "Vulkan"):
-            c.true("row %s" % label, re.search(r"\n    %s +\S" % label, p.stdout))
-        c.true("driver row names nvidia", re.search(r"\n    driver +nvidia", p.stdout))
+        c.true("the RTX 3090 block",
+               "\nGPUs\n  0000:01:00.0 GA102 [GeForce RTX 3090] [10de:2204]\n" in p.stdout)
+        rows = dict(re.findall(r"\n    (\S+) +(.*)", p.stdout.split("\nGPUs\n", 1)[1]))
+        c.eq("row labels", sorted(rows), sorted(["Driver", "VRAM", "Direct3D", "Vulkan", "Decode",
+                                                 "Encode", "Displays", "Compute", "Interrupts"]))
+        c.eq("driver row", rows.get("Driver"), "nvidia 570.86.16 (open)")
+        c.eq("Direct3D row", rows.get("Direct3D"), "n/a (Linux)")
+        c.eq("interrupts row", rows.get("Interrupts"), "not reported (Linux)")
+        # One table: the agent prints the rows ptdiag-report prints for the same document.
+        doc_path = os.path.join(work, "xid79.json")
+        with open(doc_path, "w") as f:
+            f.write(run_agent(agent, ["--json", "--root", os.path.join(work, "rtx3090-xid79")],
+                              expect_rc=0).stdout)
+        rep = subprocess.run([report, doc_path], capture_output=True,
+                             encoding="utf-8", timeout=50)
+        block = rep.stdout.split("Capabilities seen in guest %s:\n" % doc_path, 1)[-1]
+        c.eq("agent table == report table", block.split("\n\n", 1)[0],
+             p.stdout.split("\nGPUs\n", 1)[1].split("\n\n", 1)[0])
         return
     # Live, Vulkan through lavapipe only: the only Vulkan device is a CPU one.
     env = live_env({"VK_DRIVER_FILES": LVP_ICD, "VK_ICD_FILENAMES": LVP_ICD})
@@ -552,6 +566,7 @@ def main():
     ap.add_argument("--gen")
     ap.add_argument("--work", required=True)
     ap.add_argument("--fake-nvml")
+    ap.add_argument("--report")
     ap.add_argument("scenario")
     a = ap.parse_args()
     c = Check()
@@ -571,7 +586,7 @@ def main():
     elif a.scenario in ("nvml-mismatch", "nvml-ok", "nvml-hang", "nvml-crash"):
         scenario_nvml(c, a.agent, a.fake_nvml, a.scenario[5:])
     elif a.scenario in ("verdict-xid79", "verdict-lavapipe"):
-        scenario_verdict(c, a.agent, a.gen, a.work, a.scenario[8:])
+        scenario_verdict(c, a.agent, a.report, a.gen, a.work, a.scenario[8:])
     elif a.scenario == "vulkan-lavapipe":
         scenario_vulkan(c, a.agent, LVP_ICD)
     elif a.scenario == "vulkan-no-icd":

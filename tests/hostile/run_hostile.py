@@ -128,7 +128,7 @@ def check_md(what, text, nfindings):
                    and not toks[i + 1].content.startswith("Capabilities seen in guest"))
     if headings != nfindings:
         fail(f"{what}: {headings} finding headings for {nfindings} findings")
-    # every row has as many cells as its table's header: 5 in the findings table, 9 in a
+    # every row has as many cells as its table's header: 5 in the findings table, 10 in a
     # capability table (one row per guest GPU)
     rows, cells, width, in_head, in_body = 0, 0, 0, False, False
     for t in toks:
@@ -147,7 +147,7 @@ def check_md(what, text, nfindings):
             cells = 0
         elif in_body and t.type == "td_open":
             cells += 1
-        elif in_body and t.type == "tr_close" and (cells != width or width not in (5, 9)):
+        elif in_body and t.type == "tr_close" and (cells != width or width not in (5, 10)):
             fail(f"{what}: a table row with {cells} cells in a table of {width} columns")
     if rows != nfindings:
         fail(f"{what}: {rows} table rows for {nfindings} findings")

@@ -2,7 +2,7 @@
 """ptdiag-report's output formats and exit statuses on the base documents:
 text (layers, fix under each problem, no colour when not a tty), JSON, Markdown, Prometheus
 exposition (checked line by line against the text format), and exit 2 on bad input/usage."""
-import json, os, re, subprocess, sys, tempfile
+import json, os, re, shutil, subprocess, sys, tempfile
 
 exe, src = sys.argv[1], sys.argv[2]
 docs = os.path.join(src, "tests", "report", "docs")
@@ -179,6 +179,99 @@ with tempfile.TemporaryDirectory() as tmp:
     # soak dispatch
     r = run("soak")
     check(r.returncode == 2 and "soak evaluation not available" in r.stderr or r.returncode in (0, 1, 2), "soak dispatch")
+
+
+# One capability table (capability.c) in every format: the JSON rows, the HTML table's cells
+# and the text blocks hold the same cells, in the same column order, for both guests.
+class Cells(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.on, self.rows, self.cell = False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self.on = ("id", "capabilities") in attrs
+        elif self.on and tag == "tr":
+            self.rows.append([])
+        elif self.on and tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if self.on and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell)
+            self.cell = None
+        elif tag == "table":
+            self.on = False
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+KEYS = ["gpu", "driver", "vram", "d3d", "vulkan", "decode", "encode", "displays", "compute",
+        "interrupts"]
+LABELS = ["GPU", "Driver", "VRAM", "Direct3D", "Vulkan", "Decode", "Encode", "Displays", "Compute",
+          "Interrupts"]
+# The base documents predate the video/display facts: add them as the agents write them
+# (docs/schema.md gpus[].video, gpus[].displays, gpus[].windows.interrupts/companions).
+cap_tmp = tempfile.mkdtemp()
+with open(LX) as f:
+    lx = json.load(f)
+lx["gpus"][0]["video"] = {"decode_codecs": ["h264", "hevc", "vp9", "av1"],
+                          "encode_codecs": ["h264", "hevc"], "sources": ["nvml", "vulkan"],
+                          "decode_engine": True, "encode_engine": True, "reason": None}
+lx["gpus"][0]["displays"] = [{"name": "DP-1", "connected": True},
+                             {"name": "HDMI-A-1", "connected": False}]
+with open(WIN) as f:
+    win = json.load(f)
+win["gpus"][0]["video"] = {"decode_codecs": ["h264", "hevc", "hevc-10bit", "vp9", "av1"],
+                           "encode_codecs": [], "sources": ["d3d11", "mft"], "decode_engine": None,
+                           "encode_engine": None, "reason": "no hardware encoder MFT for this adapter"}
+win["gpus"][0]["displays"] = [{"name": "\\\\.\\DISPLAY1", "connected": False}]
+win["gpus"][0]["windows"]["interrupts"] = {"msi_supported": True, "msi_supported_value": 1,
+                                           "message_number_limit": None}
+win["gpus"][0]["windows"]["companions"] = [{"location": None, "pci_function": 1,
+                                            "hardware_id": "PCI\\VEN_8086&DEV_4F90", "vendor_id": "8086",
+                                            "device_id": "4f90", "class": "040300",
+                                            "description": "Intel(R) Display Audio",
+                                            "interrupts": {"msi_supported": False,
+                                                           "msi_supported_value": 0,
+                                                           "message_number_limit": None}}]
+LX2, WIN2 = os.path.join(cap_tmp, "lx.json"), os.path.join(cap_tmp, "win.json")
+for path, doc in ((LX2, lx), (WIN2, win)):
+    with open(path, "w") as f:
+        json.dump(doc, f)
+rep = json.loads(run("--format", "json", LX2, WIN2).stdout)
+want = [[r[k] if r[k] is not None else "unknown" for k in KEYS]
+        for i in rep["inputs"] for r in (i.get("capabilities") or [])]
+check(len(want) == 2, f"one capability row per guest GPU: {want}")
+check(want and want[0][5:8] == ["h264 hevc vp9 av1", "h264 hevc", "1 connected of 2 (DP-1)"],
+      f"Linux decode, encode, displays: {want[:1]}")
+check(len(want) == 2 and want[1][5:8] == ["h264 hevc hevc-10bit vp9 av1",
+                                          "none (no hardware encoder MFT for this adapter)",
+                                          "none connected of 1"],
+      f"Windows decode, encode, displays: {want[1:]}")
+check(len(want) == 2 and want[1][9] == "GPU MSI, audio .1 line-based",
+      f"Windows interrupts: {want[1:]}")
+check(any(f["id"] == "guest-gpu-no-display" for f in rep["findings"]),
+      "Windows GPU with no display attached: guest-gpu-no-display")
+page = Cells()
+page.feed(run("--format", "html", LX2, WIN2).stdout)
+check(page.rows and page.rows[0] == ["Guest"] + LABELS, f"html capability header: {page.rows[:1]}")
+check([r[1:] for r in page.rows[1:]] == want, f"html rows == json rows: {page.rows[1:]} vs {want}")
+text = run(LX2, WIN2).stdout
+got = []
+for block in text.split("\nCapabilities seen in guest ")[1:]:
+    lines = block.split("\n\n", 1)[0].splitlines()[1:]
+    for ln in lines:
+        if not ln.startswith("    "):
+            got.append([ln.strip()])
+        else:
+            got[-1].append(ln.strip().split(" ", 1)[1].strip())
+check(got == want, f"text blocks == json rows: {got} vs {want}")
+md = run("--format", "md", LX2, WIN2).stdout
+shutil.rmtree(cap_tmp)
+check("| " + " | ".join(LABELS) + " |" in md, "md capability header with every column")
 
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
