@@ -22,7 +22,8 @@
  * created with O_EXCL|O_NOFOLLOW. DIR must not exist or be empty.
  *
  * The text redaction lives in snapshot_redact.c and the path-safety helpers in
- * snapshot_paths.c (snapshot_paths.h); this file walks the trace and does the copying.
+ * snapshot_paths.c (snapshot_paths.h), the target directory and its empty-directory list in
+ * snapshot_dirs.c; this file walks the trace and does the copying.
  */
 #include "journal.h"
 #include "probe.h"
@@ -377,88 +378,6 @@ static int cmp_links_by_depth(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static int check_target_dir(const char *dir, struct ptd_error *err)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-    bool empty = true;
-
-    if (stat(dir, &st) != 0) {
-        if (errno != ENOENT)
-            return ptd_error_set(err, "%s: %s", dir, strerror(errno));
-        if (mkdir(dir, 0755) != 0)
-            return ptd_error_set(err, "%s: cannot create the snapshot directory: %s", dir,
-                                 strerror(errno));
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return ptd_error_set(err, "%s: exists and is not a directory", dir);
-    d = opendir(dir);
-    if (!d)
-        return ptd_error_set(err, "%s: %s", dir, strerror(errno));
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-            empty = false;
-            break;
-        }
-    closedir(d);
-    if (!empty)
-        return ptd_error_set(err,
-                             "%s: directory is not empty; a snapshot needs a new or empty "
-                             "directory",
-                             dir);
-    return 0;
-}
-
-/* nftw() has no user pointer: the walk below is the only user of these. */
-static FILE *empty_list;
-static size_t empty_base_len;
-
-static int note_empty_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    DIR *d;
-    struct dirent *de;
-    bool empty = true;
-
-    (void)st;
-    (void)ftw;
-    if (type != FTW_D || strlen(path) <= empty_base_len)
-        return 0;
-    d = opendir(path);
-    if (!d)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-            empty = false;
-            break;
-        }
-    }
-    closedir(d);
-    if (empty)
-        fprintf(empty_list, "%s\n", path + empty_base_len);
-    return 0;
-}
-
-/* Lists the snapshot's empty directories in DIR/.ptdiag-empty-dirs (see ptdiag/root.h):
- * git drops them, yet an empty /sys/module/vfio means "loaded", an absent one "not". */
-static int write_empty_dirs(struct snap *s)
-{
-    char path[PATH_MAX + 32];
-    int ret;
-
-    snprintf(path, sizeof(path), "%s/%s", s->base, PTD_ROOT_EMPTY_DIRS_FILE);
-    empty_list = fopen(path, "wx");
-    if (!empty_list)
-        return -errno;
-    empty_base_len = strlen(s->base);
-    ret = nftw(s->base, note_empty_dir, 32, FTW_PHYS) == 0 ? 0 : -EIO;
-    if (fclose(empty_list) != 0 && ret == 0)
-        ret = -errno;
-    empty_list = NULL;
-    return ret;
-}
-
 int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, const cJSON *captured,
                         struct ptd_error *err)
 {
@@ -470,7 +389,7 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, con
 
     if (!trace)
         return ptd_error_set(err, "snapshot: nothing was traced");
-    if (check_target_dir(dir, err) != 0)
+    if (snapshot_check_target_dir(dir, err) != 0)
         return -1;
     memset(&s, 0, sizeof(s));
     s.root = root;
@@ -524,7 +443,7 @@ int host_snapshot_write(struct ptd_root *root, const char *dir, bool redact, con
         }
     }
     save_captured(&s, captured);
-    if (write_empty_dirs(&s) != 0)
+    if (snapshot_write_empty_dirs(&s) != 0)
         fail(&s, "/" PTD_ROOT_EMPTY_DIRS_FILE, "writing", EIO);
     if (s.failures)
         PTD_WARN("snapshot: %u path(s) could not be saved (see above)", s.failures);

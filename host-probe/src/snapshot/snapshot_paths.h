@@ -30,6 +30,11 @@ bool inside(const struct snap *s, const char *real);
 /* mkdir -p of base + rel (rel starts with '/'), following the links already made inside
  * DIR; checks the result is still inside DIR. */
 int mkdirs(struct snap *s, const char *rel);
+
+/* snapshot_dirs.c: DIR must not exist (it is created) or be empty; -1 with err set otherwise. */
+int snapshot_check_target_dir(const char *dir, struct ptd_error *err);
+/* snapshot_dirs.c: lists s->base's empty directories in DIR/.ptdiag-empty-dirs; 0 or -errno. */
+int snapshot_write_empty_dirs(struct snap *s);
 /* Lexically resolves `target` relative to the directory `dir_real` (no links in it). */
 int resolve_lexically(const char *dir_real, const char *target, char *out, size_t outlen);
 /* Splits sys_path into its parent (made and resolved inside DIR) and basename. */
