@@ -14,6 +14,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from ptdschema import schema_errors  # noqa: E402
+
 FIXED_TIME = "2026-11-22T20:00:00Z"
 LVP_ICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
@@ -42,20 +45,11 @@ def run_agent(agent, args, env_extra=None, expect_rc=0):
     return p
 
 
-SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
-                      "ptdiag.guest-1.json")
-
-
 def validate(doc):
     """Every document the agent writes must satisfy the published JSON Schema."""
-    import jsonschema  # python3-jsonschema (scripts/deps/guest-linux.list)
-
-    with open(SCHEMA) as f:
-        schema = json.load(f)
-    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))
+    errors = schema_errors(doc, 10, "ptdiag.guest/1")
     if errors:
-        sys.exit("document violates %s:\n%s" % (SCHEMA, "\n".join(
-            "%s: %s" % ("/".join(str(x) for x in e.path), e.message) for e in errors[:10])))
+        sys.exit("document violates docs/schema/ptdiag.guest-1.json:\n" + "\n".join(errors))
 
 
 def agent_doc(agent, args, env_extra=None):
