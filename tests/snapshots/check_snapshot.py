@@ -22,10 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-IORESOURCE_IO = 0x100
-IORESOURCE_MEM = 0x200
-IORESOURCE_PREFETCH = 0x2000
-IORESOURCE_MEM_64 = 0x100000
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sysfs_truth import device_mismatches, expected_devices, flip_device, parse_truth  # noqa
 FIXED_TIME = "2026-01-01T00:00:00Z"
 # Kernel log lines the probe must keep as events (failure catalogue §3.1-3.2): the IOMMU came
 # up, interrupt remapping is on, a driver (vfio-pci without a group) refused a device.
@@ -70,40 +68,6 @@ def restored_copy(snap, tmp):
     return dst
 
 
-def parse_truth(text):
-    """tests/vm/init's truth.txt: one fact per line, keyed by its first word."""
-    t = {"modules": set(), "iommu_class": set(), "groups": {}, "devs": {}, "res": {},
-         "files": set(), "uname_r": None, "cmdline": None}
-    for n, line in enumerate(text.splitlines(), 1):
-        head, _, rest = line.partition(" ")
-        try:
-            if head in ("uname_r", "cmdline"):
-                t[head] = rest
-            elif head in ("module", "iommu_class"):
-                t["modules" if head == "module" else "iommu_class"].add(rest)
-            elif head == "file":
-                t["files"].add(rest)
-            elif head == "group":
-                gid, gtype = rest.split(" ", 1)
-                t["groups"].setdefault(int(gid), {"members": set()})["type"] = gtype
-            elif head == "member":
-                gid, bdf = rest.split(" ", 1)
-                t["groups"].setdefault(int(gid), {"type": None, "members": set()})[
-                    "members"].add(bdf)
-            elif head == "dev":
-                f = rest.split(" ")
-                d = {"bdf": f[0], "vendor": f[1][2:], "device": f[2][2:], "class": f[3][2:]}
-                d.update(kv.split("=", 1) for kv in f[4:])
-                t["devs"][d["bdf"]] = d
-            elif head == "res":
-                bdf, idx, start, end, flags = rest.split(" ")
-                t["res"].setdefault(bdf, {})[int(idx)] = (int(start, 16), int(end, 16),
-                                                         int(flags, 16))
-        except ValueError as e:
-            sys.exit(f"check_snapshot: truth.txt line {n}: cannot parse '{line}' ({e})")
-    return t
-
-
 def parse_extra(text):
     e = {"params": {}, "links": {}, "vfio": set(), "attrs": {}}
     for line in text.splitlines():
@@ -139,11 +103,6 @@ def read(path):
 
 def do_flip(t, doc, dmesg):
     """Changes one expected fact of a device (or event) the document lists."""
-    listed = sorted(d["bdf"] for d in doc.get("devices") or [] if d.get("bdf") in t["devs"])
-    # the bar flip needs a device with a BAR
-    if flip == "bar":
-        listed = [b for b in listed if any(t["res"].get(b, {}).get(i, (0, 0, 0))[1]
-                                           for i in range(6))]
     if flip == "event":
         for i, (ts, msg) in enumerate(dmesg):
             if EVENT_LINES.search(msg):
@@ -153,30 +112,12 @@ def do_flip(t, doc, dmesg):
         dmesg.append((0.0, "DMAR: IOMMU enabled"))
         flipped.append("kernel log: an added 'DMAR: IOMMU enabled'")
         return
-    if not listed:
-        return
-    bdf = listed[0]
-    d = t["devs"][bdf]
-    if flip == "driver":
-        d["driver"] = "flipped-driver"
-    elif flip == "group":
-        d["group"] = "9999"
-    elif flip == "reset":
-        d["reset_method"] = "flipped"
-    elif flip == "class":
-        d["class"] = "ff0000"
-    elif flip == "bar":
-        bars = t["res"].get(bdf, {})
-        for i in range(6):
-            s, e, fl = bars.get(i, (0, 0, 0))
-            if e:
-                bars[i] = (s, e + 0x1000, fl)
-                break
-        else:
-            return
-    else:
+    try:
+        what = flip_device(t, [d.get("bdf") for d in doc.get("devices") or []], flip)
+    except KeyError:
         sys.exit(f"check_snapshot: unknown SNAPCHECK_FLIP '{flip}'")
-    flipped.append(f"{flip} of {bdf}")
+    if what:
+        flipped.append(what)
 
 
 def check_system(doc, t, extra, dmesg):
@@ -285,8 +226,7 @@ def check_devices(doc, t, extra):
     check(isinstance(devices, list), "devices is not a list")
     if not isinstance(devices, list):
         return
-    slots = {b.rsplit(".", 1)[0] for b, d in t["devs"].items() if d["class"].startswith("03")}
-    want = {b for b in t["devs"] if b.rsplit(".", 1)[0] in slots}
+    want = expected_devices(t)
     got = {d.get("bdf") for d in devices}
     check(got == want, f"devices {sorted(got)} != display functions and their slots "
                        f"{sorted(want)}")
@@ -295,46 +235,10 @@ def check_devices(doc, t, extra):
         if not d:
             continue
         lb = dev["bdf"]
-        check((dev.get("vendor_id"), dev.get("device_id"), dev.get("class")) ==
-              (d["vendor"], d["device"], d["class"]),
-              f"{lb}: {dev.get('vendor_id')}:{dev.get('device_id')} class {dev.get('class')} "
-              f"!= sysfs {d['vendor']}:{d['device']} class {d['class']}")
-        drv = None if d["driver"] == "-" else d["driver"]
-        check(dev.get("driver") == drv, f"{lb}: driver {dev.get('driver')} != sysfs {drv}")
-        ov = None if d["override"] == "(null)" else d["override"]
-        check(dev.get("driver_override") == ov,
-              f"{lb}: driver_override {dev.get('driver_override')} != sysfs {ov}")
-        grp = None if d["group"] == "-" else int(d["group"])
-        check(dev.get("iommu_group") == grp, f"{lb}: iommu_group {dev.get('iommu_group')} "
-                                             f"!= sysfs {grp}")
-        rm = [] if d["reset_method"] == "-" else d["reset_method"].split(",")
-        check(dev.get("reset_method") == rm,
-              f"{lb}: reset_method {dev.get('reset_method')} != sysfs {rm}")
-        check(dev.get("reset_file") is (d["reset_file"] == "1"),
-              f"{lb}: reset_file {dev.get('reset_file')} != sysfs {d['reset_file']}")
-        check_bars(lb, dev, t["res"].get(lb, {}))
+        mismatches = device_mismatches(dev, d, t["res"].get(lb, {}))
+        check(not mismatches, "; ".join(mismatches))
         if lb in extra["attrs"]:
             check_attrs(lb, dev, extra["attrs"][lb])
-
-
-def check_bars(lb, dev, res):
-    bars = {b.get("index"): b for b in dev.get("bars") or [] if b.get("size_bytes")}
-    want = {i: res[i] for i in range(6) if i in res and res[i][1]}
-    check(sorted(bars) == sorted(want), f"{lb}: BARs {sorted(bars)} != resource {sorted(want)}")
-    for i, (start, end, flags) in want.items():
-        b = bars.get(i)
-        if not b:
-            continue
-        got = (b.get("size_bytes"), b.get("is_io"), b.get("is_64bit"), b.get("prefetchable"))
-        exp = (end - start + 1, bool(flags & IORESOURCE_IO), bool(flags & IORESOURCE_MEM_64),
-               bool(flags & IORESOURCE_PREFETCH))
-        check(got == exp, f"{lb}: BAR{i} (size, io, 64-bit, prefetchable) {got} != "
-                          f"resource {exp}")
-    start, end, _ = res.get(6, (0, 0, 0))
-    rom = dev.get("rom") or {}
-    if end:
-        check(rom.get("present") is True and rom.get("size_bytes") == end - start + 1,
-              f"{lb}: rom {rom} != resource line 6 of {end - start + 1} bytes")
 
 
 def check_groups(doc, t):
@@ -414,7 +318,11 @@ def run(host, name, snap):
         print(f"check_snapshot: {name}: no kernel-truth/, replay stability only: "
               f"{count[0]} checks, {len(problems)} mismatches")
         return 1 if problems else 0
-    t = parse_truth(read(os.path.join(truth_dir, "truth.txt")))
+    try:
+        t = parse_truth(read(os.path.join(truth_dir, "truth.txt")))
+    except ValueError as e:
+        print(f"check_snapshot: {truth_dir}/{e}")
+        return 2
     extra = parse_extra(read(os.path.join(truth_dir, "extra.txt")))
     dmesg = parse_dmesg(read(os.path.join(truth_dir, "dmesg.txt")))
     if not t["devs"] or not t["uname_r"] or not dmesg:

@@ -19,10 +19,9 @@ import sys
 
 sys.dont_write_bytecode = True  # importing check-readonly.py must leave no __pycache__ behind
 
-IORESOURCE_IO = 0x100
-IORESOURCE_MEM = 0x200
-IORESOURCE_PREFETCH = 0x2000
-IORESOURCE_MEM_64 = 0x100000
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from sysfs_truth import (device_mismatches, expected_devices, flip_device,  # noqa: E402
+                         parse_truth, truth_driver)
 
 problems = []
 checked = {"count": 0}
@@ -61,118 +60,16 @@ def load_json(path, label):
         return None
 
 
-def parse_truth(text):
-    t = {"modules": set(), "iommu_class": set(), "groups": {}, "devs": {}, "res": {},
-         "uname_r": None, "cmdline": None, "files": set()}
-    for line in text.splitlines():
-        head, _, rest = line.partition(" ")
-        if head == "uname_r":
-            t["uname_r"] = rest
-        elif head == "cmdline":
-            t["cmdline"] = rest
-        elif head == "module":
-            t["modules"].add(rest)
-        elif head == "iommu_class":
-            t["iommu_class"].add(rest)
-        elif head == "file":
-            t["files"].add(rest)
-        elif head == "group":
-            gid, gtype = rest.split(" ", 1)
-            t["groups"].setdefault(int(gid), {"type": gtype, "members": set()})["type"] = gtype
-        elif head == "member":
-            gid, bdf = rest.split(" ", 1)
-            t["groups"].setdefault(int(gid), {"type": None, "members": set()})["members"].add(bdf)
-        elif head == "dev":
-            f = rest.split(" ")
-            d = {"bdf": f[0], "vendor": f[1][2:], "device": f[2][2:], "class": f[3][2:]}
-            for kv in f[4:]:
-                k, _, v = kv.partition("=")
-                d[k] = v
-            t["devs"][d["bdf"]] = d
-        elif head == "res":
-            bdf, idx, start, end, flags = rest.split(" ")
-            t["res"].setdefault(bdf, {})[int(idx)] = (int(start, 16), int(end, 16),
-                                                     int(flags, 16))
-    return t
-
-
-def expected_devices(t):
-    """Every display-class function, and every function of the same slots (schema.md)."""
-    slots = {b.rsplit(".", 1)[0] for b, d in t["devs"].items() if d["class"].startswith("03")}
-    return {b for b in t["devs"] if b.rsplit(".", 1)[0] in slots}
-
-
-def truth_driver(d):
-    return None if d["driver"] == "-" else d["driver"]
-
-
-def truth_group(d):
-    return None if d["group"] == "-" else int(d["group"])
-
-
-def truth_reset(d):
-    return [] if d["reset_method"] == "-" else d["reset_method"].split(",")
-
-
 def apply_flip(t, devices_doc):
     """Changes one expected fact for a device the document lists, so the comparison must
     report exactly that."""
-    listed = sorted(x.get("bdf") for x in devices_doc if x.get("bdf") in t["devs"])
-    if not listed:
-        return
-    bdf = listed[0]
-    d = t["devs"][bdf]
-    if flip == "driver":
-        d["driver"] = "flipped-driver"
-    elif flip == "group":
-        d["group"] = "9999"
-    elif flip == "reset":
-        d["reset_method"] = "flipped"
-    elif flip == "bar":
-        bars = t["res"].get(bdf, {})
-        for i in range(6):
-            s, e, fl = bars.get(i, (0, 0, 0))
-            if e:
-                bars[i] = (s, e + 0x1000, fl)
-                break
-    else:
+    try:
+        what = flip_device(t, [x.get("bdf") for x in devices_doc], flip)
+    except KeyError:
         sys.exit(f"check.py: unknown PTDVM_FLIP '{flip}'")
-    flip_hit.append(f"{flip} of {bdf}")
-    note(f"flipped the expected {flip} of {bdf}")
-
-
-def check_bars(label, dev, res):
-    doc_bars = {b.get("index"): b for b in (dev.get("bars") or []) if b.get("size_bytes")}
-    exp = {}
-    for i in range(6):
-        start, end, flags = res.get(i, (0, 0, 0))
-        if end:
-            exp[i] = (end - start + 1, flags)
-    check(set(doc_bars) == set(exp),
-          f"{label}: BAR indexes {sorted(doc_bars)} != resource {sorted(exp)}")
-    for i, (size, flags) in exp.items():
-        b = doc_bars.get(i)
-        if not b:
-            continue
-        check(b.get("size_bytes") == size,
-              f"{label}: BAR{i} size_bytes {b.get('size_bytes')} != resource {size}")
-        if b.get("is_io") is not None:
-            check(bool(b["is_io"]) == bool(flags & IORESOURCE_IO),
-                  f"{label}: BAR{i} is_io {b['is_io']} != resource flags {flags:#x}")
-        if b.get("prefetchable") is not None:
-            check(bool(b["prefetchable"]) == bool(flags & IORESOURCE_PREFETCH),
-                  f"{label}: BAR{i} prefetchable {b['prefetchable']} != flags {flags:#x}")
-        if b.get("is_64bit") is not None:
-            check(bool(b["is_64bit"]) == bool(flags & IORESOURCE_MEM_64),
-                  f"{label}: BAR{i} is_64bit {b['is_64bit']} != flags {flags:#x}")
-    rom = res.get(6, (0, 0, 0))
-    doc_rom = dev.get("rom")
-    if isinstance(doc_rom, dict) and doc_rom.get("present") is not None:
-        check(bool(doc_rom["present"]) == bool(rom[1]),
-              f"{label}: rom.present {doc_rom['present']} != resource line 6 {rom}")
-        if rom[1] and doc_rom.get("size_bytes") is not None:
-            check(doc_rom["size_bytes"] == rom[1] - rom[0] + 1,
-                  f"{label}: rom.size_bytes {doc_rom['size_bytes']} != {rom[1] - rom[0] + 1}")
+    if what:
+        flip_hit.append(what)
+        note("flipped the expected " + what)
 
 
 def check_devices(label, doc, t, privileged):
@@ -190,24 +87,8 @@ def check_devices(label, doc, t, privileged):
         if not d:
             continue
         lb = f"{label}: {bdf}"
-        check(dev.get("vendor_id") == d["vendor"] and dev.get("device_id") == d["device"],
-              f"{lb}: id {dev.get('vendor_id')}:{dev.get('device_id')} != "
-              f"{d['vendor']}:{d['device']}")
-        check(dev.get("class") == d["class"], f"{lb}: class {dev.get('class')} != {d['class']}")
-        check(dev.get("is_gpu") == d["class"].startswith("03"),
-              f"{lb}: is_gpu {dev.get('is_gpu')} for class {d['class']}")
-        check(dev.get("driver") == truth_driver(d),
-              f"{lb}: driver {dev.get('driver')} != sysfs {truth_driver(d)}")
-        override = None if d["override"] == "(null)" else d["override"]
-        check(dev.get("driver_override") == override,
-              f"{lb}: driver_override {dev.get('driver_override')} != sysfs {override}")
-        check(dev.get("iommu_group") == truth_group(d),
-              f"{lb}: iommu_group {dev.get('iommu_group')} != sysfs {truth_group(d)}")
-        check(dev.get("reset_method") == truth_reset(d),
-              f"{lb}: reset_method {dev.get('reset_method')} != sysfs {truth_reset(d)}")
-        check(dev.get("reset_file") == (d["reset_file"] == "1"),
-              f"{lb}: reset_file {dev.get('reset_file')} != sysfs {d['reset_file']}")
-        check_bars(lb, dev, t["res"].get(bdf, {}))
+        mismatches = device_mismatches(dev, d, t["res"].get(bdf, {}))
+        check(not mismatches, f"{label}: " + "; ".join(mismatches))
         cfg = dev.get("config_bytes")
         if privileged:
             check(cfg is not None and cfg >= 256, f"{lb}: config_bytes {cfg} as root")
@@ -430,7 +311,11 @@ def main():
     if truth_text is None:
         print(f"check.py: {out}/truth.txt missing: the guest did not report")
         return 1
-    t = parse_truth(truth_text)
+    try:
+        t = parse_truth(truth_text)
+    except ValueError as e:
+        print(f"check.py: {out}/{e}")
+        return 1
     rc = (read(os.path.join(out, "host.rc")) or "").strip()
     check(rc == "0", f"ptdiag-host exited {rc} in the guest: {read(os.path.join(out, 'host.err'))}")
     doc = load_json(os.path.join(out, "host.json"), "ptdiag-host --json")
