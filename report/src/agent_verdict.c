@@ -11,6 +11,7 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 #include "report.h"
+#include "run.h"
 
 #define GUEST_LAYER "L5"
 #define C_RED       "\033[31m"
@@ -101,12 +102,9 @@ static void guest_layer(FILE *out, const struct rpt_render_ctx *c)
 
 int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdict_opts *o)
 {
-    struct rpt_matrix *mx = NULL;
-    struct rpt_model *model = NULL;
-    struct rpt_result *res = NULL;
-    struct ptd_error err = {{0}};
     struct rpt_doc one = {.file = strdup("this guest"), .json = cJSON_Duplicate(doc, 1)};
     long vmid = -1;
+    struct rpt_run run;
     int status = 2;
 
     if (!one.file || !one.json) {
@@ -115,19 +113,20 @@ int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdic
         fprintf(stderr, "%s: out of memory for the verdict\n", o->agent);
         return 2;
     }
-    /* rpt_model_build owns one from here, on failure too. */
-    if (rpt_matrix_load_builtin(&mx, &err) < 0 ||
-        rpt_model_build(&one, &vmid, 1, &model, &err) < 0 ||
-        rpt_evaluate(mx, model, &res, &err) < 0) {
-        if (!mx) {
-            free(one.file);
-            cJSON_Delete(one.json);
-        }
-        fprintf(stderr, "%s: no verdict: %s\n", o->agent, ptd_esc_tmp(err.text, 0));
+    /* The engine takes one from here, whatever it returns. */
+    if (rpt_run_evaluate(&(struct rpt_run_opts){.prog = o->agent,
+                                                .context = "no verdict",
+                                                .docs = &one,
+                                                .vmids = &vmid,
+                                                .ndocs = 1},
+                         &run) < 0)
         goto out;
-    }
-    struct rpt_render_ctx c = {
-        .matrix = mx, .model = model, .result = res, .colour = o->colour, .verbose = o->verbose};
+    const struct rpt_result *res = run.result;
+    struct rpt_render_ctx c = {.matrix = run.matrix,
+                               .model = run.model,
+                               .result = res,
+                               .colour = o->colour,
+                               .verbose = o->verbose};
     headline(out, doc, o);
     rpt_agent_caps_text(out, doc);
     guest_layer(out, &c);
@@ -137,8 +136,6 @@ int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdic
             res->counts[RPT_SEV_INFO], res->counts[RPT_SEV_INFO] == 1 ? "" : "s", o->agent);
     status = fflush(out) == 0 && !ferror(out) ? rpt_result_exit_status(res) : 2;
 out:
-    rpt_result_free(res);
-    rpt_model_free(model);
-    rpt_matrix_free(mx);
+    rpt_run_fini(&run);
     return status;
 }
