@@ -8,8 +8,8 @@
 
 #include "agent.h"
 #include "agent_verdict.h"
+#include "ptdiag/cli.h"
 #include "ptdiag/doc.h"
-#include "ptdiag/log.h"
 #include "ptdiag/root.h"
 
 static void usage(FILE *f)
@@ -39,57 +39,72 @@ static void usage(FILE *f)
           f);
 }
 
-int main(int argc, char **argv)
+/* What the options chose; strings point into argv. */
+struct agent_opts {
+    struct ptd_cli cli;
+    const char *soak; /* and cli: json, output, root_dir */
+};
+
+/* Fills o from argv. Returns PTD_CLI_GO_ON, or the exit status when the program ends here. */
+static int parse_options(int argc, char **argv, struct agent_opts *o)
 {
     enum { OPT_SOAK = 256 };
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},       {"output", required_argument, NULL, 'o'},
-        {"root", required_argument, NULL, 'r'}, {"soak", required_argument, NULL, OPT_SOAK},
-        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
+        {"root", required_argument, NULL, 'r'},
+        {"soak", required_argument, NULL, OPT_SOAK},
+        PTD_CLI_LONGOPTS,
+        {NULL, 0, NULL, 0},
     };
-    const char *root_dir = NULL, *output = NULL, *soak = NULL;
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "jo:r:" PTD_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_SOAK:
+            o->soak = optarg;
+            break;
+        default:
+            if ((rc = ptd_cli_option(&o->cli, opt, optarg)) != PTD_CLI_GO_ON)
+                return rc;
+        }
+    }
+    return ptd_cli_finish(&o->cli, argc, argv, optind);
+}
+
+/* The verdict, or the document and the soak sample the options asked for, of ctx->doc.
+ * Returns the exit status. */
+static int print_results(const struct agent_opts *o, struct agent_ctx *ctx)
+{
+    struct ptd_error err;
+
+    if (!o->soak && !o->cli.json && !o->cli.output) {
+        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent", .verbose = o->cli.verbose > 0};
+
+        vo.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        return rpt_agent_verdict(stdout, ctx->doc, &vo);
+    }
+    if (o->soak && agent_soak_append(ctx, o->soak, &err) != 0) {
+        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
+        return 1;
+    }
+    if ((!o->soak || o->cli.json || o->cli.output) &&
+        ptd_doc_write(ctx->doc, o->cli.output, true, &err) != 0) {
+        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
+        return 1;
+    }
+    return 0;
+}
+
+/* Collects under --root and prints what the options asked for. Returns the exit status. */
+static int run(const struct agent_opts *o)
+{
     struct agent_ctx ctx = {0};
     struct ptd_root root;
     struct ptd_error err;
-    bool json = false;
-    int opt, verbose = 0, ret = 2;
+    int ret = 2;
 
-    while ((opt = getopt_long(argc, argv, "jo:r:vhV", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'j':
-            json = true;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'r':
-            root_dir = optarg;
-            break;
-        case OPT_SOAK:
-            soak = optarg;
-            break;
-        case 'v':
-            verbose++;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("ptdiag-agent %s\n", ptd_version());
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ptdiag-agent: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return 2;
-    }
-    ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
-    if (ptd_root_init(&root, root_dir, &err) != 0) {
+    if (ptd_root_init(&root, o->cli.root_dir, &err) != 0) {
         fprintf(stderr, "ptdiag-agent: %s\n", err.text);
         return 2;
     }
@@ -100,29 +115,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptdiag-agent: out of memory\n");
         goto out;
     }
-    ptd_json_add_str(ctx.doc, "root", root_dir);
+    ptd_json_add_str(ctx.doc, "root", o->cli.root_dir);
     agent_collect(&ctx);
-
-    if (!soak && !json && !output) {
-        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent", .verbose = verbose > 0};
-
-        vo.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        ret = rpt_agent_verdict(stdout, ctx.doc, &vo);
-        goto out;
-    }
-    ret = 1;
-    if (soak && agent_soak_append(&ctx, soak, &err) != 0) {
-        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
-        goto out;
-    }
-    if ((!soak || json || output) && ptd_doc_write(ctx.doc, output, true, &err) != 0) {
-        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
-        goto out;
-    }
-    ret = 0;
+    ret = print_results(o, &ctx);
 out:
     cJSON_Delete(ctx.doc);
     agent_ctx_fini(&ctx);
     ptd_root_fini(&root);
     return ret;
+}
+
+int main(int argc, char **argv)
+{
+    struct agent_opts o = {.cli = {.prog = "ptdiag-agent", .usage = usage}};
+    int ret = parse_options(argc, argv, &o);
+
+    return ret == PTD_CLI_GO_ON ? run(&o) : ret;
 }

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "agent_verdict.h"
+#include "ptdiag/cli.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/log.h"
 
@@ -215,7 +216,16 @@ static void collect(struct ptw_agent *a)
     }
 }
 
-int main(int argc, char **argv)
+/* What the options chose; strings point into argv. */
+struct win_opts {
+    struct ptd_cli cli;
+    const char *soak; /* and cli: json, output */
+    bool install, uninstall, print_task;
+    int days;
+};
+
+/* Fills o from argv. Returns PTD_CLI_GO_ON, or the exit status when the program ends here. */
+static int parse_options(int argc, char **argv, struct win_opts *o)
 {
     enum { OPT_SOAK = 256, OPT_INSTALL, OPT_UNINSTALL, OPT_DAYS, OPT_TASK_XML };
     static const struct option longopts[] = {
@@ -226,113 +236,116 @@ int main(int argc, char **argv)
         {"install-soak", no_argument, NULL, OPT_INSTALL},
         {"uninstall-soak", no_argument, NULL, OPT_UNINSTALL},
         {"print-soak-task", no_argument, NULL, OPT_TASK_XML},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
+        PTD_CLI_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL, *soak = NULL;
-    struct ptw_agent *a = NULL;
-    struct ptd_error err;
-    bool json = false, install = false, uninstall = false, print_task = false;
-    int opt, verbose = 0, ret = 2, days = DEFAULT_EVENT_DAYS;
+    int opt, rc;
     char *end;
-    HRESULT com;
 
-    /* A crash must end the process with a failure status, never wait on an error dialog. */
-    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
-    while ((opt = getopt_long(argc, argv, "jo:vhV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "jo:" PTD_CLI_SHORTOPTS, longopts, NULL)) != -1) {
         switch (opt) {
-        case 'j':
-            json = true;
-            break;
-        case 'o':
-            output = optarg;
-            break;
         case OPT_SOAK:
-            soak = optarg;
+            o->soak = optarg;
             break;
         case OPT_DAYS:
-            days = (int)strtol(optarg, &end, 10);
-            if (*end || days < 1 || days > 3650) {
+            o->days = (int)strtol(optarg, &end, 10);
+            if (*end || o->days < 1 || o->days > 3650) {
                 fprintf(stderr, "ptdiag-agent: --event-days wants 1..3650, not '%s'\n", optarg);
                 return 2;
             }
             break;
         case OPT_INSTALL:
-            install = true;
+            o->install = true;
             break;
         case OPT_UNINSTALL:
-            uninstall = true;
+            o->uninstall = true;
             break;
         case OPT_TASK_XML:
-            print_task = true;
+            o->print_task = true;
             break;
-        case 'v':
-            verbose++;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("ptdiag-agent %s\n", ptd_version());
-            return 0;
         default:
-            usage(stderr);
-            return 2;
+            if ((rc = ptd_cli_option(&o->cli, opt, optarg)) != PTD_CLI_GO_ON)
+                return rc;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "ptdiag-agent: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return 2;
-    }
-    if (install + uninstall + print_task + (soak != NULL || json || output != NULL) > 1) {
+    if ((rc = ptd_cli_finish(&o->cli, argc, argv, optind)) != PTD_CLI_GO_ON)
+        return rc;
+    if (o->install + o->uninstall + o->print_task +
+            (o->soak != NULL || o->cli.json || o->cli.output != NULL) >
+        1) {
         fprintf(stderr, "ptdiag-agent: --install-soak, --uninstall-soak and --print-soak-task "
                         "stand alone\n");
         return 2;
     }
-    ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
-    if (install)
+    return PTD_CLI_GO_ON;
+}
+
+/* Everything is written. Graphics and Vulkan drivers tear down threads and contexts when their
+ * DLLs unload at exit, which costs more than the whole collection under Wine: end the process
+ * now instead. */
+static void end_now(int ret)
+{
+    fflush(stdout);
+    fflush(stderr);
+    TerminateProcess(GetCurrentProcess(), (UINT)ret);
+}
+
+/* The verdict, or the document and the soak sample the options asked for, of a->doc. Ends
+ * the process when all is written; returns the exit status when something could not be. */
+static int print_results(const struct win_opts *o, struct ptw_agent *a)
+{
+    struct ptd_error err;
+
+    if (!o->soak && !o->cli.json && !o->cli.output) {
+        /* No colour: a Windows console shows ANSI codes only in a mode the agent won't set. */
+        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent.exe",
+                                            .verbose = o->cli.verbose > 0};
+        int ret = rpt_agent_verdict(stdout, a->doc, &vo);
+
+        end_now(ret);
+        return ret;
+    }
+    if (o->soak && ptw_soak_append_doc(a->doc, o->soak) != 0)
+        return 1;
+    if ((!o->soak || o->cli.json || o->cli.output) &&
+        ptd_doc_write(a->doc, o->cli.output, true, &err) != 0) {
+        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
+        return 1;
+    }
+    end_now(0);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct win_opts o = {.cli = {.prog = "ptdiag-agent", .usage = usage},
+                         .days = DEFAULT_EVENT_DAYS};
+    struct ptw_agent *a = NULL;
+    int ret;
+    HRESULT com;
+
+    /* A crash must end the process with a failure status, never wait on an error dialog. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    ret = parse_options(argc, argv, &o);
+    if (ret != PTD_CLI_GO_ON)
+        return ret;
+    if (o.install)
         return ptw_install_soak();
-    if (print_task)
+    if (o.print_task)
         return ptw_print_soak_task();
-    if (uninstall)
+    if (o.uninstall)
         return ptw_uninstall_soak();
 
+    ret = 2;
     com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     a = calloc(1, sizeof(*a));
     if (!a || !(a->doc = ptd_doc_new(PTD_SCHEMA_GUEST, "ptdiag-agent"))) {
         fprintf(stderr, "ptdiag-agent: out of memory\n");
         goto out;
     }
-    a->event_window_days = days;
+    a->event_window_days = o.days;
     collect(a);
-
-    if (!soak && !json && !output) {
-        /* No colour: a Windows console shows ANSI codes only in a mode the agent won't set. */
-        struct rpt_agent_verdict_opts vo = {.agent = "ptdiag-agent.exe", .verbose = verbose > 0};
-
-        ret = rpt_agent_verdict(stdout, a->doc, &vo);
-        fflush(stdout);
-        fflush(stderr);
-        TerminateProcess(GetCurrentProcess(), (UINT)ret);
-        goto out;
-    }
-    ret = 1;
-    if (soak && ptw_soak_append_doc(a->doc, soak) != 0)
-        goto out;
-    if ((!soak || json || output) && ptd_doc_write(a->doc, output, true, &err) != 0) {
-        fprintf(stderr, "ptdiag-agent: %s\n", err.text);
-        goto out;
-    }
-    ret = 0;
-    /* Everything is written. Graphics and Vulkan drivers tear down threads and contexts when
-     * their DLLs unload at exit, which costs more than the whole collection under Wine:
-     * end the process now instead. */
-    fflush(stdout);
-    fflush(stderr);
-    TerminateProcess(GetCurrentProcess(), (UINT)ret);
+    ret = print_results(&o, a);
 out:
     if (a)
         cJSON_Delete(a->doc);

@@ -8,17 +8,11 @@
 #include <string.h>
 
 #include "agent_verdict.h"
+#include "colour.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 #include "report.h"
-
-#define GUEST_LAYER "L5"
-#define C_RED       "\033[31m"
-#define C_YEL       "\033[33m"
-#define C_GRN       "\033[32m"
-#define C_BLU       "\033[36m"
-#define C_BOLD      "\033[1m"
-#define C_OFF       "\033[0m"
+#include "run.h"
 
 static void headline(FILE *out, const cJSON *doc, const struct rpt_agent_verdict_opts *o)
 {
@@ -62,21 +56,41 @@ static const char *status_word(const char *st, bool colour, const char **cc)
     return *cc = colour ? C_GRN : "", "PASS";
 }
 
+/* "L1-L4": the first and the last of the host's layers (those with a status line but the
+ * guest's), or the one id when there is one. */
+static void host_layer_span(const struct rpt_matrix *mx, char *buf, size_t size)
+{
+    const char *first = NULL, *last = NULL;
+
+    for (size_t i = 0; i < mx->nlayers; i++) {
+        if (!mx->layers[i].status_line || mx->layers[i].guest)
+            continue;
+        first = first ? first : mx->layers[i].id;
+        last = mx->layers[i].id;
+    }
+    if (first && strcmp(first, last) != 0)
+        snprintf(buf, size, "%s-%s", first, last);
+    else
+        snprintf(buf, size, "%s", first ? first : "none");
+}
+
 /* The guest layer: its status line, its findings (errors first), and the rules of the layer
  * that could not be checked from the guest alone. */
 static void guest_layer(FILE *out, const struct rpt_render_ctx *c)
 {
     const struct rpt_result *r = c->result;
+    const char *guest = rpt_guest_layer(c->matrix)->id; /* the loader checked there is one */
     struct rpt_result only = {0};
     const char *cc;
-    const char *word = status_word(rpt_layer_status(r, GUEST_LAYER), c->colour, &cc);
+    const char *word = status_word(rpt_layer_status(r, guest), c->colour, &cc);
     size_t host_rules = 0;
+    char span[64];
 
     fprintf(out, "\n%s%-4s%s %s\n", cc, word, c->colour ? C_OFF : "",
-            rpt_layer_label(c->matrix, GUEST_LAYER));
+            rpt_layer_label(c->matrix, guest));
     for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)
         for (size_t i = 0; i < r->nfindings; i++)
-            if (strcmp(r->findings[i].rule->layer, GUEST_LAYER) == 0 &&
+            if (strcmp(r->findings[i].rule->layer, guest) == 0 &&
                 (int)r->findings[i].severity == sev)
                 rpt_text_finding(out, c, &r->findings[i]);
     if (r->nunchecked)
@@ -84,7 +98,7 @@ static void guest_layer(FILE *out, const struct rpt_render_ctx *c)
     for (size_t i = 0; i < r->nunchecked; i++) {
         /* Rules of other layers, and guest rules that need the host's side (the device the VM
          * passes), are decided on the host: counted there, not listed one by one. */
-        if (strcmp(r->unchecked[i].rule->layer, GUEST_LAYER) != 0 ||
+        if (strcmp(r->unchecked[i].rule->layer, guest) != 0 ||
             strncmp(r->unchecked[i].reason, "no host document", 16) == 0)
             host_rules++;
         else if (only.unchecked)
@@ -92,21 +106,19 @@ static void guest_layer(FILE *out, const struct rpt_render_ctx *c)
     }
     rpt_text_unchecked(out, &only, c->verbose);
     free(only.unchecked);
+    host_layer_span(c->matrix, span, sizeof span);
     fprintf(out,
-            "\nOn the Proxmox host: %zu more rules (layers L1-L4, and whether this guest sees the "
+            "\nOn the Proxmox host: %zu more rules (layers %s, and whether this guest sees the "
             "device its VM passes) need the host's facts; run `ptdiag-host --vm VMID "
             "--with-guest` there.\n",
-            host_rules);
+            host_rules, ptd_esc_tmp(span, 0));
 }
 
 int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdict_opts *o)
 {
-    struct rpt_matrix *mx = NULL;
-    struct rpt_model *model = NULL;
-    struct rpt_result *res = NULL;
-    struct ptd_error err = {{0}};
     struct rpt_doc one = {.file = strdup("this guest"), .json = cJSON_Duplicate(doc, 1)};
     long vmid = -1;
+    struct rpt_run run;
     int status = 2;
 
     if (!one.file || !one.json) {
@@ -115,19 +127,20 @@ int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdic
         fprintf(stderr, "%s: out of memory for the verdict\n", o->agent);
         return 2;
     }
-    /* rpt_model_build owns one from here, on failure too. */
-    if (rpt_matrix_load_builtin(&mx, &err) < 0 ||
-        rpt_model_build(&one, &vmid, 1, &model, &err) < 0 ||
-        rpt_evaluate(mx, model, &res, &err) < 0) {
-        if (!mx) {
-            free(one.file);
-            cJSON_Delete(one.json);
-        }
-        fprintf(stderr, "%s: no verdict: %s\n", o->agent, ptd_esc_tmp(err.text, 0));
+    /* The engine takes one from here, whatever it returns. */
+    if (rpt_run_evaluate(&(struct rpt_run_opts){.prog = o->agent,
+                                                .context = "no verdict",
+                                                .docs = &one,
+                                                .vmids = &vmid,
+                                                .ndocs = 1},
+                         &run) < 0)
         goto out;
-    }
-    struct rpt_render_ctx c = {
-        .matrix = mx, .model = model, .result = res, .colour = o->colour, .verbose = o->verbose};
+    const struct rpt_result *res = run.result;
+    struct rpt_render_ctx c = {.matrix = run.matrix,
+                               .model = run.model,
+                               .result = res,
+                               .colour = o->colour,
+                               .verbose = o->verbose};
     headline(out, doc, o);
     rpt_agent_caps_text(out, doc);
     guest_layer(out, &c);
@@ -137,8 +150,6 @@ int rpt_agent_verdict(FILE *out, const cJSON *doc, const struct rpt_agent_verdic
             res->counts[RPT_SEV_INFO], res->counts[RPT_SEV_INFO] == 1 ? "" : "s", o->agent);
     status = fflush(out) == 0 && !ferror(out) ? rpt_result_exit_status(res) : 2;
 out:
-    rpt_result_free(res);
-    rpt_model_free(model);
-    rpt_matrix_free(mx);
+    rpt_run_fini(&run);
     return status;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The in-guest verdict (issue 16 §5): what both agents print when run without options. The
- * capability table of every GPU in the guest document, then the guest-layer (L5) findings the
+ * capability table of every GPU in the guest document, then the guest-layer findings the
  * symptom matrix decides from that document alone, with the fix under each problem. The same
  * engine and embedded matrix as ptdiag-report: linked, not copied.
  *

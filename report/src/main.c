@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gpu_identity.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
+#include "ptdiag/cli.h"
 #include "report.h"
+#include "run.h"
 #include "soak_cli.h"
 
 static void usage(FILE *f)
@@ -90,127 +91,110 @@ static int gen_docs(int argc, char **argv)
     return rc < 0 ? 2 : 0;
 }
 
+/* What ptdiag-report's options chose; strings point into argv. */
+struct report_opts {
+    struct ptd_cli cli;
+    struct rpt_run_opts run;
+    struct rpt_input *inputs; /* owned: --guest and the operands, at most argc */
+};
+
+/* --guest VMID=FILE into o->inputs; -1 with the message on stderr when it is not that. */
+static int add_guest(struct report_opts *o, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    char *end = NULL;
+    long vmid = eq ? strtol(arg, &end, 10) : -1;
+
+    if (!eq || end != eq || vmid < 100 || !eq[1]) {
+        fprintf(stderr, "ptdiag-report: --guest takes VMID=FILE (VMID >= 100), got '%s'\n", arg);
+        return -1;
+    }
+    o->inputs[o->run.ninputs].file = eq + 1;
+    o->inputs[o->run.ninputs++].vmid = vmid;
+    return 0;
+}
+
+/* Fills o from argv (o->inputs has room for argc entries). Returns PTD_CLI_GO_ON, or the exit
+ * status when the program ends here (help, version, bad usage). */
+static int parse_options(int argc, char **argv, struct report_opts *o)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"matrix", required_argument, NULL, 'm'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"guest", required_argument, NULL, 'g'},
+                                         {"gpu-identity", required_argument, NULL, 'G'},
+                                         PTD_CLI_LONGOPTS,
+                                         {NULL, 0, NULL, 0}};
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "f:m:o:g:" PTD_CLI_SHORTOPTS, opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (rpt_format_parse(optarg, &o->run.format) < 0) {
+                fprintf(stderr, "ptdiag-report: unknown format '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'm':
+            o->run.matrix_path = optarg;
+            break;
+        case 'G':
+            o->run.gpu_identity_path = optarg;
+            break;
+        case 'g':
+            if (add_guest(o, optarg) < 0)
+                return 2;
+            break;
+        default:
+            if ((rc = ptd_cli_option(&o->cli, c, optarg)) != PTD_CLI_GO_ON)
+                return rc;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        o->inputs[o->run.ninputs].file = argv[i];
+        o->inputs[o->run.ninputs++].vmid = -1;
+    }
+    if (o->run.ninputs == 0) {
+        usage(stderr);
+        return 2;
+    }
+    o->run.verbose = o->cli.verbose > 0;
+    o->run.out_path = o->cli.output;
+    return PTD_CLI_GO_ON;
+}
+
+static int check_matrix(const char *path)
+{
+    struct rpt_matrix *mx = NULL;
+    if (load_matrix(path, &mx) < 0)
+        return 2;
+    printf("%s: %zu rules, valid\n", path, mx->nrules);
+    rpt_matrix_free(mx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "soak") == 0)
         return report_soak_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "gen-docs") == 0)
         return gen_docs(argc - 1, argv + 1);
-    if (argc == 3 && strcmp(argv[1], "check-matrix") == 0) {
-        struct rpt_matrix *mx = NULL;
-        if (load_matrix(argv[2], &mx) < 0)
-            return 2;
-        printf("%s: %zu rules, valid\n", argv[2], mx->nrules);
-        rpt_matrix_free(mx);
-        return 0;
-    }
+    if (argc == 3 && strcmp(argv[1], "check-matrix") == 0)
+        return check_matrix(argv[2]);
 
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"matrix", required_argument, NULL, 'm'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"guest", required_argument, NULL, 'g'},
-                                         {"gpu-identity", required_argument, NULL, 'G'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {NULL, 0, NULL, 0}};
-    enum rpt_format fmt = RPT_FMT_TEXT;
-    const char *matrix = NULL, *outp = NULL, *identity = NULL;
-    bool verbose = false;
-    struct rpt_gpu_identity *ids = NULL; /* owned; rpt_gpu_identity_use borrows it */
-    struct rpt_input *in = calloc((size_t)argc, sizeof *in);
-    size_t nin = 0;
-    int status = 2;
-    struct rpt_matrix *mx = NULL;
-    struct rpt_model *model = NULL;
-    struct rpt_result *res = NULL;
-    FILE *out = NULL;
-    if (!in) {
+    struct report_opts o = {.cli = {.prog = "ptdiag-report", .usage = usage},
+                            .run = {.prog = "ptdiag-report", .format = RPT_FMT_TEXT}};
+    int status;
+
+    o.inputs = calloc((size_t)argc, sizeof *o.inputs);
+    if (!o.inputs) {
         fprintf(stderr, "ptdiag-report: out of memory\n");
         return 2;
     }
-    int c;
-    while ((c = getopt_long(argc, argv, "f:m:o:g:vhV", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (rpt_format_parse(optarg, &fmt) < 0) {
-                fprintf(stderr, "ptdiag-report: unknown format '%s'\n", optarg);
-                goto out;
-            }
-            break;
-        case 'm':
-            matrix = optarg;
-            break;
-        case 'o':
-            outp = optarg;
-            break;
-        case 'G':
-            identity = optarg;
-            break;
-        case 'g': {
-            char *eq = strchr(optarg, '=');
-            char *end = NULL;
-            long vmid = eq ? strtol(optarg, &end, 10) : -1;
-            if (!eq || end != eq || vmid < 100 || !eq[1]) {
-                fprintf(stderr, "ptdiag-report: --guest takes VMID=FILE (VMID >= 100), got '%s'\n",
-                        optarg);
-                goto out;
-            }
-            in[nin].file = eq + 1;
-            in[nin++].vmid = vmid;
-            break;
-        }
-        case 'v':
-            verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            status = 0;
-            goto out;
-        case 'V':
-            printf("ptdiag-report %s\n", ptd_version());
-            status = 0;
-            goto out;
-        default:
-            usage(stderr);
-            goto out;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
-        in[nin].file = argv[i];
-        in[nin++].vmid = -1;
-    }
-    if (nin == 0) {
-        usage(stderr);
-        goto out;
-    }
-    if (load_matrix(matrix, &mx) < 0)
-        goto out;
-    struct ptd_error err = {{0}};
-    if (identity) {
-        if (rpt_gpu_identity_load_file(identity, &ids, &err) < 0) {
-            fprintf(stderr, "ptdiag-report: %s\n", err.text);
-            goto out;
-        }
-        rpt_gpu_identity_use(ids);
-    }
-    if (rpt_model_load(in, nin, &model, &err) < 0 || rpt_evaluate(mx, model, &res, &err) < 0) {
-        fprintf(stderr, "ptdiag-report: %s\n", ptd_esc_tmp(err.text, 0));
-        goto out;
-    }
-    out = open_out(outp);
-    if (!out)
-        goto out;
-    int r = rpt_render(out, fmt, mx, model, res, verbose);
-    if (close_out(out, outp) < 0 || r < 0)
-        goto out;
-    status = rpt_result_exit_status(res);
-out:
-    rpt_result_free(res);
-    rpt_model_free(model);
-    rpt_matrix_free(mx);
-    rpt_gpu_identity_use(NULL);
-    rpt_gpu_identity_free(ids);
-    free(in);
+    o.run.inputs = o.inputs;
+    status = parse_options(argc, argv, &o);
+    if (status == PTD_CLI_GO_ON)
+        status = rpt_run(&o.run);
+    free(o.inputs);
     return status;
 }

@@ -22,28 +22,48 @@ static const char *member_str(const cJSON *o, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-/* Each member of o is one of keys (NULL-terminated); every key but the optional one is there. */
-static bool has_only(const cJSON *o, const char *const *keys, const char *optional)
+/* Each member of o is one of keys (NULL-terminated); the first nrequired keys are there, the
+ * rest are optional. */
+static bool has_only(const cJSON *o, const char *const *keys, size_t nrequired)
 {
-    size_t n = 0, want = 0;
+    size_t required = 0;
     for (const cJSON *k = o->child; k; k = k->next) {
-        bool known = false;
-        for (size_t i = 0; keys[i]; i++)
-            known |= strcmp(k->string, keys[i]) == 0;
-        if (!known)
+        size_t i = 0;
+        while (keys[i] && strcmp(k->string, keys[i]) != 0)
+            i++;
+        if (!keys[i])
             return false;
-        n += !optional || strcmp(k->string, optional) != 0;
+        required += i < nrequired;
     }
-    for (size_t i = 0; keys[i]; i++)
-        want += !optional || strcmp(keys[i], optional) != 0;
-    return n == want;
+    return required == nrequired;
 }
 
-/* "layers": [{id, label, status_line?}], ids unique. */
+/* One entry of "layers": {id, label, status_line?, guest?}. */
+static int load_layer(struct rpt_matrix *m, const cJSON *lj, struct rpt_layer *ly,
+                      struct ptd_error *err)
+{
+    static const char *const keys[] = {"id", "label", "status_line", "guest", NULL};
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(lj, "status_line");
+    const cJSON *guest = cJSON_GetObjectItemCaseSensitive(lj, "guest");
+
+    if (!cJSON_IsObject(lj) || !has_only(lj, keys, 2) || !(ly->id = member_str(lj, "id")) ||
+        !(ly->label = member_str(lj, "label")) || (st && !cJSON_IsBool(st)) ||
+        (guest && !cJSON_IsBool(guest)))
+        return vocab_fail(m->file, "layers",
+                          "each entry is {\"id\": string, \"label\": string, "
+                          "\"status_line\"?: boolean, \"guest\"?: boolean}",
+                          err);
+    ly->status_line = !st || cJSON_IsTrue(st);
+    ly->guest = cJSON_IsTrue(guest);
+    return 0;
+}
+
+/* "layers": [{id, label, status_line?, guest?}], ids unique; exactly one guest layer, which
+ * has a status line (the agents' verdict prints it). */
 static int load_layers(struct rpt_matrix *m, struct ptd_error *err)
 {
-    static const char *const keys[] = {"id", "label", "status_line", NULL};
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(m->json, "layers");
+    size_t nguest = 0;
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
         return vocab_fail(m->file, "layers", "must be a non-empty array", err);
     m->layers = calloc((size_t)cJSON_GetArraySize(arr), sizeof *m->layers);
@@ -53,19 +73,17 @@ static int load_layers(struct rpt_matrix *m, struct ptd_error *err)
     cJSON_ArrayForEach(lj, arr)
     {
         struct rpt_layer *ly = &m->layers[m->nlayers];
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(lj, "status_line");
-        if (!cJSON_IsObject(lj) || !has_only(lj, keys, "status_line") ||
-            !(ly->id = member_str(lj, "id")) || !(ly->label = member_str(lj, "label")) ||
-            (st && !cJSON_IsBool(st)))
-            return vocab_fail(m->file, "layers",
-                              "each entry is {\"id\": string, \"label\": string, "
-                              "\"status_line\"?: boolean}",
-                              err);
-        ly->status_line = !st || cJSON_IsTrue(st);
+        if (load_layer(m, lj, ly, err) < 0)
+            return -1;
         if (rpt_layer_find(m, ly->id))
             return vocab_fail(m->file, "layers", "duplicate id", err);
+        nguest += ly->guest;
+        if (ly->guest && !ly->status_line)
+            return vocab_fail(m->file, "layers", "the guest layer has a status line", err);
         m->nlayers++;
     }
+    if (nguest != 1)
+        return vocab_fail(m->file, "layers", "exactly one layer is \"guest\": true", err);
     return 0;
 }
 
@@ -80,7 +98,7 @@ static int load_boot_loaders(struct rpt_matrix *m, struct ptd_error *err)
     const cJSON *e;
     cJSON_ArrayForEach(e, bl)
     {
-        if (!cJSON_IsObject(e) || !has_only(e, keys, NULL) || !member_str(e, "cmdline_file") ||
+        if (!cJSON_IsObject(e) || !has_only(e, keys, 2) || !member_str(e, "cmdline_file") ||
             !member_str(e, "cmdline_apply"))
             return vocab_fail(m->file, "boot_loaders",
                               "each entry is {\"cmdline_file\": string, \"cmdline_apply\": string}",
@@ -98,13 +116,13 @@ int rpt_matrix_load_vocabulary(struct rpt_matrix *m, struct ptd_error *err)
         return -1;
     const cJSON *soak = cJSON_GetObjectItemCaseSensitive(m->json, "soak");
     const cJSON *days = cJSON_GetObjectItemCaseSensitive(soak, "threshold_days");
-    if (!cJSON_IsObject(soak) || !has_only(soak, soak_keys, NULL) || !cJSON_IsNumber(days) ||
+    if (!cJSON_IsObject(soak) || !has_only(soak, soak_keys, 1) || !cJSON_IsNumber(days) ||
         !(days->valuedouble > 0 && days->valuedouble <= 3650))
         return vocab_fail(m->file, "soak",
                           "must be {\"threshold_days\": a number of days, 0..3650}", err);
     m->soak_threshold_days = days->valuedouble;
     const cJSON *prom = cJSON_GetObjectItemCaseSensitive(m->json, "prometheus");
-    if (!cJSON_IsObject(prom) || !has_only(prom, prom_keys, NULL) ||
+    if (!cJSON_IsObject(prom) || !has_only(prom, prom_keys, 1) ||
         !(m->xid_event_kind = member_str(prom, "xid_event_kind")))
         return vocab_fail(m->file, "prometheus", "must be {\"xid_event_kind\": string}", err);
     return 0;
@@ -114,6 +132,14 @@ const struct rpt_layer *rpt_layer_find(const struct rpt_matrix *m, const char *i
 {
     for (size_t i = 0; i < m->nlayers; i++)
         if (strcmp(m->layers[i].id, id) == 0)
+            return &m->layers[i];
+    return NULL;
+}
+
+const struct rpt_layer *rpt_guest_layer(const struct rpt_matrix *m)
+{
+    for (size_t i = 0; i < m->nlayers; i++)
+        if (m->layers[i].guest)
             return &m->layers[i];
     return NULL;
 }

@@ -8,14 +8,8 @@
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 #include "capability.h"
+#include "colour.h"
 #include "report.h"
-
-#define C_RED  "\033[31m"
-#define C_YEL  "\033[33m"
-#define C_GRN  "\033[32m"
-#define C_BLU  "\033[36m"
-#define C_BOLD "\033[1m"
-#define C_OFF  "\033[0m"
 
 static const char *col(const struct rpt_render_ctx *c, const char *code)
 {

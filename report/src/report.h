@@ -123,11 +123,13 @@ struct rpt_rule {
     size_t ncases;
 };
 
-/* A layer of the matrix ("layers"): the id rules name, its label, and whether the report
- * gives it a PASS/WARN/FAIL line (not the soak layer, which `ptdiag-report soak` decides). */
+/* A layer of the matrix ("layers"): the id rules name, its label, whether the report gives it
+ * a PASS/WARN/FAIL line (not the soak layer, which `ptdiag-report soak` decides), and whether
+ * it is the guest layer (exactly one is): the one the agents' verdict decides in the guest. */
 struct rpt_layer {
     const char *id, *label;
     bool status_line;
+    bool guest;
 };
 
 struct rpt_matrix {
@@ -154,6 +156,8 @@ int rpt_matrix_load_buffer(const char *name, const char *data, size_t len, struc
 int rpt_matrix_load_vocabulary(struct rpt_matrix *m, struct ptd_error *err);
 /* The layer with this id, or NULL. */
 const struct rpt_layer *rpt_layer_find(const struct rpt_matrix *m, const char *id);
+/* The guest layer (loaded matrices have exactly one). */
+const struct rpt_layer *rpt_guest_layer(const struct rpt_matrix *m);
 /* A layer's label ("L1 firmware and kernel"); the id itself when the matrix has no such layer. */
 const char *rpt_layer_label(const struct rpt_matrix *m, const char *id);
 /* The fix fragments for a boot loader (host document's system.boot.loader; NULL or one the

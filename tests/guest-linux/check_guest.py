@@ -505,6 +505,9 @@ def check_verdict_text(c, text, rule):
     c.true("finding %s" % rule, "rule: %s\n" % rule in text)
     c.true("fix under it", "       fix:\n" in text)
     c.true("host layers pointed to", "ptdiag-host --vm VMID --with-guest" in text)
+    # the span of the matrix's host layers (every status-line layer but the guest's)
+    c.true("host layers named", re.search(r"\nOn the Proxmox host: \d+ more rules \(layers L1-L4, ",
+                                           text))
     c.true("counts line", re.search(r"\n\d+ errors?, \d+ warnings?, \d+ notes?", text))
 
 

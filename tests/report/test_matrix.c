@@ -66,6 +66,9 @@ static void builtin_has_every_design_id(void **state)
     struct rpt_matrix *m = NULL;
     struct ptd_error err = {{0}};
     assert_int_equal(rpt_matrix_load_builtin(&m, &err), 0);
+    /* the agents' verdict shows the guest layer the matrix marks */
+    assert_non_null(rpt_guest_layer(m));
+    assert_string_equal(rpt_guest_layer(m)->id, "L5");
     for (size_t i = 0; i < sizeof design_ids / sizeof design_ids[0]; i++) {
         bool found = false;
         for (size_t k = 0; k < m->nrules; k++)
@@ -80,7 +83,8 @@ static void builtin_has_every_design_id(void **state)
 /* The matrix's vocabulary (layers, soak threshold, Prometheus kind, boot-loader fragments),
  * which a matrix must have before its rules. */
 #define VOCAB                                                                                      \
-    "\"layers\":[{\"id\":\"L1\",\"label\":\"L1 one\"},{\"id\":\"L2\",\"label\":\"L2 two\"},"       \
+    "\"layers\":[{\"id\":\"L1\",\"label\":\"L1 one\"},{\"id\":\"L2\",\"label\":\"L2 two\","        \
+    "\"guest\":true},"                                                                             \
     "{\"id\":\"-\",\"label\":\"soak\",\"status_line\":false}],\"soak\":{\"threshold_days\":14},"   \
     "\"prometheus\":{\"xid_event_kind\":\"nvrm-xid\"},\"boot_loaders\":{\"unknown\":{"             \
     "\"cmdline_file\":\"f\",\"cmdline_apply\":\"a\"}},"
@@ -113,6 +117,19 @@ static void loader_rejects_bad_matrices(void **state)
                  "\"host.a\",\"op\":\"exists\"}}]}",
                  "L9");
     expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[],\"rules\":[]}", "\"layers\"");
+    /* exactly one guest layer: none, two, or one without a status line are refused */
+    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[{\"id\":\"L1\",\"label\":\"a\"}],"
+                 "\"rules\":[]}",
+                 "exactly one layer is \"guest\"");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[{\"id\":\"L1\",\"label\":\"a\","
+                 "\"guest\":true},{\"id\":\"L2\",\"label\":\"b\",\"guest\":true}],\"rules\":[]}",
+                 "exactly one layer is \"guest\"");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[{\"id\":\"L1\",\"label\":\"a\","
+                 "\"guest\":true,\"status_line\":false}],\"rules\":[]}",
+                 "the guest layer has a status line");
+    expect_error("{\"schema\":\"ptdiag.matrix/1\",\"layers\":[{\"id\":\"L1\",\"label\":\"a\","
+                 "\"guest\":1}],\"rules\":[]}",
+                 "\"guest\"?: boolean");
     expect_error("{\"schema\":\"ptdiag.matrix/2\",\"rules\":[]}", "ptdiag.matrix/1");
     expect_error("{\"schema\":\"ptdiag.matrix/1\"," VOCAB "\"rules\":[],\"extra\":1}",
                  "unknown top-level key");

@@ -6,6 +6,7 @@
 #include "ptdiag/escape.h"
 
 #include "diagnose.h"
+#include "run.h"
 
 /* Adds a guest document to docs when it has the shape the report needs; a guest whose
  * document does not is left out with the reason, as when the guest agent is missing. */
@@ -30,17 +31,7 @@ int host_diagnose(const cJSON *host_doc, cJSON *guest_doc, long guest_vmid, enum
     struct rpt_doc docs[2] = {{0}};
     long vmids[2] = {-1, -1};
     size_t n = 0;
-    struct rpt_matrix *mx = NULL;
-    struct rpt_model *model = NULL;
-    struct rpt_result *res = NULL;
-    struct ptd_error err = {{0}};
-    int status = 2;
 
-    if (rpt_matrix_load_builtin(&mx, &err) < 0) {
-        fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
-        cJSON_Delete(guest_doc);
-        return 2;
-    }
     docs[n++] = (struct rpt_doc){
         .file = strdup("ptdiag-host"), .json = cJSON_Duplicate(host_doc, true), .is_host = true};
     if (guest_doc)
@@ -52,23 +43,14 @@ int host_diagnose(const cJSON *host_doc, cJSON *guest_doc, long guest_vmid, enum
                 cJSON_Delete(docs[k].json);
             }
             fprintf(stderr, "ptdiag-host: out of memory\n");
-            goto out;
+            return 2;
         }
     }
-    /* rpt_model_build takes the documents whatever it returns. */
-    if (rpt_model_build(docs, vmids, n, &model, &err) < 0 ||
-        rpt_evaluate(mx, model, &res, &err) < 0) {
-        fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
-        goto out;
-    }
-    if (rpt_render(out, fmt, mx, model, res, verbose) < 0 || fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "ptdiag-host: write error\n");
-        goto out;
-    }
-    status = rpt_result_exit_status(res);
-out:
-    rpt_result_free(res);
-    rpt_model_free(model);
-    rpt_matrix_free(mx);
-    return status;
+    return rpt_run(&(struct rpt_run_opts){.prog = "ptdiag-host",
+                                          .docs = docs,
+                                          .vmids = vmids,
+                                          .ndocs = n,
+                                          .format = fmt,
+                                          .verbose = verbose,
+                                          .out = out});
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptdiag/cli.h"
 #include "ptdiag/doc.h"
 #include "ptdiag/escape.h"
 #include "ptdiag/log.h"
@@ -49,7 +50,36 @@ static void usage(FILE *f)
           f);
 }
 
-int main(int argc, char **argv)
+/* What the options chose; strings point into argv. */
+struct host_opts {
+    struct ptd_cli cli;
+    const char *vmid, *snapshot, *agent_path, *guest_output;
+    bool facts, redact, with_guest, formatted, groups; /* and cli: json, output, root_dir */
+    enum rpt_format fmt;
+};
+
+/* The options that do not go together: -1 with the message on stderr. */
+static int check_combination(const struct host_opts *o)
+{
+    if (o->with_guest && !o->vmid) {
+        fprintf(stderr, "ptdiag-host: --with-guest needs --vm VMID\n");
+        return -1;
+    }
+    if (o->guest_output && !o->with_guest) {
+        fprintf(stderr, "ptdiag-host: --guest-output needs --with-guest\n");
+        return -1;
+    }
+    if (o->cli.json + o->facts + o->formatted + o->groups > 1 ||
+        (o->with_guest && (o->cli.json || o->facts || o->groups))) {
+        fprintf(stderr, "ptdiag-host: --json, --facts, --groups and --format (or --with-guest) "
+                        "each choose what to print: give one\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills o from argv. Returns PTD_CLI_GO_ON, or the exit status when the program ends here. */
+static int parse_options(int argc, char **argv, struct host_opts *o)
 {
     enum {
         OPT_VM = 256,
@@ -74,108 +104,91 @@ int main(int argc, char **argv)
         {"agent", required_argument, NULL, OPT_AGENT},
         {"guest-output", required_argument, NULL, OPT_GUEST_OUTPUT},
         {"groups", no_argument, NULL, OPT_GROUPS},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
+        PTD_CLI_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *root_dir = NULL, *output = NULL, *vmid = NULL, *snapshot = NULL;
-    const char *agent_path = NULL, *guest_output = NULL;
-    bool json = false, facts = false, redact = false, with_guest = false, formatted = false,
-         groups = false;
-    enum rpt_format fmt = RPT_FMT_TEXT;
-    struct ptd_root root;
-    struct ptd_error err;
-    struct probe_ctx ctx = {0};
-    cJSON *doc = NULL;
-    int opt, verbose = 0, ret = 2;
-    size_t i;
+    int opt, rc;
 
-    while ((opt = getopt_long(argc, argv, "jf:o:r:vhV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "jf:o:r:" PTD_CLI_SHORTOPTS, longopts, NULL)) != -1) {
         switch (opt) {
-        case 'j':
-            json = true;
-            break;
         case OPT_FACTS:
-            facts = true;
+            o->facts = true;
             break;
         case 'f':
-            if (rpt_format_parse(optarg, &fmt) < 0) {
+            if (rpt_format_parse(optarg, &o->fmt) < 0) {
                 fprintf(stderr, "ptdiag-host: unknown format '%s'\n", optarg);
                 return 2;
             }
-            formatted = true;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'r':
-            root_dir = optarg;
+            o->formatted = true;
             break;
         case OPT_VM:
-            vmid = optarg;
-            if (!vmid[0] || strspn(vmid, "0123456789") != strlen(vmid)) {
-                fprintf(stderr, "ptdiag-host: --vm: '%s' is not a VMID\n", vmid);
+            o->vmid = optarg;
+            if (!optarg[0] || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "ptdiag-host: --vm: '%s' is not a VMID\n", optarg);
                 return 2;
             }
             break;
         case OPT_SNAPSHOT:
-            snapshot = optarg;
+            o->snapshot = optarg;
             break;
         case OPT_REDACT:
-            redact = true;
+            o->redact = true;
             break;
         case OPT_WITH_GUEST:
-            with_guest = true;
+            o->with_guest = true;
             break;
         case OPT_AGENT:
-            agent_path = optarg;
+            o->agent_path = optarg;
             break;
         case OPT_GUEST_OUTPUT:
-            guest_output = optarg;
+            o->guest_output = optarg;
             break;
         case OPT_GROUPS:
-            groups = true;
+            o->groups = true;
             break;
-        case 'v':
-            verbose++;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("ptdiag-host %s\n", ptd_version());
-            return 0;
         default:
-            usage(stderr);
-            return 2;
+            if ((rc = ptd_cli_option(&o->cli, opt, optarg)) != PTD_CLI_GO_ON)
+                return rc;
         }
     }
-    if (with_guest && !vmid) {
-        fprintf(stderr, "ptdiag-host: --with-guest needs --vm VMID\n");
+    if (check_combination(o) < 0)
         return 2;
-    }
-    if (guest_output && !with_guest) {
-        fprintf(stderr, "ptdiag-host: --guest-output needs --with-guest\n");
-        return 2;
-    }
-    if (json + facts + formatted + groups > 1 || (with_guest && (json || facts || groups))) {
-        fprintf(stderr, "ptdiag-host: --json, --facts, --groups and --format (or --with-guest) "
-                        "each choose what to print: give one\n");
-        return 2;
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ptdiag-host: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return 2;
-    }
-    ptd_log_set_level(verbose >= 2 ? PTD_LOG_DEBUG : verbose ? PTD_LOG_INFO : PTD_LOG_WARN);
+    return ptd_cli_finish(&o->cli, argc, argv, optind);
+}
 
-    if (ptd_root_init(&root, root_dir, &err) != 0) {
+/* What the options asked for, once the probes have filled ctx->doc: the groups, the document,
+ * the facts or the diagnosis. Returns the exit status. */
+static int print_results(const struct host_opts *o, struct probe_ctx *ctx)
+{
+    struct ptd_error err;
+
+    if (o->groups)
+        return host_groups_print(ctx->doc, stdout) == 0 ? 0 : 2;
+    if ((o->cli.json || o->cli.output) && ptd_doc_write(ctx->doc, o->cli.output, true, &err) != 0) {
         fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
         return 2;
     }
-    if (snapshot && ptd_root_enable_trace(&root) != 0) {
+    if (o->facts && host_summary_print(ctx->doc, stdout) != 0)
+        return 2;
+    if (!o->cli.json && !o->facts) {
+        /* The diagnosis; with --with-guest, of the guest's document too. */
+        cJSON *guest = o->with_guest ? host_guest_document(ctx, o->agent_path) : NULL;
+        return host_diagnose(ctx->doc, guest, guest ? strtol(o->vmid, NULL, 10) : -1, o->fmt,
+                             o->cli.verbose > 0, stdout);
+    }
+    return 0;
+}
+
+/* Runs every probe under root into a new document, narrows it to --vm and writes the
+ * snapshot; then prints what the options asked for. Returns the exit status. */
+static int run(const struct host_opts *o, struct ptd_root *root)
+{
+    struct ptd_error err;
+    struct probe_ctx ctx = {0};
+    cJSON *doc = NULL;
+    int ret = 2;
+
+    if (o->snapshot && ptd_root_enable_trace(root) != 0) {
         fprintf(stderr, "ptdiag-host: out of memory\n");
         goto out;
     }
@@ -184,54 +197,52 @@ int main(int argc, char **argv)
         fprintf(stderr, "ptdiag-host: out of memory\n");
         goto out;
     }
-    ptd_json_add_str(doc, "root", root_dir);
+    ptd_json_add_str(doc, "root", o->cli.root_dir);
 
     ctx = (struct probe_ctx){
-        .root = &root,
+        .root = root,
         .doc = doc,
-        .only_vmid = vmid,
-        .allow_exec = ptd_root_is_live(&root),
-        .redact = redact,
-        .guest_output = guest_output,
+        .only_vmid = o->vmid,
+        .allow_exec = ptd_root_is_live(root),
+        .redact = o->redact,
+        .guest_output = o->guest_output,
     };
-    if (snapshot && !(ctx.captured = cJSON_CreateObject())) {
+    if (o->snapshot && !(ctx.captured = cJSON_CreateObject())) {
         fprintf(stderr, "ptdiag-host: out of memory\n");
         goto out;
     }
-    for (i = 0; host_probes[i].id; i++) {
+    for (size_t i = 0; host_probes[i].id; i++) {
         PTD_DEBUG("probe %s", host_probes[i].id);
         host_probes[i].run(&ctx);
     }
-    if (vmid)
+    if (o->vmid)
         host_narrow_to_vm(&ctx);
 
-    if (snapshot && host_snapshot_write(&root, snapshot, redact, ctx.captured, &err) != 0) {
+    if (o->snapshot && host_snapshot_write(root, o->snapshot, o->redact, ctx.captured, &err) != 0) {
         fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
         goto out;
     }
-    if (groups) {
-        ret = host_groups_print(doc, stdout) == 0 ? 0 : 2;
-        goto out;
-    }
-    if (json || output) {
-        if (ptd_doc_write(doc, output, true, &err) != 0) {
-            fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
-            goto out;
-        }
-    }
-    if (facts && host_summary_print(doc, stdout) != 0)
-        goto out;
-    if (!json && !facts) {
-        /* The diagnosis; with --with-guest, of the guest's document too. */
-        cJSON *guest = with_guest ? host_guest_document(&ctx, agent_path) : NULL;
-        ret = host_diagnose(doc, guest, guest ? strtol(vmid, NULL, 10) : -1, fmt, verbose > 0,
-                            stdout);
-        goto out;
-    }
-    ret = 0;
+    ret = print_results(o, &ctx);
 out:
     cJSON_Delete(ctx.captured);
     cJSON_Delete(doc);
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    struct host_opts o = {.cli = {.prog = "ptdiag-host", .usage = usage}, .fmt = RPT_FMT_TEXT};
+    struct ptd_root root;
+    struct ptd_error err;
+    int ret = parse_options(argc, argv, &o);
+
+    if (ret != PTD_CLI_GO_ON)
+        return ret;
+    if (ptd_root_init(&root, o.cli.root_dir, &err) != 0) {
+        fprintf(stderr, "ptdiag-host: %s\n", ptd_esc_tmp(err.text, 0));
+        return 2;
+    }
+    ret = run(&o, &root);
     ptd_root_fini(&root);
     return ret;
 }

@@ -43,61 +43,41 @@ static const char *untrusted(const char *s, size_t max)
     return ptd_esc_tmp(s, max);
 }
 
-/* Runs `qm guest exec`; on success returns the agent's stdout (caller frees). NULL with a
- * message on stderr saying why the guest side is missing. */
-static char *run_agent(const char *vmid, const char *agent)
+/* `qm guest exec` exited non-zero: why, in the words a Proxmox admin acts on. */
+static void explain_exec_failure(const char *vmid, struct vm_exec_result *res)
 {
-    const char *qm = vm_exec_qm_path();
-    char timeout[16], *doc = NULL;
-    struct vm_exec_result res;
-    cJSON *reply = NULL;
-    const cJSON *exitcode, *outdata, *errdata;
+    char *e = res->err && *res->err ? res->err : res->out;
+    size_t n = strlen(e);
 
-    if (!qm) {
-        fprintf(stderr, "ptdiag-host: qm not found (not a Proxmox host?): diagnosing the host "
-                        "side only\n");
-        return NULL;
-    }
-    snprintf(timeout, sizeof(timeout), "%d", GUEST_TIMEOUT_S);
-    char *argv[] = {(char *)qm, "guest", "exec",        (char *)vmid, "--timeout",
-                    timeout,    "--",    (char *)agent, "--json",     NULL};
-    if (vm_exec_capture(argv, GUEST_TIMEOUT_S + 15, MAX_OUTPUT, &res) != 0) {
-        fprintf(stderr, "ptdiag-host: cannot run %s: %s: diagnosing the host side only\n", qm,
-                strerror(res.spawn_errno));
-        return NULL;
-    }
-    if (res.timed_out) {
+    /* qm's die message ends in a newline: not part of the reason quoted below. */
+    while (n && (e[n - 1] == '\n' || e[n - 1] == '\r'))
+        e[--n] = '\0';
+    if (strstr(e, "QEMU guest agent is not running"))
         fprintf(stderr,
-                "ptdiag-host: qm guest exec %s did not return within %d s: diagnosing "
-                "the host side only\n",
-                vmid, GUEST_TIMEOUT_S + 15);
-        goto out;
-    }
-    if (res.status != 0) {
-        char *e = res.err && *res.err ? res.err : res.out;
-        size_t n = strlen(e);
-        /* qm's die message ends in a newline: not part of the reason quoted below. */
-        while (n && (e[n - 1] == '\n' || e[n - 1] == '\r'))
-            e[--n] = '\0';
-        if (strstr(e, "QEMU guest agent is not running"))
-            fprintf(stderr,
-                    "ptdiag-host: VM %s has no running QEMU guest agent (install "
-                    "qemu-guest-agent in the guest and set `qm set %s --agent 1`): "
-                    "diagnosing the host side only\n",
-                    vmid, vmid);
-        else if (strstr(e, "not running"))
-            fprintf(stderr,
-                    "ptdiag-host: VM %s is not running: diagnosing the host side "
-                    "only\n",
-                    vmid);
-        else
-            fprintf(stderr,
-                    "ptdiag-host: qm guest exec %s failed (exit %d): %s: "
-                    "diagnosing the host side only\n",
-                    vmid, res.status, untrusted(e, 300));
-        goto out;
-    }
-    reply = cJSON_Parse(res.out);
+                "ptdiag-host: VM %s has no running QEMU guest agent (install "
+                "qemu-guest-agent in the guest and set `qm set %s --agent 1`): "
+                "diagnosing the host side only\n",
+                vmid, vmid);
+    else if (strstr(e, "not running"))
+        fprintf(stderr,
+                "ptdiag-host: VM %s is not running: diagnosing the host side "
+                "only\n",
+                vmid);
+    else
+        fprintf(stderr,
+                "ptdiag-host: qm guest exec %s failed (exit %d): %s: "
+                "diagnosing the host side only\n",
+                vmid, res->status, untrusted(e, 300));
+}
+
+/* The agent's stdout from qm's JSON reply ({exitcode, out-data, err-data, out-truncated});
+ * caller frees. NULL with a message on stderr when the reply holds no usable document. */
+static char *agent_output(const char *text, const char *vmid, const char *agent)
+{
+    cJSON *reply = cJSON_Parse(text);
+    const cJSON *exitcode, *outdata, *errdata;
+    char *doc = NULL;
+
     if (!cJSON_IsObject(reply)) {
         fprintf(stderr,
                 "ptdiag-host: qm guest exec %s: reply is not JSON: diagnosing the host "
@@ -145,6 +125,39 @@ static char *run_agent(const char *vmid, const char *agent)
     doc = strdup(outdata->valuestring);
 out:
     cJSON_Delete(reply);
+    return doc;
+}
+
+/* Runs `qm guest exec`; on success returns the agent's stdout (caller frees). NULL with a
+ * message on stderr saying why the guest side is missing. */
+static char *run_agent(const char *vmid, const char *agent)
+{
+    const char *qm = vm_exec_qm_path();
+    char timeout[16], *doc = NULL;
+    struct vm_exec_result res;
+
+    if (!qm) {
+        fprintf(stderr, "ptdiag-host: qm not found (not a Proxmox host?): diagnosing the host "
+                        "side only\n");
+        return NULL;
+    }
+    snprintf(timeout, sizeof(timeout), "%d", GUEST_TIMEOUT_S);
+    char *argv[] = {(char *)qm, "guest", "exec",        (char *)vmid, "--timeout",
+                    timeout,    "--",    (char *)agent, "--json",     NULL};
+    if (vm_exec_capture(argv, GUEST_TIMEOUT_S + 15, MAX_OUTPUT, &res) != 0) {
+        fprintf(stderr, "ptdiag-host: cannot run %s: %s: diagnosing the host side only\n", qm,
+                strerror(res.spawn_errno));
+        return NULL;
+    }
+    if (res.timed_out)
+        fprintf(stderr,
+                "ptdiag-host: qm guest exec %s did not return within %d s: diagnosing "
+                "the host side only\n",
+                vmid, GUEST_TIMEOUT_S + 15);
+    else if (res.status != 0)
+        explain_exec_failure(vmid, &res);
+    else
+        doc = agent_output(res.out, vmid, agent);
     vm_exec_result_free(&res);
     return doc;
 }
