@@ -128,8 +128,10 @@ def messages():
 def test_real_messages(tmp):
     """Every real message in its source (a qmstart task of VM 100, or the journal of the last
     boot), classified as the thread's cause, with the finding and fix that cause has."""
-    root = build_tree(tmp, "rtx3090", "rtx3090-vfio",
-                      {100: vm_conf("0000:01:00"), 101: "memory: 2048\nname: nogpu\n"})
+    confs = {100: vm_conf("0000:01:00"), 101: "memory: 2048\nname: nogpu\n"}
+    for c in messages():  # a thread's message naming its own VM: that VM, with the GPU
+        confs.setdefault(c.get("vmid", 100), vm_conf("0000:01:00"))
+    root = build_tree(tmp, "rtx3090", "rtx3090-vfio", confs)
     tasks, jentries = [], []
     start_old = T0 - 7200
     jentries += boot_lines(BOOT_OLD, start_old, start_old + 3000, shutdown=True)
@@ -141,7 +143,7 @@ def test_real_messages(tmp):
         else:
             t = start_old + 1000 + 60 * i
             jentries.append(entry(t, BOOT_OLD, start_old, "<root@pam> starting task %s"
-                                  % upid(t, 100), "pvedaemon"))
+                                  % upid(t, c.get("vmid", 100)), "pvedaemon"))
             for k, line in enumerate(c["lines"]):
                 if c.get("transport") == "kernel":
                     jentries.append(entry(t + 1 + k, BOOT_OLD, start_old, line,
@@ -184,11 +186,12 @@ def test_real_messages(tmp):
         eq(ev["code"], c["expect"]["code"], "%s: code" % c["name"])
         if "detail" in c["expect"]:
             eq(ev["detail"], c["expect"]["detail"], "%s: detail" % c["name"])
+        vmid = c.get("vmid", 100)
         if c.get("transport") != "kernel":
-            eq(ev["vmid"], 100, "%s: tied to VM 100" % c["name"])
+            eq(ev["vmid"], vmid, "%s: tied to VM %d" % (c["name"], vmid))
         if c.get("rule"):
-            hit = has_finding(fs, c["rule"], 100)
-            check(hit, "%s: finding %s for VM 100" % (c["name"], c["rule"]))
+            hit = has_finding(fs, c["rule"], vmid)
+            check(hit, "%s: finding %s for VM %d" % (c["name"], c["rule"], vmid))
             check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
     # the GPU offers FLR: the reset failure is its own finding, reset-method-missing stays silent
     check(not has_finding(fs, "reset-method-missing", 100), "FLR card: no reset-method-missing")
