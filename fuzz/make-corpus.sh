@@ -158,6 +158,18 @@ PY
 for f in "$tmp"/roms/*; do
     case $f in */ko) seed images "$f" 001 ;; *) seed images "$f" 000 ;; esac
 done
+# fuzz_vfct: ACPI VFCT tables laid out by the fixture builder (one APU entry, two, none)
+mkdir -p "$out/vfct"
+PYTHONPATH="$top/tests/fixtures" python3 - "$out/vfct" <<'PY' || true
+import sys
+from hostgen import romgen as r
+d = sys.argv[1]
+img = r.rom(r.image(0x1002, 0x1638, r.X86, 2))
+one = (5, 0, 0, 0x1002, 0x1638, 0x1462, 0x7C37, 0xC8, img)
+two = (0xC3, 0, 0, 0x1002, 0x15BF, 0x1002, 0x0124, 0xC1, r.rom(r.image(0x1002, 0x15BF, r.X86, 1)))
+for name, entries in {"one": [one], "two": [one, two], "none": []}.items():
+    open(f"{d}/{name}", "wb").write(r.vfct(entries))
+PY
 for h in "$out"/*; do
     echo "$(basename "$h"): $(ls "$h" | wc -l) seeds"
 done

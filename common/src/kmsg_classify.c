@@ -349,6 +349,28 @@ static const char *nvrm_unsplit(const char *msg, char *buf, size_t len)
     return buf;
 }
 
+/* A module the kernel refused for its signature (kernel/module/signing.c, with signatures
+ * enforced: "Loading of %s is rejected", the reason "unsigned module", "module with
+ * unavailable key" or "module with unsupported crypto"), or that lockdown refused (Secure
+ * Boot: "Lockdown: %s: unsigned module loading is restricted; see man kernel_lockdown.7", %s
+ * the loading process). Neither names the module: the reason goes to detail. */
+static bool classify_module_signature(const char *msg, struct ptd_kmsg_event *ev)
+{
+    const char *p = kmsg_after(msg, "Loading of "), *q;
+
+    if (p && (q = strstr(p, " is rejected")) != NULL && q > p) {
+        ev->kind = PTD_KMSG_MODULE_SIG_REJECTED;
+        kmsg_copy_clean(ev->detail, sizeof(ev->detail), p, (size_t)(q - p));
+        return true;
+    }
+    if (strstr(msg, "Lockdown: ") && strstr(msg, "unsigned module loading is restricted")) {
+        ev->kind = PTD_KMSG_MODULE_SIG_REJECTED;
+        strcpy(ev->detail, "unsigned module loading (lockdown)");
+        return true;
+    }
+    return false;
+}
+
 bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
 {
     double t = ev->time_s;
@@ -361,7 +383,8 @@ bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
     ev->time_s = t;
     ev->code = PTD_KMSG_NO_CODE;
     if (!classify_nvrm(msg, ev) && !classify_iommu(msg, ev) && !classify_gpu_drivers(msg, ev) &&
-        !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev))
+        !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev) &&
+        !classify_module_signature(msg, ev))
         return false;
     kmsg_copy_trimmed(ev->text, sizeof(ev->text), msg, strlen(msg));
     return true;

@@ -17,7 +17,8 @@
  *    group to VFIO '%s'", "failed to reset PCI device '%s'", "pci device '%s' has no
  *    available instances of '%s'", "vgpu type '%s' not available for '%s'";
  *  - pve-common: "TASK ERROR: %s" (RESTEnvironment), run_command's "command '%s' failed: got
- *    timeout" behind qemu-server's "start failed: ".
+ *    timeout" behind qemu-server's "start failed: "; PVE::QMPClient's "unable to connect to VM
+ *    %s qmp socket - timeout after %d retries".
  */
 #include "ptdiag/startfail.h"
 
@@ -169,6 +170,14 @@ static bool classify_other(const char *msg, struct ptd_start_event *ev)
     if (strstr(msg, "got timeout") && (strstr(msg, "start failed") || strstr(msg, "qmp command") ||
                                        strstr(msg, "timeout waiting on systemd"))) {
         ev->kind = PTD_START_QMP_TIMEOUT;
+        return true;
+    }
+    if (strstr(msg, "qmp socket - timeout after")) {
+        /* PVE::QMPClient's "unable to connect to VM N qmp socket - timeout after N retries",
+         * logged by pvedaemon/pvestatd while QEMU is still allocating guest memory. It is a
+         * start timeout only next to a start of that VM: the journal reader checks that. */
+        ev->kind = PTD_START_QMP_TIMEOUT;
+        strcpy(ev->detail, PTD_START_QMP_SOCKET_DETAIL);
         return true;
     }
     if ((p = kmsg_after(msg, "error getting device from group ")) != NULL &&

@@ -278,6 +278,44 @@ class Inventory(unittest.TestCase):
         self.assertNotIn("oot-module-unsigned-secure-boot", ids["sb-signed"])
         self.assertNotIn("oot-module-unsigned-secure-boot", ids["nosb-unsigned"])
 
+    def test_module_rejected_at_load(self):
+        """vendor-reset built by DKMS for the running kernel and signed with DKMS's own key,
+        which is not enrolled: with Secure Boot the kernel refuses it at load. The kernel
+        lines are real ones (kernel/module/signing.c, security/lockdown), from
+        https://github.com/JafarAkhondali/acer-predator-turbo-and-rgb-keyboard-linux-module/issues/113
+        and https://github.com/RinCat/RTL88x2BU-Linux-Driver/issues/114."""
+        rejected = ["Loading of module with unavailable key is rejected",
+                    "Lockdown: modprobe: unsigned module loading is restricted; "
+                    "see man kernel_lockdown.7"]
+        cases = {"sb-rejected": (True, rejected), "sb-quiet": (True, []),
+                 "nosb-rejected": (False, rejected[:1])}
+        got = {}
+        for name, (sb, lines) in cases.items():
+            root = self.base / name / "root"
+            hostgen.write_system(root, {"secure_boot": sb, "kmsg_extra": lines,
+                                        "modules_loaded": ["vfio_pci", "vfio", "kvm"]})
+            dkms(root, "vendor-reset", "0.1.1", [RUNNING])
+            work = root.parent / "sign"
+            work.mkdir(exist_ok=True)
+            write(root, f"lib/modules/{RUNNING}/updates/dkms/vendor-reset.ko",
+                  sign_ko(fake_ko("vr"), work))
+            doc = probe(root)
+            path = self.base / name / "host.json"
+            path.write_text(json.dumps(doc))
+            got[name] = (doc, {i for i, _ in findings(path)})
+        doc, ids = got["sb-rejected"]
+        evs = [(e["kind"], e["detail"]) for e in doc["kernel_log"]["events"]
+               if e["kind"] == "module-signature-rejected"]
+        self.assertEqual(evs, [("module-signature-rejected", "module with unavailable key"),
+                               ("module-signature-rejected",
+                                "unsigned module loading (lockdown)")])
+        vr = {m["name"]: m for m in doc["system"]["modules"]["out_of_tree"]}["vendor-reset"]
+        self.assertEqual((vr["ko_present"], vr["signed"], vr["loaded"]), (True, True, False))
+        self.assertIn("oot-module-unsigned-secure-boot", ids)
+        # signed and silent: nothing says it was refused; Secure Boot off: not this cause
+        self.assertNotIn("oot-module-unsigned-secure-boot", got["sb-quiet"][1])
+        self.assertNotIn("oot-module-unsigned-secure-boot", got["nosb-rejected"][1])
+
     def test_unknown_never_fires(self):
         """No efivars, no DKMS tree, no dpkg database: unknown facts, no finding."""
         root = self.base / "bare" / "root"

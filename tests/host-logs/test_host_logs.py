@@ -115,8 +115,10 @@ def messages():
 def test_real_messages(tmp):
     """Every real message in its source (a qmstart task of VM 100, or the journal of the last
     boot), classified as the thread's cause, with the finding and fix that cause has."""
-    root = build_tree(tmp, "rtx3090", "rtx3090-vfio",
-                      {100: vm_conf("0000:01:00"), 101: "memory: 2048\nname: nogpu\n"})
+    confs = {100: vm_conf("0000:01:00"), 101: "memory: 2048\nname: nogpu\n"}
+    for c in messages():  # a thread's message naming its own VM: that VM, with the GPU
+        confs.setdefault(c.get("vmid", 100), vm_conf("0000:01:00"))
+    root = build_tree(tmp, "rtx3090", "rtx3090-vfio", confs)
     tasks, jentries = [], []
     start_old = T0 - 7200
     jentries += boot_lines(BOOT_OLD, start_old, start_old + 3000, shutdown=True)
@@ -128,7 +130,7 @@ def test_real_messages(tmp):
         else:
             t = start_old + 1000 + 60 * i
             jentries.append(entry(t, BOOT_OLD, start_old, "<root@pam> starting task %s"
-                                  % upid(t, 100), "pvedaemon"))
+                                  % upid(t, c.get("vmid", 100)), "pvedaemon"))
             for k, line in enumerate(c["lines"]):
                 if c.get("transport") == "kernel":
                     jentries.append(entry(t + 1 + k, BOOT_OLD, start_old, line,
@@ -171,11 +173,12 @@ def test_real_messages(tmp):
         eq(ev["code"], c["expect"]["code"], "%s: code" % c["name"])
         if "detail" in c["expect"]:
             eq(ev["detail"], c["expect"]["detail"], "%s: detail" % c["name"])
+        vmid = c.get("vmid", 100)
         if c.get("transport") != "kernel":
-            eq(ev["vmid"], 100, "%s: tied to VM 100" % c["name"])
+            eq(ev["vmid"], vmid, "%s: tied to VM %d" % (c["name"], vmid))
         if c.get("rule"):
-            hit = has_finding(fs, c["rule"], 100)
-            check(hit, "%s: finding %s for VM 100" % (c["name"], c["rule"]))
+            hit = has_finding(fs, c["rule"], vmid)
+            check(hit, "%s: finding %s for VM %d" % (c["name"], c["rule"], vmid))
             check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
     # the GPU offers FLR: the reset failure is its own finding, reset-method-missing stays silent
     check(not has_finding(fs, "reset-method-missing", 100), "FLR card: no reset-method-missing")
@@ -186,7 +189,8 @@ def test_real_messages(tmp):
     return root, doc
 
 
-def hang_tree(tmp, name, shutdown, seconds_before_end=40):
+def hang_tree(tmp, name, shutdown, seconds_before_end=40, later=()):
+    """later: (seconds after the start, pvestatd message) entries of the earlier boot."""
     root = build_tree(tmp, name, "navi10-no-vendor-reset", {100: vm_conf("0000:0c:00")})
     start_old, t_start = T0 - 7200, T0 - 7200 + 600
     end_old = t_start + seconds_before_end
@@ -194,6 +198,7 @@ def hang_tree(tmp, name, shutdown, seconds_before_end=40):
     u = upid(t_start, 100)
     j += [entry(t_start, BOOT_OLD, start_old, "<root@pam> starting task %s" % u, "pvedaemon"),
           entry(t_start + 5, BOOT_OLD, start_old, "<root@pam> end task %s OK" % u, "pvedaemon")]
+    j += [entry(t_start + dt, BOOT_OLD, start_old, msg, "pvestatd") for dt, msg in later]
     if not shutdown:
         j.append(entry(end_old, BOOT_OLD, start_old,
                        "vfio-pci 0000:0c:00.0: enabling device (0002 -> 0003)",
@@ -223,9 +228,16 @@ def test_hang(tmp):
     doc, _ = run_host(hang_tree(tmp, "navi-clean", shutdown=True))
     check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
           "clean previous boot: no hang finding")
-    doc, _ = run_host(hang_tree(tmp, "navi-later", shutdown=False, seconds_before_end=86400))
+    # PVE::QMPClient's socket timeout (the format of bpg/terraform-provider-proxmox#1353's
+    # lines) a minute after the start and again an hour later, when the VM had long started
+    qmp = ("VM 100 qmp command failed - VM 100 qmp command 'query-proxmox-support' failed - "
+           "unable to connect to VM 100 qmp socket - timeout after 51 retries")
+    doc, _ = run_host(hang_tree(tmp, "navi-later", shutdown=False, seconds_before_end=86400,
+                                later=[(60, qmp), (3600, qmp)]))
     check(not has_finding(findings(doc, tmp), "host-hang-after-gpu-vm", 100),
           "died a day after the start: no hang finding")
+    eq([e["time_epoch"] - (T0 - 7200 + 600) for e in event(doc, "start-timeout", "journal")],
+       [60], "a QMP socket timeout is a start timeout only next to the start")
     return root
 
 

@@ -52,6 +52,12 @@ static void test_qemu_server_strings(void **state)
     expect_kind("TASK ERROR: start failed: command '/usr/bin/kvm -id 100 -name win' failed: got "
                 "timeout",
                 PTD_START_QMP_TIMEOUT, "", PTD_KMSG_NO_CODE);
+    /* PVE::QMPClient: a QMP socket that did not answer, marked for the start-window check */
+    assert_true(ptd_start_classify("VM 100 qmp command 'query-status' failed - unable to connect "
+                                   "to VM 100 qmp socket - timeout after 31 retries",
+                                   &ev));
+    assert_int_equal(ev.kind, PTD_START_QMP_TIMEOUT);
+    assert_string_equal(ev.detail, PTD_START_QMP_SOCKET_DETAIL);
     assert_true(ptd_start_classify("pci device '0000:01:00.0' has no available instances of "
                                    "'nvidia-47'",
                                    &ev));

@@ -136,7 +136,17 @@ static const struct expect cases[] = {
      PTD_KMSG_NVRM_FALLEN_OFF_BUS, "0000:b3:00.0", NC, ""},
     {"i915 0000:00:02.0: Device initialization failed (-19)", PTD_KMSG_I915_INIT_FAILED,
      "0000:00:02.0", -19, "i915"},
+    /* kernel/module/signing.c "Loading of %s is rejected" for each reason it names, and
+     * security/lockdown's "Lockdown: %s: %s is restricted" for LOCKDOWN_MODULE_SIGNATURE */
+    {"Loading of unsigned module is rejected", PTD_KMSG_MODULE_SIG_REJECTED, "", NC,
+     "unsigned module"},
+    {"Loading of module with unavailable key is rejected", PTD_KMSG_MODULE_SIG_REJECTED, "", NC,
+     "module with unavailable key"},
+    {"Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7",
+     PTD_KMSG_MODULE_SIG_REJECTED, "", NC, "unsigned module loading (lockdown)"},
     /* lines that must not match */
+    {"Lockdown: swapper/0: hibernation is restricted; see man kernel_lockdown.7",
+     (enum ptd_kmsg_kind) - 1, "", NC, ""},
     {"vfio-pci 0000:01:00.0: vfio_ecap_init: hiding ecap 0x19@0x900", (enum ptd_kmsg_kind) - 1, "",
      NC, ""},
     {"pci 0000:01:00.0: BAR 1 [mem 0x6000000000-0x600fffffff 64bit pref]: assigned",

@@ -41,14 +41,15 @@
     X(NVRM_XID, "nvrm-xid")                       /* NVRM: Xid (PCI:...): N, ... */                \
     X(NVRM_FALLEN_OFF_BUS, "nvrm-fallen-off-bus") /* GPU has fallen off the bus */                 \
     X(NVRM_OPEN_REQUIRED, "nvrm-open-module-required")                                             \
-    X(NVRM_RMINIT_FAILED, "nvrm-rminitadapter-failed") /* RmInitAdapter failed! (a:b:c) */         \
-    X(NVRM_INIT_FAILED, "nvrm-init-failed")            /* rm_init_adapter failed, minor N */       \
-    X(NVRM_VERSION_MISMATCH, "nvrm-api-mismatch")      /* NVRM: API mismatch */                    \
-    X(AMDGPU_NO_BIOS, "amdgpu-no-vbios")               /* Unable to locate a BIOS ROM */           \
-    X(AMDGPU_INIT_FAILED, "amdgpu-init-failed")        /* Fatal error during GPU init */           \
-    X(PROBE_FAILED, "driver-probe-failed")             /* probe of BDF failed with error N */      \
-    X(BAR_RESIZE_FAILED, "bar-resize-failed")          /* xe/i915/amdgpu failed to resize BAR */   \
-    X(I915_INIT_FAILED, "intel-gpu-init-failed")       /* i915/xe device init failed */
+    X(NVRM_RMINIT_FAILED, "nvrm-rminitadapter-failed")  /* RmInitAdapter failed! (a:b:c) */        \
+    X(NVRM_INIT_FAILED, "nvrm-init-failed")             /* rm_init_adapter failed, minor N */      \
+    X(NVRM_VERSION_MISMATCH, "nvrm-api-mismatch")       /* NVRM: API mismatch */                   \
+    X(AMDGPU_NO_BIOS, "amdgpu-no-vbios")                /* Unable to locate a BIOS ROM */          \
+    X(AMDGPU_INIT_FAILED, "amdgpu-init-failed")         /* Fatal error during GPU init */          \
+    X(PROBE_FAILED, "driver-probe-failed")              /* probe of BDF failed with error N */     \
+    X(BAR_RESIZE_FAILED, "bar-resize-failed")           /* xe/i915/amdgpu failed to resize BAR */  \
+    X(I915_INIT_FAILED, "intel-gpu-init-failed")        /* i915/xe device init failed */           \
+    X(MODULE_SIG_REJECTED, "module-signature-rejected") /* unsigned/untrusted module refused */
 
 enum ptd_kmsg_kind {
 #define PTD_KMSG_ENUM(name, str) PTD_KMSG_##name,

@@ -44,6 +44,11 @@ enum ptd_start_kind {
 
 const char *ptd_start_kind_name(enum ptd_start_kind kind);
 
+/* The detail of a start-timeout event classified from a QMP socket timeout ("unable to connect
+ * to VM N qmp socket - timeout after N retries"): pvestatd logs it for any VM whose QEMU does
+ * not answer, so a reader counts it only next to a start of that VM. */
+#define PTD_START_QMP_SOCKET_DETAIL "qmp socket timeout"
+
 struct ptd_start_event {
     enum ptd_start_kind kind;
     char device[32];  /* "0000:01:00.0", or "" when the message names none */

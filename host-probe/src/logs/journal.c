@@ -88,6 +88,13 @@ static bool note_upid(struct boot_scan *s, const char *msg)
     return true;
 }
 
+/* Whether epoch lies in the attribution window after the newest qmstart, of VM vmid. */
+static bool in_start_window(const struct boot_scan *s, long vmid, int64_t epoch)
+{
+    return vmid >= 0 && vmid == s->last_start_vmid && epoch >= s->last_start_epoch &&
+           epoch - s->last_start_epoch <= ATTRIBUTE_WINDOW_S;
+}
+
 static bool classify_entry(struct boot_scan *s, struct jentry *e)
 {
     struct ptd_start_event ev;
@@ -117,6 +124,8 @@ static bool classify_entry(struct boot_scan *s, struct jentry *e)
             vmid = s->last_start_vmid;
         if (vmid >= 0 && !logs_vm_has_hostpci(s->lc, vmid))
             return false;
+        if (strcmp(ev.detail, PTD_START_QMP_SOCKET_DETAIL) == 0 && !in_start_window(s, vmid, epoch))
+            return false; /* a VM that stopped answering later, not a slow start */
     }
     logs_add_event(s->lc, &ev, "journal", vmid, epoch, s->offset, NULL);
     return true;

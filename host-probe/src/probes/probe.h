@@ -40,6 +40,7 @@ void probe_boot_run(struct probe_ctx *ctx);
 void probe_modules_run(struct probe_ctx *ctx);
 void probe_kmsg_run(struct probe_ctx *ctx);
 void probe_pci_run(struct probe_ctx *ctx);
+void probe_vfct_run(struct probe_ctx *ctx);
 void probe_cluster_run(struct probe_ctx *ctx);
 void probe_vms_run(struct probe_ctx *ctx);
 void probe_logs_run(struct probe_ctx *ctx);

@@ -31,6 +31,7 @@ const struct host_probe host_probes[] = {
     {"modules", probe_modules_run},     /* loaded, configured, modprobe.d, initramfs */
     {"kmsg", probe_kmsg_run},           /* kernel log events, IRQ remapping */
     {"pci", probe_pci_run},             /* GPUs and their slots, groups, BARs, ReBAR, iomem */
+    {"vfct", probe_vfct_run},           /* ACPI VFCT: an APU's VBIOS, on the device's rom */
     {"cluster", probe_cluster_run},     /* corosync.conf */
     {"vms", probe_vms_run},             /* qemu-server configs, mappings, effective CPU flags */
     {"logs", probe_logs_run},           /* task logs, journal of 3 boots: start-failure events */
