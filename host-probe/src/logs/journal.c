@@ -188,6 +188,11 @@ static void boot_json(struct logs_ctx *lc, cJSON *arr, struct jboot *b, int offs
     /* a boot sd-journal could not read to its end (corruption) ended unknown */
     ptd_json_add_tri(o, "shutdown_seen",
                      offset == 0 || (b->read_error && !b->shutdown_seen) ? -1 : b->shutdown_seen);
+    if (b->read_error && offset != 0)
+        ptd_doc_add_error(lc->probe->doc, SOURCE,
+                          "/var/log/journal: boot %s could not be read to its end (a corrupt "
+                          "journal file): whether it ended cleanly is unknown",
+                          b->id);
     add_last_action(lc, o, b);
     if (!cJSON_AddItemToArray(arr, o))
         cJSON_Delete(o);

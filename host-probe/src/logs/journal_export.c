@@ -27,7 +27,13 @@ struct xentry {
     char unit[48];
     const char *msg;
     size_t msg_len;
+    bool read_error;
 };
+
+/* Not a systemd field: the snapshot's mark, on a boot's last entry, that sd-journal could not
+ * read that boot to its end (journal.h, read_error), so that a replay too says its end is
+ * unknown rather than "no shutdown". */
+#define READ_ERROR_FIELD "PTDIAG_READ_ERROR"
 
 static bool parse_u64(const char *s, size_t n, uint64_t *out)
 {
@@ -70,6 +76,8 @@ static void take_field(struct xentry *x, const char *name, size_t nlen, const ch
         copy_value(x->unit, sizeof(x->unit), v, vlen);
     else if (IS("MESSAGE"))
         x->msg = v, x->msg_len = vlen;
+    else if (IS(READ_ERROR_FIELD))
+        x->read_error = vlen == 1 && v[0] == '1';
 #undef IS
 }
 
@@ -104,6 +112,7 @@ static int finish_entry(struct jlog *l, struct jboot *all, size_t *nall, struct 
         b->first_usec = x->usec;
     if (!b->n || x->usec > b->last_usec)
         b->last_usec = x->usec;
+    b->read_error |= x->read_error;
     {
         struct jfields f = {x->ident, x->transport, x->unit};
 
@@ -287,6 +296,8 @@ static void put_entry(struct sbuf *s, const struct jboot *b, const struct jentry
     if (e->unit[0])
         put_field(s, "_SYSTEMD_UNIT", e->unit);
     put_field(s, "MESSAGE", e->message);
+    if (b->read_error && e->usec == b->last_usec)
+        put_field(s, READ_ERROR_FIELD, "1");
     put(s, "\n", 1);
 }
 
@@ -299,6 +310,15 @@ char *journal_export_write(const struct jlog *l)
     for (i = 0; i < l->nboots; i++) {
         const struct jboot *b = &l->boots[i];
 
+        if (!b->n && b->read_error) {
+            /* nothing of the boot could be read but its span: keep that, with the mark */
+            char none[1] = "";
+            struct jentry span[2] = {{.usec = b->first_usec, .message = none},
+                                     {.usec = b->last_usec, .message = none}};
+
+            put_entry(&s, b, &span[0]);
+            put_entry(&s, b, &span[1]);
+        }
         for (k = 0; k < b->n; k++) {
             const struct jentry *e = &b->e[k];
 

@@ -125,26 +125,37 @@ out:
     return n < JOURNAL_BOOTS ? n : JOURNAL_BOOTS;
 }
 
-/* Walks the boot's last entries back for a shutdown message (kept when found). */
+/* Walks the boot's last entries back for a shutdown message (kept when found). A walk that
+ * ends before the boot's first entry (b->first_usec) was cut short: sd-journal stops iterating
+ * a file it finds corrupt without an error (a debug log line only), which would otherwise read
+ * as "no shutdown message" and so as a boot that died. Such a boot's end is unknown. */
 static int scan_tail(sd_journal *j, struct jboot *b)
 {
     char m[64], ident[48];
     const void *d;
     size_t l, k;
+    uint64_t at = UINT64_MAX; /* realtime of the entry last walked */
 
     sd_journal_flush_matches(j);
     snprintf(m, sizeof(m), "_BOOT_ID=%s", b->id);
-    if (sd_journal_add_match(j, m, 0) < 0 || sd_journal_seek_tail(j) < 0)
+    if (sd_journal_add_match(j, m, 0) < 0 || sd_journal_seek_tail(j) < 0) {
+        b->read_error = true;
         return 0;
+    }
     for (k = 0; k < JOURNAL_TAIL_SCAN; k++) {
-        int step = sd_journal_previous(j);
+        int step = sd_journal_previous(j), r;
 
-        if (step < 0)
+        if (step < 0 || (step == 0 && at != b->first_usec))
             b->read_error = true;
         if (step <= 0)
             break;
+        if (sd_journal_get_realtime_usec(j, &at) < 0)
+            b->read_error = true;
         get_field(j, "SYSLOG_IDENTIFIER", ident, sizeof(ident));
-        if (sd_journal_get_data(j, "MESSAGE", &d, &l) < 0 || l < 8)
+        r = sd_journal_get_data(j, "MESSAGE", &d, &l);
+        if (r < 0 && r != -ENOENT)
+            b->read_error = true;
+        if (r < 0 || l < 8)
             continue;
         {
             char msg[128];
