@@ -120,15 +120,15 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
             fputs("\n\n", out);
             if (f->nevidence) {
                 fprintf(out, "<details><summary>Evidence</summary>\n\n");
-                struct rpt_buf b = {0};
+                struct ptd_strbuf b = {0};
                 for (size_t e = 0; e < f->nevidence; e++) {
                     char *v =
                         f->evidence[e].value ? cJSON_PrintUnformatted(f->evidence[e].value) : NULL;
-                    rpt_buf_printf(&b, "%s = %s    # %s: %s\n", f->evidence[e].fact, v ? v : "null",
-                                   f->evidence[e].source, f->evidence[e].where);
+                    ptd_strbuf_printf(&b, "%s = %s    # %s: %s\n", f->evidence[e].fact,
+                                      v ? v : "null", f->evidence[e].source, f->evidence[e].where);
                     cJSON_free(v);
                 }
-                char *s = rpt_buf_take(&b);
+                char *s = ptd_strbuf_take(&b);
                 if (s)
                     fenced(out, "", s);
                 free(s);
