@@ -113,12 +113,7 @@ static void add_cpuid(cJSON *sys)
         ptd_json_add_tri(sys, "is_vm", -1);
         return;
     }
-    ptd_json_add_str(c, "source", "instruction");
-    ptd_json_add_tri(c, "hypervisor_bit", view.hypervisor_bit);
-    ptd_json_add_str(c, "signature", view.signature);
-    ptd_json_add_str(c, "signature_source", "instruction");
-    ptd_json_add_str(c, "hypervisor_kind",
-                     ptd_cpuid_hypervisor_kind(view.hypervisor_bit, view.signature));
+    ptd_cpuid_add_json(c, &view);
     /* A hidden hypervisor (kvm=off, -hypervisor) makes this false although it is a VM:
      * exactly the fact the report needs. */
     ptd_json_add_tri(sys, "is_vm", view.hypervisor_bit);
