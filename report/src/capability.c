@@ -159,7 +159,7 @@ static char *cell_codecs(const cJSON *g, const char *key)
 static char *cell_displays(const cJSON *g)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(g, "displays"), *d;
-    struct ptd_strbuf names = {0}, b = {0};
+    struct ptd_strbuf names = {0};
     size_t total = 0, on = 0;
     if (!cJSON_IsArray(list))
         return NULL;
@@ -171,13 +171,20 @@ static char *cell_displays(const cJSON *g)
         const char *name = ptd_json_get_str(d, "name");
         ptd_strbuf_printf(&names, "%s%s", on++ ? ", " : "", name ? name : "?");
     }
+    return rpt_cap_connected_cell(on, total, &names);
+}
+
+char *rpt_cap_connected_cell(size_t on, size_t total, struct ptd_strbuf *names)
+{
+    struct ptd_strbuf b = {0};
     if (!total)
         ptd_strbuf_add(&b, "no outputs");
     else if (!on)
         ptd_strbuf_printf(&b, "none connected of %zu", total);
     else
-        ptd_strbuf_printf(&b, "%zu connected of %zu (%s)", on, total, names.data ? names.data : "");
-    ptd_strbuf_release(&names);
+        ptd_strbuf_printf(&b, "%zu connected of %zu (%s)", on, total,
+                          names->data ? names->data : "");
+    ptd_strbuf_release(names);
     return take(&b);
 }
 

@@ -163,7 +163,7 @@ char *rpt_cap_adapter_encode(const cJSON *doc, int index)
 char *rpt_cap_adapter_displays(const cJSON *ad)
 {
     const cJSON *outs = cJSON_GetObjectItemCaseSensitive(ad, "outputs"), *o;
-    struct ptd_strbuf names = {0}, b = {0};
+    struct ptd_strbuf names = {0};
     size_t on = 0;
     int total = cJSON_GetArraySize(outs);
 
@@ -181,12 +181,5 @@ char *rpt_cap_adapter_displays(const cJSON *ad)
             ptd_json_get_int(o, "height", 1, 65536, &h, NULL) == PTD_NUM_OK)
             ptd_strbuf_printf(&names, " %lldx%lld", (long long)w, (long long)h);
     }
-    if (!total)
-        ptd_strbuf_add(&b, "no outputs");
-    else if (!on)
-        ptd_strbuf_printf(&b, "none connected of %d", total);
-    else
-        ptd_strbuf_printf(&b, "%zu connected of %d (%s)", on, total, names.data ? names.data : "");
-    ptd_strbuf_release(&names);
-    return ptd_strbuf_take(&b);
+    return rpt_cap_connected_cell(on, (size_t)total, &names);
 }
