@@ -59,10 +59,13 @@ const char *ptd_cpuid_hypervisor_kind(bool hypervisor_bit, const char *signature
 
 void ptd_cpuid_add_json(cJSON *cpuid_obj, const struct ptd_cpuid_view *view)
 {
-    ptd_json_add_str(cpuid_obj, "source", "instruction");
-    ptd_json_add_tri(cpuid_obj, "hypervisor_bit", view->hypervisor_bit);
-    ptd_json_add_str(cpuid_obj, "signature", view->signature);
-    ptd_json_add_str(cpuid_obj, "signature_source", "instruction");
-    ptd_json_add_str(cpuid_obj, "hypervisor_kind",
-                     ptd_cpuid_hypervisor_kind(view->hypervisor_bit, view->signature));
+    const char *source = view->available ? "instruction" : NULL;
+
+    ptd_json_add_str(cpuid_obj, "source", source);
+    ptd_json_add_tri(cpuid_obj, "hypervisor_bit", view->available ? view->hypervisor_bit : -1);
+    ptd_json_add_str(cpuid_obj, "signature", view->available ? view->signature : NULL);
+    ptd_json_add_str(cpuid_obj, "signature_source", source);
+    ptd_json_add_str(
+        cpuid_obj, "hypervisor_kind",
+        view->available ? ptd_cpuid_hypervisor_kind(view->hypervisor_bit, view->signature) : NULL);
 }

@@ -154,16 +154,11 @@ static int add_cpuid(struct agent_ctx *ctx, cJSON *sys)
         return -1;
     if (ctx->live) {
         ptd_cpuid_read(&view);
+        ptd_cpuid_add_json(c, &view);
         if (!view.available) {
-            ptd_json_add_str(c, "source", NULL);
-            ptd_json_add_tri(c, "hypervisor_bit", -1);
-            ptd_json_add_str(c, "signature", NULL);
-            ptd_json_add_str(c, "signature_source", NULL);
-            ptd_json_add_str(c, "hypervisor_kind", NULL);
             ptd_doc_add_error(ctx->doc, SRC, "cpuid: not an x86 CPU");
             return -1;
         }
-        ptd_cpuid_add_json(c, &view);
         return view.hypervisor_bit;
     }
     bit = cpuinfo_hypervisor_flag(ctx);
