@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "ptdiag/cpuid.h"
 
+#include "ptdiag/doc.h"
+
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -53,4 +55,17 @@ const char *ptd_cpuid_hypervisor_kind(bool hypervisor_bit, const char *signature
     if (strcmp(signature, "Microsoft Hv") == 0)
         return "hyperv";
     return "other";
+}
+
+void ptd_cpuid_add_json(cJSON *cpuid_obj, const struct ptd_cpuid_view *view)
+{
+    const char *source = view->available ? "instruction" : NULL;
+
+    ptd_json_add_str(cpuid_obj, "source", source);
+    ptd_json_add_tri(cpuid_obj, "hypervisor_bit", view->available ? view->hypervisor_bit : -1);
+    ptd_json_add_str(cpuid_obj, "signature", view->available ? view->signature : NULL);
+    ptd_json_add_str(cpuid_obj, "signature_source", source);
+    ptd_json_add_str(
+        cpuid_obj, "hypervisor_kind",
+        view->available ? ptd_cpuid_hypervisor_kind(view->hypervisor_bit, view->signature) : NULL);
 }

@@ -6,39 +6,21 @@
 #include <string.h>
 
 #include "ptdiag/escape.h"
+#include "ptdiag/strbuf.h"
 
 /* Where escaped text goes: a FILE, or a growing buffer (for the _dup functions and for the
  * two-pass escapes, which text-escape first and then escape for their format). */
 struct sink {
     FILE *f;
-    char *buf;
-    size_t len, cap;
-    bool failed;
+    struct ptd_strbuf buf;
 };
 
 static void put(struct sink *k, const char *s, size_t n)
 {
-    if (k->f) {
+    if (k->f)
         fwrite(s, 1, n, k->f);
-        return;
-    }
-    if (k->failed)
-        return;
-    if (k->len + n + 1 > k->cap) {
-        size_t cap = k->cap ? k->cap : 64;
-        while (cap < k->len + n + 1)
-            cap *= 2;
-        char *p = realloc(k->buf, cap);
-        if (!p) {
-            k->failed = true;
-            return;
-        }
-        k->buf = p;
-        k->cap = cap;
-    }
-    memcpy(k->buf + k->len, s, n);
-    k->len += n;
-    k->buf[k->len] = '\0';
+    else
+        ptd_strbuf_addn(&k->buf, s, n);
 }
 
 static void putc_(struct sink *k, char c)
@@ -46,13 +28,10 @@ static void putc_(struct sink *k, char c)
     put(k, &c, 1);
 }
 
+/* The buffered text (caller frees), or NULL when an allocation failed. */
 static char *take(struct sink *k)
 {
-    if (k->failed) {
-        free(k->buf);
-        return NULL;
-    }
-    return k->buf ? k->buf : strdup("");
+    return ptd_strbuf_take(&k->buf);
 }
 
 /* Decodes one UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates, at most

@@ -5,6 +5,7 @@
  * cross build compiles this file too, and the Linux agent and the host probe share it.
  */
 #include "ptdiag/kmsg.h"
+#include "ptdiag/strbuf.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -21,36 +22,14 @@
 /* ---- splitting ------------------------------------------------------------------------ */
 
 struct msgbuf {
-    char *data;
-    size_t len, cap;
+    struct ptd_strbuf text; /* the message being built; cut at KMSG_MAX_MESSAGE */
     double time_s;
-    bool open;   /* a message is being built */
-    bool failed; /* allocation failed: the current message is dropped */
+    bool open; /* a message is being built */
 };
 
 static void mb_append(struct msgbuf *mb, const char *s, size_t n)
 {
-    if (mb->failed)
-        return;
-    if (mb->len + n > KMSG_MAX_MESSAGE)
-        n = mb->len < KMSG_MAX_MESSAGE ? KMSG_MAX_MESSAGE - mb->len : 0;
-    if (mb->len + n + 1 > mb->cap) {
-        size_t cap = mb->cap ? mb->cap : 256;
-        char *d;
-
-        while (cap < mb->len + n + 1)
-            cap *= 2;
-        d = realloc(mb->data, cap);
-        if (!d) {
-            mb->failed = true;
-            return;
-        }
-        mb->data = d;
-        mb->cap = cap;
-    }
-    memcpy(mb->data + mb->len, s, n);
-    mb->len += n;
-    mb->data[mb->len] = '\0';
+    ptd_strbuf_addn(&mb->text, s, n);
 }
 
 /* Appends /dev/kmsg text, undoing its "\xNN" escapes (a newline inside a message is
@@ -104,13 +83,11 @@ static bool mb_flush(struct msgbuf *mb, ptd_kmsg_line_fn fn, void *user)
 {
     bool go = true;
 
-    if (mb->open && !mb->failed && mb->data)
-        go = fn(mb->time_s, mb->data, user);
+    /* after a failed allocation the message is dropped, and the next one starts afresh */
+    if (mb->open && !mb->text.failed && mb->text.data)
+        go = fn(mb->time_s, mb->text.data, user);
     mb->open = false;
-    mb->failed = false;
-    mb->len = 0;
-    if (mb->data)
-        mb->data[0] = '\0';
+    ptd_strbuf_clear(&mb->text);
     return go;
 }
 
@@ -148,7 +125,7 @@ static const char *kmsg_record_text(const char *line, size_t n, double *time_s)
 
 void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user)
 {
-    struct msgbuf mb = {0};
+    struct msgbuf mb = {.text = {.limit = KMSG_MAX_MESSAGE}};
     const char *p = buf, *end = buf + len;
     bool last_was_kmsg = false;
 
@@ -207,7 +184,7 @@ void ptd_kmsg_split(const char *buf, size_t len, ptd_kmsg_line_fn fn, void *user
     }
     mb_flush(&mb, fn, user);
 out:
-    free(mb.data);
+    ptd_strbuf_release(&mb.text);
 }
 
 /* ---- collection ----------------------------------------------------------------------- */

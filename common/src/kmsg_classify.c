@@ -174,6 +174,7 @@ static bool classify_iommu(const char *msg, struct ptd_kmsg_event *ev)
     return false;
 }
 
+/* PCI core messages; the caller takes the device from the message. */
 static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
 {
     const char *p;
@@ -183,24 +184,24 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
         ev->kind = PTD_KMSG_BAR_CANT_RESERVE;
         ev->code = kmsg_bar_index(msg, p);
         kmsg_bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
-        goto device;
+        return true;
     }
     if (strstr(msg, "not enough MMIO resources")) {
         ev->kind = PTD_KMSG_MMIO_NOT_ENOUGH;
-        goto device;
+        return true;
     }
     if (strstr(msg, "BAR") && (p = strstr(msg, "no space for")) != NULL) {
         ev->kind = PTD_KMSG_BAR_NO_SPACE;
         ev->code = kmsg_bar_index(msg, p);
         kmsg_bracket_detail(p, ev->detail, sizeof(ev->detail));
-        goto device;
+        return true;
     }
     if (strstr(msg, "BAR") && ((p = strstr(msg, "failed to assign")) != NULL ||
                                (p = strstr(msg, "can't assign; no space")) != NULL)) {
         ev->kind = PTD_KMSG_BAR_NO_SPACE;
         ev->code = kmsg_bar_index(msg, p);
         kmsg_bracket_detail(strstr(msg, "BAR"), ev->detail, sizeof(ev->detail));
-        goto device;
+        return true;
     }
     if ((p = strstr(msg, "Invalid PCI ROM")) != NULL ||
         (p = strstr(msg, "No more image in the PCI ROM")) != NULL) {
@@ -211,7 +212,7 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
             kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), got, strcspn(got, " "));
         else
             kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        goto device;
+        return true;
     }
     if ((p = strstr(msg, "not ready ")) != NULL && strstr(p, "ms after ")) {
         /* "not ready 65535ms after FLR; giving up" (also "...; waiting") */
@@ -219,22 +220,19 @@ static bool classify_pci(const char *msg, struct ptd_kmsg_event *ev)
         kmsg_parse_long(p + strlen("not ready "), &ev->code, NULL);
         p = kmsg_after(p, "ms after ");
         kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strlen(p));
-        goto device;
+        return true;
     }
     if ((p = kmsg_after(msg, "Unable to change power state from ")) != NULL &&
         strncmp(p, "D3cold", 6) == 0) {
         ev->kind = PTD_KMSG_D3COLD_STUCK;
         kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p, strcspn(p, ","));
-        goto device;
+        return true;
     }
     if (strstr(msg, "Unknown header type 7f")) {
         ev->kind = PTD_KMSG_DEVICE_GONE;
-        goto device;
+        return true;
     }
     return false;
-device:
-    kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
-    return true;
 }
 
 /* vendor-reset logs every step as "<driver> <dev>: AMD_NAVI10: <step>" ("performing
@@ -267,17 +265,19 @@ static bool classify_vendor_reset(const char *msg, struct ptd_kmsg_event *ev)
     return false;
 }
 
+/* GPU driver messages (amdgpu, i915, xe, probe failures); the caller takes the device from
+ * the message. */
 static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
 {
     const char *p, *q;
 
     if (strstr(msg, "Unable to locate a BIOS ROM")) {
         ev->kind = PTD_KMSG_AMDGPU_NO_BIOS;
-        goto device;
+        return true;
     }
     if (strstr(msg, "Fatal error during GPU init")) {
         ev->kind = PTD_KMSG_AMDGPU_INIT_FAILED;
-        goto device;
+        return true;
     }
     if ((p = strstr(msg, "ailed to resize BAR")) != NULL && p > msg &&
         (p[-1] == 'F' || p[-1] == 'f')) {
@@ -287,7 +287,7 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
         kmsg_parse_long(p + strspn(p, " "), &ev->code, NULL);
         if ((q = kmsg_after(p, " to ")) != NULL)
             kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), q, strcspn(q, "."));
-        goto device;
+        return true;
     }
     if (strstr(msg, "Failed to initialize GPU, declaring it wedged") &&
         (strncmp(msg, "i915", 4) == 0 || strstr(msg, "[drm]"))) {
@@ -295,7 +295,7 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
          * wedged!" (GuC/HuC firmware missing or the GT not coming up) */
         ev->kind = PTD_KMSG_I915_INIT_FAILED;
         kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
-        goto device;
+        return true;
     }
     if ((p = kmsg_after(msg, "Device initialization failed")) != NULL &&
         (strncmp(msg, "i915", 4) == 0 || strncmp(msg, "xe ", 3) == 0 || strstr(msg, "[drm]"))) {
@@ -303,7 +303,7 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
         p += strspn(p, " (");
         kmsg_parse_long(p, &ev->code, NULL);
         kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, " "));
-        goto device;
+        return true;
     }
     if ((p = strstr(msg, "failed with error ")) != NULL && strstr(msg, "probe")) {
         /* "amdgpu: probe of 0000:03:00.0 failed with error -22" (<= 6.x) and
@@ -314,12 +314,9 @@ static bool classify_gpu_drivers(const char *msg, struct ptd_kmsg_event *ev)
             kmsg_copy_clean(ev->detail, sizeof(ev->detail), q, strcspn(q, " "));
         else
             kmsg_copy_clean(ev->detail, sizeof(ev->detail), msg, strcspn(msg, ": "));
-        goto device;
+        return true;
     }
     return false;
-device:
-    kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
-    return true;
 }
 
 /* NVIDIA prints some messages over several lines, each prefixed "NVRM: " again ("...
@@ -382,10 +379,13 @@ bool ptd_kmsg_classify(const char *msg, struct ptd_kmsg_event *ev)
     memset(ev, 0, sizeof(*ev));
     ev->time_s = t;
     ev->code = PTD_KMSG_NO_CODE;
-    if (!classify_nvrm(msg, ev) && !classify_iommu(msg, ev) && !classify_gpu_drivers(msg, ev) &&
-        !classify_pci(msg, ev) && !classify_vendor_reset(msg, ev) &&
-        !classify_module_signature(msg, ev))
+    if (classify_nvrm(msg, ev) || classify_iommu(msg, ev)) {
+        /* these find the device themselves: it is not always the message's prefix */
+    } else if (classify_gpu_drivers(msg, ev) || classify_pci(msg, ev)) {
+        kmsg_find_bdf(msg, ev->device, sizeof(ev->device));
+    } else if (!classify_vendor_reset(msg, ev) && !classify_module_signature(msg, ev)) {
         return false;
+    }
     kmsg_copy_trimmed(ev->text, sizeof(ev->text), msg, strlen(msg));
     return true;
 }

@@ -68,7 +68,7 @@ static void quoted_detail(const char *p, char *detail, size_t len)
 }
 
 /* "vfio_dma_map(...) = -22 (Invalid argument)", "VFIO_MAP_DMA failed: Invalid argument" or
- * "VFIO_MAP_DMA failed: -12". */
+ * "VFIO_MAP_DMA failed: -12"; the caller takes the device from the message. */
 static bool classify_dma(const char *msg, struct ptd_start_event *ev)
 {
     const char *p;
@@ -86,10 +86,10 @@ static bool classify_dma(const char *msg, struct ptd_start_event *ev)
         ev->kind = PTD_START_DMA_MAP_ENOMEM, ev->code = -12;
     else
         return false;
-    find_device(msg, ev->device, sizeof(ev->device));
     return true;
 }
 
+/* Reset failures; the caller takes the device from the message. */
 static bool classify_reset(const char *msg, struct ptd_start_event *ev)
 {
     const char *p;
@@ -101,27 +101,25 @@ static bool classify_reset(const char *msg, struct ptd_start_event *ev)
             kmsg_copy_trimmed(ev->detail, sizeof(ev->detail), p + 1, strlen(p + 1));
         if ((p = kmsg_after(msg, "depends on group ")) != NULL)
             kmsg_parse_long(p, &ev->code, NULL);
-        goto device;
+        return true;
     }
     if (strstr(msg, "failed to reset PCI device") ||
         (strstr(msg, "error writing '1' to") && strstr(msg, "/reset'"))) {
         ev->kind = PTD_START_RESET_FAILED;
         strcpy(ev->detail, "reset write failed");
-        goto device;
+        return true;
     }
     if (strstr(msg, "pci_irq_handler: Assertion")) {
         /* QEMU aborts here when the guest's GPU raises an interrupt pin it never had: the
          * state a card is left in when it was not reset between VM starts */
         ev->kind = PTD_START_RESET_FAILED;
         strcpy(ev->detail, "pci_irq_handler assertion");
-        goto device;
+        return true;
     }
     return false;
-device:
-    find_device(msg, ev->device, sizeof(ev->device));
-    return true;
 }
 
+/* Group and driver binding failures; the caller takes the device from the message. */
 static bool classify_binding(const char *msg, struct ptd_start_event *ev)
 {
     const char *p;
@@ -132,24 +130,21 @@ static bool classify_binding(const char *msg, struct ptd_start_event *ev)
         ev->kind = PTD_START_GROUP_NOT_VIABLE;
         if (g && g < p)
             kmsg_parse_long(g, &ev->code, NULL);
-        goto device;
+        return true;
     }
     if ((p = kmsg_after(msg, "in use by VMID ")) != NULL ||
         (p = kmsg_after(msg, "in use by running VMID ")) != NULL ||
         (p = kmsg_after(msg, "reserved for use by VMID ")) != NULL) {
         ev->kind = PTD_START_DEVICE_IN_USE;
         quoted_detail(p, ev->detail, sizeof(ev->detail));
-        goto device;
+        return true;
     }
     if (strstr(msg, "can't unbind/bind PCI group to VFIO") ||
         (strstr(msg, "Cannot bind ") && strstr(msg, " to vfio"))) {
         ev->kind = PTD_START_HOST_DRIVER_BOUND;
-        goto device;
+        return true;
     }
     return false;
-device:
-    find_device(msg, ev->device, sizeof(ev->device));
-    return true;
 }
 
 static bool classify_other(const char *msg, struct ptd_start_event *ev)
@@ -212,8 +207,9 @@ bool ptd_start_classify(const char *msg, struct ptd_start_event *ev)
     ev->code = PTD_KMSG_NO_CODE;
     if (!msg)
         return false;
-    if (!classify_binding(msg, ev) && !classify_reset(msg, ev) && !classify_dma(msg, ev) &&
-        !classify_other(msg, ev))
+    if (classify_binding(msg, ev) || classify_reset(msg, ev) || classify_dma(msg, ev))
+        find_device(msg, ev->device, sizeof(ev->device)); /* all of these name one */
+    else if (!classify_other(msg, ev))
         return false;
     kmsg_copy_clean(ev->text, sizeof(ev->text), msg, strlen(msg));
     return true;

@@ -99,6 +99,10 @@ cJSON *agent_soak_sample(const cJSON *doc, const cJSON *previous, double kmsg_ne
 int agent_soak_append(struct agent_ctx *ctx, const char *path, struct ptd_error *err);
 
 /* Small helpers shared by the collectors (util.c). */
+/* Finds the first line of text that starts with key and then sep ("KEY=...", "Model: ...")
+ * and points *value at the rest of that line, *n bytes without the newline (borrowed from
+ * text). False when no line does. */
+bool agent_key_line(const char *text, const char *key, char sep, const char **value, size_t *n);
 /* Reads "/etc/os-release"-style KEY=value (quotes removed) from text; NULL when absent.
  * The result is malloc'd (caller frees). */
 char *agent_kv_value(const char *text, const char *key);
@@ -106,6 +110,10 @@ char *agent_kv_value(const char *text, const char *key);
  * and control characters (but newline and tab) become '?', in place. NULL is fine. The
  * agent's name for ptd_text_clean (ptdiag/text_clean.h), which the Windows agent shares. */
 void agent_sanitize(char *text);
+/* dlopen()s a vendor library (RTLD_NOW | RTLD_LOCAL). When it cannot be loaded, sets
+ * obj[state_key] to "missing" and obj.error to the loader's reason, and returns NULL. The
+ * handle is the caller's (the query processes exit without dlclose). */
+void *agent_dlopen(cJSON *obj, const char *lib, const char *state_key);
 /* Returns the object doc[key], creating it (or replacing a non-object) when needed. */
 cJSON *agent_obj(cJSON *parent, const char *key);
 

@@ -78,34 +78,18 @@ static bool add_kernel_module(struct agent_ctx *ctx, cJSON *nv)
 /* "Model: \t\t NVIDIA GeForce RTX 3090" → "NVIDIA GeForce RTX 3090" */
 static char *info_value(const char *text, const char *key)
 {
-    size_t klen = strlen(key);
-    const char *line = text;
+    const char *v;
+    size_t vn;
 
-    while (line && *line) {
-        const char *eol = strchr(line, '\n');
-        size_t n = eol ? (size_t)(eol - line) : strlen(line);
-
-        if (n > klen && strncmp(line, key, klen) == 0 && line[klen] == ':') {
-            const char *v = line + klen + 1;
-            size_t vn = n - klen - 1;
-            char *out;
-
-            while (vn > 0 && isspace((unsigned char)*v)) {
-                v++;
-                vn--;
-            }
-            while (vn > 0 && isspace((unsigned char)v[vn - 1]))
-                vn--;
-            out = malloc(vn + 1);
-            if (out) {
-                memcpy(out, v, vn);
-                out[vn] = '\0';
-            }
-            return out;
-        }
-        line = eol ? eol + 1 : NULL;
+    if (!agent_key_line(text, key, ':', &v, &vn))
+        return NULL;
+    while (vn > 0 && isspace((unsigned char)*v)) {
+        v++;
+        vn--;
     }
-    return NULL;
+    while (vn > 0 && isspace((unsigned char)v[vn - 1]))
+        vn--;
+    return strndup(v, vn);
 }
 
 static void add_info_str(cJSON *obj, const char *key, const char *text, const char *label)

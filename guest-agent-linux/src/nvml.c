@@ -155,14 +155,9 @@ cJSON *agent_nvml_query(void *unused)
     (void)unused;
     if (!o)
         return NULL;
-    lib = dlopen(NVML_LIB, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *e = dlerror();
-
-        ptd_json_add_str(o, "status", "missing");
-        ptd_json_add_str(o, "error", e ? e : NVML_LIB ": cannot be opened");
+    lib = agent_dlopen(o, NVML_LIB, "status");
+    if (!lib)
         return o;
-    }
     if (!load_api(lib, &api)) {
         ptd_json_add_str(o, "status", "error");
         ptd_json_add_str(o, "error", NVML_LIB ": required entry points missing");

@@ -28,8 +28,12 @@ static void add_attr(struct agent_ctx *ctx, cJSON *obj, const char *key, const c
 
 static void add_os(struct agent_ctx *ctx, cJSON *sys)
 {
+    /* system.os members after "name", and the os-release(5) key each comes from */
+    static const char *const members[][2] = {
+        {"id", "ID"}, {"version", "VERSION_ID"}, {"build", "BUILD_ID"}};
     cJSON *os = agent_obj(sys, "os");
-    char *text = NULL, *name, *version, *build, *id;
+    char *text = NULL, *value;
+    size_t i;
     int r;
 
     if (!os)
@@ -43,20 +47,16 @@ static void add_os(struct agent_ctx *ctx, cJSON *sys)
         text = NULL;
     }
     agent_sanitize(text);
-    name = text ? agent_kv_value(text, "PRETTY_NAME") : NULL;
-    if (!name && text)
-        name = agent_kv_value(text, "NAME");
-    id = text ? agent_kv_value(text, "ID") : NULL;
-    version = text ? agent_kv_value(text, "VERSION_ID") : NULL;
-    build = text ? agent_kv_value(text, "BUILD_ID") : NULL;
-    ptd_json_add_str(os, "name", name);
-    ptd_json_add_str(os, "id", id);
-    ptd_json_add_str(os, "version", version);
-    ptd_json_add_str(os, "build", build);
-    free(name);
-    free(id);
-    free(version);
-    free(build);
+    value = text ? agent_kv_value(text, "PRETTY_NAME") : NULL;
+    if (!value && text)
+        value = agent_kv_value(text, "NAME");
+    ptd_json_add_str(os, "name", value);
+    free(value);
+    for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+        value = text ? agent_kv_value(text, members[i][1]) : NULL;
+        ptd_json_add_str(os, members[i][0], value);
+        free(value);
+    }
     free(text);
 }
 
@@ -154,21 +154,11 @@ static int add_cpuid(struct agent_ctx *ctx, cJSON *sys)
         return -1;
     if (ctx->live) {
         ptd_cpuid_read(&view);
+        ptd_cpuid_add_json(c, &view);
         if (!view.available) {
-            ptd_json_add_str(c, "source", NULL);
-            ptd_json_add_tri(c, "hypervisor_bit", -1);
-            ptd_json_add_str(c, "signature", NULL);
-            ptd_json_add_str(c, "signature_source", NULL);
-            ptd_json_add_str(c, "hypervisor_kind", NULL);
             ptd_doc_add_error(ctx->doc, SRC, "cpuid: not an x86 CPU");
             return -1;
         }
-        ptd_json_add_str(c, "source", "instruction");
-        ptd_json_add_tri(c, "hypervisor_bit", view.hypervisor_bit);
-        ptd_json_add_str(c, "signature", view.signature);
-        ptd_json_add_str(c, "signature_source", "instruction");
-        ptd_json_add_str(c, "hypervisor_kind",
-                         ptd_cpuid_hypervisor_kind(view.hypervisor_bit, view.signature));
         return view.hypervisor_bit;
     }
     bit = cpuinfo_hypervisor_flag(ctx);

@@ -195,12 +195,8 @@ cJSON *agent_vulkan_query(void *unused)
     (void)unused;
     if (!vk)
         return NULL;
-    lib = dlopen(VULKAN_LIB, RTLD_NOW | RTLD_LOCAL);
+    lib = agent_dlopen(vk, VULKAN_LIB, "loader");
     if (!lib) {
-        const char *e = dlerror();
-
-        ptd_json_add_str(vk, "loader", "missing");
-        ptd_json_add_str(vk, "error", e ? e : VULKAN_LIB ": cannot be opened");
         cJSON_AddNullToObject(vk, "instance_api_version");
         cJSON_AddArrayToObject(vk, "devices");
         return vk;

@@ -105,23 +105,10 @@ static void add_cpuid(cJSON *sys)
     struct ptd_cpuid_view view;
 
     ptd_cpuid_read(&view);
-    if (!view.available) {
-        ptd_json_add_str(c, "source", NULL);
-        ptd_json_add_tri(c, "hypervisor_bit", -1);
-        ptd_json_add_str(c, "signature", NULL);
-        ptd_json_add_str(c, "hypervisor_kind", NULL);
-        ptd_json_add_tri(sys, "is_vm", -1);
-        return;
-    }
-    ptd_json_add_str(c, "source", "instruction");
-    ptd_json_add_tri(c, "hypervisor_bit", view.hypervisor_bit);
-    ptd_json_add_str(c, "signature", view.signature);
-    ptd_json_add_str(c, "signature_source", "instruction");
-    ptd_json_add_str(c, "hypervisor_kind",
-                     ptd_cpuid_hypervisor_kind(view.hypervisor_bit, view.signature));
+    ptd_cpuid_add_json(c, &view);
     /* A hidden hypervisor (kvm=off, -hypervisor) makes this false although it is a VM:
      * exactly the fact the report needs. */
-    ptd_json_add_tri(sys, "is_vm", view.hypervisor_bit);
+    ptd_json_add_tri(sys, "is_vm", view.available ? view.hypervisor_bit : -1);
 }
 
 void ptw_collect_system(struct ptw_agent *a)

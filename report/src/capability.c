@@ -26,9 +26,9 @@ static bool is_windows(const cJSON *doc)
     return os && strcmp(os, "windows") == 0;
 }
 
-static char *take(struct rpt_buf *b)
+static char *take(struct ptd_strbuf *b)
 {
-    return rpt_buf_take(b);
+    return ptd_strbuf_take(b);
 }
 
 static const char *or_q(const char *s)
@@ -40,58 +40,58 @@ static const char *or_q(const char *s)
  * the vendor:device ids stand in. */
 static char *cell_gpu(const cJSON *doc, const cJSON *g)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const char *name = ptd_json_get_str(g, "device_name");
     if (!name)
         name = ptd_json_get_str(g, "windows.description");
     if (!is_windows(doc))
-        rpt_buf_printf(&b, "%s ", or_q(ptd_json_get_str(g, "location")));
+        ptd_strbuf_printf(&b, "%s ", or_q(ptd_json_get_str(g, "location")));
     if (name)
-        rpt_buf_printf(&b, "%s ", name);
-    rpt_buf_printf(&b, "[%s:%s]", or_q(ptd_json_get_str(g, "vendor_id")),
-                   or_q(ptd_json_get_str(g, "device_id")));
+        ptd_strbuf_printf(&b, "%s ", name);
+    ptd_strbuf_printf(&b, "[%s:%s]", or_q(ptd_json_get_str(g, "vendor_id")),
+                      or_q(ptd_json_get_str(g, "device_id")));
     return take(&b);
 }
 
 static char *cell_driver(const cJSON *doc, const cJSON *g)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const char *drv = ptd_json_get_str(g, "driver");
     if (is_windows(doc))
         return rpt_cap_windows_driver(g);
     if (!drv)
         return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g, "driver")) ? strdup("none") : NULL;
-    rpt_buf_add(&b, drv);
+    ptd_strbuf_add(&b, drv);
     if (strcmp(drv, "nvidia") == 0) {
         const char *ver = ptd_json_get_str(doc, "nvidia.kernel_module.version");
         const char *flavor = ptd_json_get_str(doc, "nvidia.kernel_module.flavor");
         if (ver)
-            rpt_buf_printf(&b, " %s", ver);
+            ptd_strbuf_printf(&b, " %s", ver);
         if (flavor)
-            rpt_buf_printf(&b, " (%s)", flavor);
+            ptd_strbuf_printf(&b, " (%s)", flavor);
     } else {
         /* in-tree drivers (amdgpu, i915, xe, nouveau) are versioned with the kernel */
         const char *ver = ptd_json_get_str(doc, "system.kernel_release");
         if (ver)
-            rpt_buf_printf(&b, " (kernel %s)", ver);
+            ptd_strbuf_printf(&b, " (kernel %s)", ver);
     }
     return take(&b);
 }
 
 static char *cell_vram(const cJSON *g, const char *key)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     uint64_t bytes;
     if (ptd_json_get_u64(g, key, UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
         return NULL;
-    rpt_buf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
+    ptd_strbuf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
     return take(&b);
 }
 
 static char *cell_d3d(const cJSON *doc, const cJSON *g)
 {
     const cJSON *a, *adapters = ptd_json_get(doc, "dxgi.adapters");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     if (!is_windows(doc))
         return strdup("n/a (Linux)");
     if (!cJSON_IsArray(adapters))
@@ -104,7 +104,7 @@ static char *cell_d3d(const cJSON *doc, const cJSON *g)
         const char *l12 = ptd_json_get_str(a, "d3d12_feature_level");
         if (!l11 && !l12)
             return NULL;
-        rpt_buf_printf(&b, "D3D11 %s, D3D12 %s", l11 ? l11 : "unknown", l12 ? l12 : "none");
+        ptd_strbuf_printf(&b, "D3D11 %s, D3D12 %s", l11 ? l11 : "unknown", l12 ? l12 : "none");
         return take(&b);
     }
     return strdup("none (no DXGI adapter for this GPU)");
@@ -115,7 +115,7 @@ static char *cell_vulkan(const cJSON *doc, const cJSON *g)
     const cJSON *d, *devs = ptd_json_get(doc, "vulkan.devices");
     const char *loader = ptd_json_get_str(doc, "vulkan.loader");
     const char *loc = ptd_json_get_str(g, "location");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     if (loader && strcmp(loader, "missing") == 0)
         return strdup("none (no Vulkan loader)");
     if (!cJSON_IsArray(devs))
@@ -128,9 +128,9 @@ static char *cell_vulkan(const cJSON *doc, const cJSON *g)
             continue;
         const char *api = ptd_json_get_str(d, "api_version");
         const char *name = ptd_json_get_str(d, "driver_name");
-        rpt_buf_add(&b, api ? api : "unknown version");
+        ptd_strbuf_add(&b, api ? api : "unknown version");
         if (name)
-            rpt_buf_printf(&b, " (%s)", name);
+            ptd_strbuf_printf(&b, " (%s)", name);
         return take(&b);
     }
     return strdup("none (no Vulkan device for this GPU)");
@@ -142,24 +142,24 @@ static char *cell_codecs(const cJSON *g, const char *key)
     const cJSON *video = cJSON_GetObjectItemCaseSensitive(g, "video");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(video, key), *c;
     const char *reason = ptd_json_get_str(video, "reason");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     if (!cJSON_IsArray(list))
         return NULL;
     cJSON_ArrayForEach(c, list)
     {
         if (cJSON_IsString(c))
-            rpt_buf_printf(&b, "%s%s", b.len ? " " : "", c->valuestring);
+            ptd_strbuf_printf(&b, "%s%s", b.len ? " " : "", c->valuestring);
     }
     if (!b.len)
-        rpt_buf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
-                       reason ? ")" : "");
+        ptd_strbuf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
+                          reason ? ")" : "");
     return take(&b);
 }
 
 static char *cell_displays(const cJSON *g)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(g, "displays"), *d;
-    struct rpt_buf names = {0}, b = {0};
+    struct ptd_strbuf names = {0};
     size_t total = 0, on = 0;
     if (!cJSON_IsArray(list))
         return NULL;
@@ -169,15 +169,22 @@ static char *cell_displays(const cJSON *g)
         if (ptd_json_get_tri(d, "connected") != 1)
             continue;
         const char *name = ptd_json_get_str(d, "name");
-        rpt_buf_printf(&names, "%s%s", on++ ? ", " : "", name ? name : "?");
+        ptd_strbuf_printf(&names, "%s%s", on++ ? ", " : "", name ? name : "?");
     }
+    return rpt_cap_connected_cell(on, total, &names);
+}
+
+char *rpt_cap_connected_cell(size_t on, size_t total, struct ptd_strbuf *names)
+{
+    struct ptd_strbuf b = {0};
     if (!total)
-        rpt_buf_add(&b, "no outputs");
+        ptd_strbuf_add(&b, "no outputs");
     else if (!on)
-        rpt_buf_printf(&b, "none connected of %zu", total);
+        ptd_strbuf_printf(&b, "none connected of %zu", total);
     else
-        rpt_buf_printf(&b, "%zu connected of %zu (%s)", on, total, names.s ? names.s : "");
-    free(names.s);
+        ptd_strbuf_printf(&b, "%zu connected of %zu (%s)", on, total,
+                          names->data ? names->data : "");
+    ptd_strbuf_release(names);
     return take(&b);
 }
 
@@ -188,18 +195,18 @@ static char *cell_compute(const cJSON *g)
     const char *cc = ptd_json_get_str(c, "cuda_capability");
     const char *gfx = ptd_json_get_str(c, "rocm_gfx_target");
     const char *reason = ptd_json_get_str(c, "reason");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     if (!cJSON_IsObject(c))
         return NULL;
     if (cuda || cc)
-        rpt_buf_printf(&b, "CUDA %s, compute capability %s", cuda ? cuda : "?", cc ? cc : "?");
+        ptd_strbuf_printf(&b, "CUDA %s, compute capability %s", cuda ? cuda : "?", cc ? cc : "?");
     if (gfx)
-        rpt_buf_printf(&b, "%sROCm %s", b.len ? "; " : "", gfx);
+        ptd_strbuf_printf(&b, "%sROCm %s", b.len ? "; " : "", gfx);
     if (!b.len && !reason && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "apis")))
         return NULL;
     if (!b.len)
-        rpt_buf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
-                       reason ? ")" : "");
+        ptd_strbuf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
+                          reason ? ")" : "");
     return take(&b);
 }
 
@@ -224,13 +231,13 @@ static void build_row(const cJSON *doc, const cJSON *g, struct rpt_capability_ro
 static void build_adapter_row(const cJSON *doc, const cJSON *ad, int index,
                               struct rpt_capability_row *r)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const char *desc = ptd_json_get_str(ad, "description");
 
     r->adapter = ad;
-    rpt_buf_printf(&b, "%s [%s:%s] (DXGI adapter, no display device with these ids)", or_q(desc),
-                   or_q(ptd_json_get_str(ad, "vendor_id")),
-                   or_q(ptd_json_get_str(ad, "device_id")));
+    ptd_strbuf_printf(&b, "%s [%s:%s] (DXGI adapter, no display device with these ids)", or_q(desc),
+                      or_q(ptd_json_get_str(ad, "vendor_id")),
+                      or_q(ptd_json_get_str(ad, "device_id")));
     r->cell[RPT_CAP_GPU] = take(&b);
     r->cell[RPT_CAP_VRAM] = cell_vram(ad, "dedicated_video_memory_bytes");
     r->cell[RPT_CAP_D3D] = cell_d3d(doc, ad);

@@ -22,6 +22,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "ptdiag/strbuf.h"
+
 enum rpt_cap_col {
     RPT_CAP_GPU,      /* "0000:01:00.0 GA102 [GeForce RTX 3090]" */
     RPT_CAP_DRIVER,   /* "nvidia 550.120 (proprietary)" */
@@ -73,6 +75,11 @@ char *rpt_cap_windows_driver(const cJSON *gpu);
 char *rpt_cap_adapter_decode(const cJSON *adapter);
 char *rpt_cap_adapter_encode(const cJSON *doc, int index);
 char *rpt_cap_adapter_displays(const cJSON *adapter);
+
+/* The displays cell's wording, for the GPU rows and the adapter rows alike: "no outputs",
+ * "none connected of 2" or "1 connected of 2 (NAMES)". Frees names' text (names may be
+ * empty); returns the cell (caller frees) or NULL when out of memory. */
+char *rpt_cap_connected_cell(size_t on, size_t total, struct ptd_strbuf *names);
 
 /* Renderers (capability_render.c); untrusted cells are escaped. text: one block per GPU,
  * each line prefixed by indent. md: one Markdown table. json: an array of row objects

@@ -44,20 +44,20 @@ char *rpt_cap_windows_driver(const cJSON *gpu)
     const char *prov = ptd_json_get_str(gpu, "windows.provider");
     const char *ver = ptd_json_get_str(gpu, "windows.driver_version");
     const char *vver = ptd_json_get_str(gpu, "windows.driver_version_vendor");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     int64_t problem;
 
-    rpt_buf_add(&b, drv ? drv : "none bound");
+    ptd_strbuf_add(&b, drv ? drv : "none bound");
     if (prov)
-        rpt_buf_printf(&b, ", %s", prov);
+        ptd_strbuf_printf(&b, ", %s", prov);
     if (ver)
-        rpt_buf_printf(&b, " %s", ver);
+        ptd_strbuf_printf(&b, " %s", ver);
     if (vver)
-        rpt_buf_printf(&b, " (%s)", vver);
+        ptd_strbuf_printf(&b, " (%s)", vver);
     if (ptd_json_get_int(gpu, "windows.problem_code", 0, 1000, &problem, NULL) == PTD_NUM_OK)
-        rpt_buf_printf(&b, problem ? "; Device Manager code %lld" : "; no device problem",
-                       (long long)problem);
-    return rpt_buf_take(&b);
+        ptd_strbuf_printf(&b, problem ? "; Device Manager code %lld" : "; no device problem",
+                          (long long)problem);
+    return ptd_strbuf_take(&b);
 }
 
 static const char *msi_word(const cJSON *obj)
@@ -73,32 +73,32 @@ char *rpt_cap_interrupts(const cJSON *doc, const cJSON *gpu)
 {
     const char *os = ptd_json_get_str(doc, "producer.os");
     const cJSON *win = cJSON_GetObjectItemCaseSensitive(gpu, "windows"), *fn;
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
 
     if (os && strcmp(os, "linux") == 0)
         return strdup("not reported (Linux)");
     if (!os || strcmp(os, "windows") != 0 || !cJSON_IsObject(win))
         return NULL;
-    rpt_buf_printf(&b, "GPU %s", msi_word(cJSON_GetObjectItemCaseSensitive(win, "interrupts")));
+    ptd_strbuf_printf(&b, "GPU %s", msi_word(cJSON_GetObjectItemCaseSensitive(win, "interrupts")));
     cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(win, "companions"))
     {
         const char *cls = ptd_json_get_str(fn, "class");
         int64_t f;
 
-        rpt_buf_add(&b, cls && strncmp(cls, "0403", 4) == 0 ? ", audio" : ", function");
+        ptd_strbuf_add(&b, cls && strncmp(cls, "0403", 4) == 0 ? ", audio" : ", function");
         if (ptd_json_get_int(fn, "pci_function", 0, 7, &f, NULL) == PTD_NUM_OK)
-            rpt_buf_printf(&b, " .%lld", (long long)f);
-        rpt_buf_printf(&b, " %s", msi_word(cJSON_GetObjectItemCaseSensitive(fn, "interrupts")));
+            ptd_strbuf_printf(&b, " .%lld", (long long)f);
+        ptd_strbuf_printf(&b, " %s", msi_word(cJSON_GetObjectItemCaseSensitive(fn, "interrupts")));
     }
-    return rpt_buf_take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *unknown_because(const char *error)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
 
-    rpt_buf_printf(&b, "unknown (%s)", error);
-    return rpt_buf_take(&b);
+    ptd_strbuf_printf(&b, "unknown (%s)", error);
+    return ptd_strbuf_take(&b);
 }
 
 /* "H.264 4096x4096, HEVC Main10 8192x8192": the codecs with their largest tested size. */
@@ -107,7 +107,7 @@ char *rpt_cap_adapter_decode(const cJSON *ad)
     const cJSON *dec = cJSON_GetObjectItemCaseSensitive(ad, "video_decode");
     const cJSON *codecs = cJSON_GetObjectItemCaseSensitive(dec, "codecs"), *c;
     const char *error = ptd_json_get_str(dec, "error");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     size_t n = 0;
 
     if (!cJSON_IsArray(codecs))
@@ -119,14 +119,15 @@ char *rpt_cap_adapter_decode(const cJSON *ad)
 
         if (!name)
             continue;
-        rpt_buf_printf(&b, "%s%s", n++ ? ", " : "", name);
+        ptd_strbuf_printf(&b, "%s%s", n++ ? ", " : "", name);
         if (ptd_json_get_int(c, "max_width", 1, 65536, &w, NULL) == PTD_NUM_OK &&
             ptd_json_get_int(c, "max_height", 1, 65536, &h, NULL) == PTD_NUM_OK)
-            rpt_buf_printf(&b, " %lldx%lld", (long long)w, (long long)h);
+            ptd_strbuf_printf(&b, " %lldx%lld", (long long)w, (long long)h);
     }
     if (!n)
-        rpt_buf_printf(&b, "none%s%s%s", error ? " (" : "", error ? error : "", error ? ")" : "");
-    return rpt_buf_take(&b);
+        ptd_strbuf_printf(&b, "none%s%s%s", error ? " (" : "", error ? error : "",
+                          error ? ")" : "");
+    return ptd_strbuf_take(&b);
 }
 
 char *rpt_cap_adapter_encode(const cJSON *doc, int index)
@@ -134,7 +135,7 @@ char *rpt_cap_adapter_encode(const cJSON *doc, int index)
     const cJSON *enc = ptd_json_get(doc, "video_encode");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(enc, "encoders"), *e;
     const char *error = ptd_json_get_str(enc, "error");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     size_t n = 0;
 
     if (!cJSON_IsArray(list) || index < 0)
@@ -148,20 +149,21 @@ char *rpt_cap_adapter_encode(const cJSON *doc, int index)
         if (ptd_json_get_int(e, "dxgi_adapter_index", 0, 1000, &idx, NULL) != PTD_NUM_OK ||
             idx != index)
             continue;
-        rpt_buf_printf(&b, "%s%s", n++ ? ", " : "", codec ? codec : "?");
+        ptd_strbuf_printf(&b, "%s%s", n++ ? ", " : "", codec ? codec : "?");
         if (fn)
-            rpt_buf_printf(&b, " (%s)", fn);
+            ptd_strbuf_printf(&b, " (%s)", fn);
     }
     if (!n)
-        rpt_buf_printf(&b, "none%s%s%s", error ? " (" : "", error ? error : "", error ? ")" : "");
-    return rpt_buf_take(&b);
+        ptd_strbuf_printf(&b, "none%s%s%s", error ? " (" : "", error ? error : "",
+                          error ? ")" : "");
+    return ptd_strbuf_take(&b);
 }
 
 /* Same wording as the GPU rows' displays cell: "1 connected of 2 (\\.\DISPLAY1 1920x1080)". */
 char *rpt_cap_adapter_displays(const cJSON *ad)
 {
     const cJSON *outs = cJSON_GetObjectItemCaseSensitive(ad, "outputs"), *o;
-    struct rpt_buf names = {0}, b = {0};
+    struct ptd_strbuf names = {0};
     size_t on = 0;
     int total = cJSON_GetArraySize(outs);
 
@@ -174,17 +176,10 @@ char *rpt_cap_adapter_displays(const cJSON *ad)
 
         if (ptd_json_get_tri(o, "attached_to_desktop") != 1)
             continue;
-        rpt_buf_printf(&names, "%s%s", on++ ? ", " : "", name ? name : "?");
+        ptd_strbuf_printf(&names, "%s%s", on++ ? ", " : "", name ? name : "?");
         if (ptd_json_get_int(o, "width", 1, 65536, &w, NULL) == PTD_NUM_OK &&
             ptd_json_get_int(o, "height", 1, 65536, &h, NULL) == PTD_NUM_OK)
-            rpt_buf_printf(&names, " %lldx%lld", (long long)w, (long long)h);
+            ptd_strbuf_printf(&names, " %lldx%lld", (long long)w, (long long)h);
     }
-    if (!total)
-        rpt_buf_add(&b, "no outputs");
-    else if (!on)
-        rpt_buf_printf(&b, "none connected of %d", total);
-    else
-        rpt_buf_printf(&b, "%zu connected of %d (%s)", on, total, names.s ? names.s : "");
-    free(names.s);
-    return rpt_buf_take(&b);
+    return rpt_cap_connected_cell(on, (size_t)total, &names);
 }

@@ -15,12 +15,12 @@ int rpt_read_data_file(const char *path, char **data, size_t *len, struct ptd_er
     FILE *f = fopen(path, "rb");
     if (!f)
         return ptd_error_set(err, "%s: cannot open: %s", path, strerror(errno));
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     char chunk[65536];
     size_t n;
     int rc = -1;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        rpt_buf_addn(&b, chunk, n);
+        ptd_strbuf_addn(&b, chunk, n);
         if (b.len > PTD_DOC_MAX_BYTES) {
             ptd_error_set(err, "%s: larger than %u bytes", path, PTD_DOC_MAX_BYTES);
             goto out;
@@ -31,11 +31,10 @@ int rpt_read_data_file(const char *path, char **data, size_t *len, struct ptd_er
         goto out;
     }
     *len = b.len;
-    *data = b.s ? b.s : strdup("");
-    b.s = NULL;
+    *data = ptd_strbuf_take(&b);
     rc = *data ? 0 : ptd_error_set(err, "%s: out of memory", path);
 out:
     fclose(f);
-    free(b.s);
+    ptd_strbuf_release(&b);
     return rc;
 }

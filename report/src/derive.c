@@ -47,7 +47,7 @@ static void bar_sizes(const cJSON *dev, double *largest, double *total64, bool *
 static void add_slot_ids(const cJSON *h, const cJSON *d, cJSON *dx)
 {
     const char *slot = ptd_json_get_str(d, "slot");
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const cJSON *o;
 
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(h, "devices"))
@@ -58,13 +58,13 @@ static void add_slot_ids(const cJSON *h, const cJSON *d, cJSON *dx)
             continue;
         char one[16];
         snprintf(one, sizeof one, "%s:%s", ov, oi);
-        if (b.s && strstr(b.s, one))
+        if (b.data && strstr(b.data, one))
             continue;
         if (b.len)
-            rpt_buf_add(&b, ",");
-        rpt_buf_add(&b, one);
+            ptd_strbuf_add(&b, ",");
+        ptd_strbuf_add(&b, one);
     }
-    char *s = rpt_buf_take(&b);
+    char *s = ptd_strbuf_take(&b);
     if (s && *s)
         cJSON_AddStringToObject(dx, "slot_ids", s);
     free(s);
@@ -142,20 +142,20 @@ static bool hostnodes_has(const char *spec, int node)
  * configuration passes on q35. NULL when raw is absent. Caller frees. */
 static char *with_pcie(const char *raw)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const char *p = raw;
     while (p && *p) {
         size_t n = strcspn(p, ",");
         if (!(n >= 5 && strncmp(p, "pcie=", 5) == 0) && n > 0) {
             if (b.len)
-                rpt_buf_add(&b, ",");
-            rpt_buf_addn(&b, p, n);
+                ptd_strbuf_add(&b, ",");
+            ptd_strbuf_addn(&b, p, n);
         }
         p += n + (p[n] == ',');
     }
     if (b.len)
-        rpt_buf_add(&b, ",pcie=1");
-    return rpt_buf_take(&b);
+        ptd_strbuf_add(&b, ",pcie=1");
+    return ptd_strbuf_take(&b);
 }
 
 void rpt_derive_passed(struct rpt_model *m, struct rpt_passed *p)

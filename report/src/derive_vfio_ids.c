@@ -105,19 +105,19 @@ static void check_stray(const cJSON *entry, const char *where, cJSON *problems)
 }
 
 /* Appends "v:d" of a device once. */
-static void add_ids_once(struct rpt_buf *b, const cJSON *dev)
+static void add_ids_once(struct ptd_strbuf *b, const cJSON *dev)
 {
     const char *v = ptd_json_get_str(dev, "vendor_id"), *i = ptd_json_get_str(dev, "device_id");
     if (!v || !i)
         return;
     char one[16];
     snprintf(one, sizeof one, "%s:%s", v, i);
-    for (const char *q = b->s; q && (q = strstr(q, one)) != NULL; q++)
-        if ((q == b->s || q[-1] == ',') && (q[strlen(one)] == ',' || q[strlen(one)] == '\0'))
+    for (const char *q = b->data; q && (q = strstr(q, one)) != NULL; q++)
+        if ((q == b->data || q[-1] == ',') && (q[strlen(one)] == ',' || q[strlen(one)] == '\0'))
             return;
     if (b->len)
-        rpt_buf_add(b, ",");
-    rpt_buf_add(b, one);
+        ptd_strbuf_add(b, ",");
+    ptd_strbuf_add(b, one);
 }
 
 /* True when a VM passes bdf whole (vfio-pci, not as a mediated device). */
@@ -144,7 +144,7 @@ static bool passed_whole(const cJSON *h, const char *bdf)
  * function of the GPU slots already on vfio-pci. "v:d,v:d" (caller frees) or NULL. */
 static char *passthrough_ids(const cJSON *h)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const cJSON *d, *vm, *hp, *r;
     /* hostpci[].resolved has the ids of every function an entry passes, also those the PCI
      * probe did not list (an audio function on its host driver behind the card's switch) */
@@ -182,7 +182,7 @@ static char *passthrough_ids(const cJSON *h)
             }
         }
     }
-    char *s = rpt_buf_take(&b);
+    char *s = ptd_strbuf_take(&b);
     if (s && !*s) {
         free(s);
         s = NULL;

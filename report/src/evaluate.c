@@ -364,35 +364,25 @@ static void eval_guests(struct acc *a, const struct rpt_model *m)
 /* Runs the rule once per instance of its scope. */
 static void eval_rule(struct acc *a, const struct rpt_model *m)
 {
-    switch (a->rule->scope) {
-    case RPT_SCOPE_HOST:
+    /* the scopes whose instances come from the host document */
+    static void (*const from_host[RPT_SCOPE_COUNT])(struct acc *, const struct rpt_model *) = {
+        [RPT_SCOPE_HOST] = eval_host,
+        [RPT_SCOPE_HOST_DEVICE] = eval_host_devices,
+        [RPT_SCOPE_VM] = eval_vms,
+        [RPT_SCOPE_VM_HOSTPCI] = eval_vm_hostpci,
+    };
+    enum rpt_scope scope = a->rule->scope;
+
+    if ((unsigned)scope < RPT_SCOPE_COUNT && from_host[scope]) {
         if (need_host(a, m))
-            eval_host(a, m);
-        break;
-    case RPT_SCOPE_HOST_DEVICE:
-        if (need_host(a, m))
-            eval_host_devices(a, m);
-        break;
-    case RPT_SCOPE_VM:
-        if (need_host(a, m))
-            eval_vms(a, m);
-        break;
-    case RPT_SCOPE_VM_HOSTPCI:
-        if (need_host(a, m))
-            eval_vm_hostpci(a, m);
-        break;
-    case RPT_SCOPE_GUEST:
-    case RPT_SCOPE_GUEST_GPU:
+            from_host[scope](a, m);
+    } else if (scope == RPT_SCOPE_GUEST || scope == RPT_SCOPE_GUEST_GPU) {
         if (m->nguests == 0)
             snprintf(a->reason, sizeof a->reason, "no guest document (ptdiag-agent --json)");
         else
             eval_guests(a, m);
-        break;
-    case RPT_SCOPE_SOAK:
+    } else if (scope == RPT_SCOPE_SOAK) {
         snprintf(a->reason, sizeof a->reason, "decided from a soak log: ptdiag-report soak FILE");
-        break;
-    default:
-        break;
     }
 }
 

@@ -11,36 +11,36 @@
 #include "ptdiag/escape.h"
 #include "report.h"
 
-static void value_text(struct rpt_buf *b, const cJSON *v)
+static void value_text(struct ptd_strbuf *b, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
         /* A fact's text is the document's (issue 13): escaped here, so a newline in it cannot
          * forge a line of a fix or a why in any format. */
         char *t = ptd_esc_text_dup(v->valuestring, 0);
-        rpt_buf_add(b, t ? t : "?");
+        ptd_strbuf_add(b, t ? t : "?");
         free(t);
     } else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         if (d == floor(d) && fabs(d) < 1e17)
-            rpt_buf_printf(b, "%.0f", d);
+            ptd_strbuf_printf(b, "%.0f", d);
         else
-            rpt_buf_printf(b, "%g", d);
+            ptd_strbuf_printf(b, "%g", d);
     } else if (cJSON_IsBool(v)) {
-        rpt_buf_add(b, cJSON_IsTrue(v) ? "true" : "false");
+        ptd_strbuf_add(b, cJSON_IsTrue(v) ? "true" : "false");
     } else if (cJSON_IsArray(v)) {
         const cJSON *e;
         bool first = true;
         cJSON_ArrayForEach(e, v)
         {
             if (!first)
-                rpt_buf_add(b, ",");
+                ptd_strbuf_add(b, ",");
             value_text(b, e);
             first = false;
         }
     } else {
         char *s = cJSON_PrintUnformatted(v);
         if (s)
-            rpt_buf_add(b, s);
+            ptd_strbuf_add(b, s);
         free(s);
     }
 }
@@ -57,20 +57,20 @@ static enum rpt_root root_of(const char *name, size_t n)
 /* Replaces {root.path} with the fact's value; an unknown one stays visible as <root.path>. */
 char *fill(struct ctx *c, const char *t)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     const char *p = t;
     while (*p) {
         const char *open = strchr(p, '{');
         if (!open) {
-            rpt_buf_add(&b, p);
+            ptd_strbuf_add(&b, p);
             break;
         }
-        rpt_buf_addn(&b, p, (size_t)(open - p));
+        ptd_strbuf_addn(&b, p, (size_t)(open - p));
         const char *close = strchr(open, '}');
         const char *dot = close ? memchr(open, '.', (size_t)(close - open)) : NULL;
         enum rpt_root r = dot ? root_of(open + 1, (size_t)(dot - open - 1)) : RPT_ROOT_COUNT;
         if (r == RPT_ROOT_COUNT) {
-            rpt_buf_add(&b, "{");
+            ptd_strbuf_add(&b, "{");
             p = open + 1;
             continue;
         }
@@ -87,8 +87,8 @@ char *fill(struct ctx *c, const char *t)
         if (resolve(c, &path, &v, where, sizeof where, &src) && !is_null(v))
             value_text(&b, v);
         else
-            rpt_buf_printf(&b, "<%s>", name);
+            ptd_strbuf_printf(&b, "<%s>", name);
         p = close + 1;
     }
-    return rpt_buf_take(&b);
+    return ptd_strbuf_take(&b);
 }

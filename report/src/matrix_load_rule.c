@@ -87,12 +87,59 @@ static bool valid_id(const char *s)
     return true;
 }
 
+/* One entry of "cases": its condition and what it changes (at least one of root_cause, fix,
+ * severity). */
+static int parse_case(struct loader *l, const cJSON *cj, struct rpt_case *c)
+{
+    static const char *const case_keys[] = {"when", "root_cause", "fix", "severity", NULL};
+    const char *bad = NULL, *s = NULL;
+    c->severity = -1;
+    if (!cJSON_IsObject(cj) || !only_keys(cj, case_keys, &bad))
+        return fail(l, "unknown key in a case", bad ? bad : "(not an object)");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(cj, "when");
+    if (!w)
+        return fail(l, "a case needs \"when\"", NULL);
+    if (parse_cond(l, w, &c->when) < 0 || get_str(l, cj, "root_cause", false, &c->root_cause) < 0 ||
+        get_str(l, cj, "fix", false, &c->fix) < 0 || get_str(l, cj, "severity", false, &s) < 0)
+        return -1;
+    if (s) {
+        c->severity = lookup_name(severity_names, 3, s);
+        if (c->severity < 0)
+            return fail(l, "case severity must be error, warning or info", s);
+    }
+    if (!c->root_cause && !c->fix && c->severity < 0)
+        return fail(l, "a case must change root_cause, fix or severity", NULL);
+    if ((c->root_cause && check_template(l, "case root_cause", c->root_cause) < 0) ||
+        (c->fix && check_template(l, "case fix", c->fix) < 0))
+        return -1;
+    return 0;
+}
+
+/* "cases", when present: a non-empty array, each entry parsed into r->cases (owned by r). */
+static int parse_cases(struct loader *l, const cJSON *j, struct rpt_rule *r)
+{
+    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(j, "cases");
+    if (!cases)
+        return 0;
+    if (!cJSON_IsArray(cases) || cJSON_GetArraySize(cases) == 0)
+        return fail(l, "cases must be a non-empty array", NULL);
+    r->cases = calloc((size_t)cJSON_GetArraySize(cases), sizeof *r->cases);
+    if (!r->cases)
+        return fail(l, "out of memory", NULL);
+    const cJSON *cj;
+    cJSON_ArrayForEach(cj, cases)
+    {
+        if (parse_case(l, cj, &r->cases[r->ncases++]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
 {
     static const char *const keys[] = {"id",    "title",      "layer", "severity",
                                        "scope", "applies",    "when",  "root_cause",
                                        "fix",   "references", "cases", NULL};
-    static const char *const case_keys[] = {"when", "root_cause", "fix", "severity", NULL};
     const char *bad = NULL, *s = NULL;
     if (!cJSON_IsObject(j))
         return fail(l, "each rule must be an object", NULL);
@@ -148,40 +195,8 @@ int parse_rule(struct loader *l, const cJSON *j, struct rpt_rule *r)
     }
     if (check_template(l, "root_cause", r->root_cause) < 0 || check_template(l, "fix", r->fix) < 0)
         return -1;
-    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(j, "cases");
-    if (cases) {
-        if (!cJSON_IsArray(cases) || cJSON_GetArraySize(cases) == 0)
-            return fail(l, "cases must be a non-empty array", NULL);
-        r->cases = calloc((size_t)cJSON_GetArraySize(cases), sizeof *r->cases);
-        if (!r->cases)
-            return fail(l, "out of memory", NULL);
-        const cJSON *cj;
-        cJSON_ArrayForEach(cj, cases)
-        {
-            struct rpt_case *c = &r->cases[r->ncases++];
-            c->severity = -1;
-            if (!cJSON_IsObject(cj) || !only_keys(cj, case_keys, &bad))
-                return fail(l, "unknown key in a case", bad ? bad : "(not an object)");
-            const cJSON *w = cJSON_GetObjectItemCaseSensitive(cj, "when");
-            if (!w)
-                return fail(l, "a case needs \"when\"", NULL);
-            if (parse_cond(l, w, &c->when) < 0 ||
-                get_str(l, cj, "root_cause", false, &c->root_cause) < 0 ||
-                get_str(l, cj, "fix", false, &c->fix) < 0 ||
-                get_str(l, cj, "severity", false, &s) < 0)
-                return -1;
-            if (s) {
-                c->severity = lookup_name(severity_names, 3, s);
-                if (c->severity < 0)
-                    return fail(l, "case severity must be error, warning or info", s);
-            }
-            if (!c->root_cause && !c->fix && c->severity < 0)
-                return fail(l, "a case must change root_cause, fix or severity", NULL);
-            if ((c->root_cause && check_template(l, "case root_cause", c->root_cause) < 0) ||
-                (c->fix && check_template(l, "case fix", c->fix) < 0))
-                return -1;
-        }
-    }
+    if (parse_cases(l, j, r) < 0)
+        return -1;
     l->rule_id = NULL;
     return 0;
 }

@@ -6,36 +6,36 @@
 #include "ptdiag/doc.h"
 #include "report.h"
 
-static void value_str(struct rpt_buf *b, const cJSON *v)
+static void value_str(struct ptd_strbuf *b, const cJSON *v)
 {
     char *s = cJSON_PrintUnformatted(v);
-    rpt_buf_add(b, s ? s : "?");
+    ptd_strbuf_add(b, s ? s : "?");
     cJSON_free(s);
 }
 
-static void cond_text(struct rpt_buf *b, const cJSON *j, int depth)
+static void cond_text(struct ptd_strbuf *b, const cJSON *j, int depth)
 {
     const cJSON *k;
     if ((k = cJSON_GetObjectItemCaseSensitive(j, "all")) ||
         (k = cJSON_GetObjectItemCaseSensitive(j, "any"))) {
         bool all = strcmp(k->string, "all") == 0;
         if (depth)
-            rpt_buf_add(b, "(");
+            ptd_strbuf_add(b, "(");
         bool first = true;
         const cJSON *e;
         cJSON_ArrayForEach(e, k)
         {
             if (!first)
-                rpt_buf_add(b, all ? " and " : " or ");
+                ptd_strbuf_add(b, all ? " and " : " or ");
             cond_text(b, e, depth + 1);
             first = false;
         }
         if (depth)
-            rpt_buf_add(b, ")");
+            ptd_strbuf_add(b, ")");
         return;
     }
     if ((k = cJSON_GetObjectItemCaseSensitive(j, "not"))) {
-        rpt_buf_add(b, "not ");
+        ptd_strbuf_add(b, "not ");
         cond_text(b, k, depth + 1);
         return;
     }
@@ -45,38 +45,38 @@ static void cond_text(struct rpt_buf *b, const cJSON *j, int depth)
                                                                    : NULL;
     if (q) {
         const char *as = ptd_json_get_str(j, "as");
-        rpt_buf_printf(b, "%s `%s` %s", q, ptd_json_get_str(j, q), as ? as : "it");
+        ptd_strbuf_printf(b, "%s `%s` %s", q, ptd_json_get_str(j, q), as ? as : "it");
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(j, "where");
         if (w) {
-            rpt_buf_add(b, " where ");
+            ptd_strbuf_add(b, " where ");
             cond_text(b, w, depth + 1);
         }
         if (strcmp(q, "count") == 0) {
-            rpt_buf_printf(b, " %s ", ptd_json_get_str(j, "op"));
+            ptd_strbuf_printf(b, " %s ", ptd_json_get_str(j, "op"));
             value_str(b, cJSON_GetObjectItemCaseSensitive(j, "value"));
         }
         return;
     }
-    rpt_buf_printf(b, "`%s` %s", ptd_json_get_str(j, "fact"), ptd_json_get_str(j, "op"));
+    ptd_strbuf_printf(b, "`%s` %s", ptd_json_get_str(j, "fact"), ptd_json_get_str(j, "op"));
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "value");
     const char *vf = ptd_json_get_str(j, "value_fact");
     if (v) {
-        rpt_buf_add(b, " ");
+        ptd_strbuf_add(b, " ");
         value_str(b, v);
     } else if (vf) {
         double sc = ptd_json_get_num(j, "scale", 1);
         if (sc != 1)
-            rpt_buf_printf(b, " %g x `%s`", sc, vf);
+            ptd_strbuf_printf(b, " %g x `%s`", sc, vf);
         else
-            rpt_buf_printf(b, " `%s`", vf);
+            ptd_strbuf_printf(b, " `%s`", vf);
     }
 }
 
 char *rpt_cond_to_text(const cJSON *when_json)
 {
-    struct rpt_buf b = {0};
+    struct ptd_strbuf b = {0};
     cond_text(&b, when_json, 0);
-    return rpt_buf_take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static void block(FILE *out, const char *text)

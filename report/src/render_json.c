@@ -27,17 +27,9 @@ static void add_strings(cJSON *o, const char *key, const cJSON *arr)
     cJSON_AddItemToObject(o, key, arr ? cJSON_Duplicate(arr, true) : cJSON_CreateArray());
 }
 
-cJSON *rpt_report_json(const struct rpt_render_ctx *c)
+/* inputs[]: the host document and each guest document, with what ties the guest to a VM. */
+static void json_inputs(cJSON *doc, const struct rpt_model *m)
 {
-    const struct rpt_model *m = c->model;
-    const struct rpt_result *r = c->result;
-    cJSON *doc = ptd_doc_new(PTD_SCHEMA_REPORT, "ptdiag-report");
-    if (!doc)
-        return NULL;
-    cJSON *mx = cJSON_AddObjectToObject(doc, "matrix");
-    cJSON_AddStringToObject(mx, "file", c->matrix->file);
-    cJSON_AddNumberToObject(mx, "rules", (double)c->matrix->nrules);
-
     cJSON *inputs = cJSON_AddArrayToObject(doc, "inputs");
     if (m->host.json) {
         cJSON *i = cJSON_CreateObject();
@@ -63,22 +55,12 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
             cJSON_Delete(caps);
         cJSON_AddItemToArray(inputs, i);
     }
+}
 
-    cJSON *matches = cJSON_AddArrayToObject(doc, "matches");
-    for (size_t i = 0; i < m->npassed; i++) {
-        const struct rpt_passed *p = &m->passed[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "vmid", (double)p->vmid);
-        ptd_json_add_num(o, "hostpci",
-                         (double)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index),
-                         true);
-        ptd_json_add_str(o, "host_bdf", p->dev ? ptd_json_get_str(p->dev, "bdf") : NULL);
-        ptd_json_add_str(o, "guest_file", p->guest ? p->guest->doc.file : NULL);
-        ptd_json_add_str(o, "guest_location",
-                         p->ggpu ? ptd_json_get_str(p->ggpu->gpu, "location") : NULL);
-        cJSON_AddItemToArray(matches, o);
-    }
-
+/* summary: the counts, the exit status and each layer's status line. */
+static void json_summary(cJSON *doc, const struct rpt_render_ctx *c)
+{
+    const struct rpt_result *r = c->result;
     cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
     cJSON_AddNumberToObject(sum, "errors", (double)r->counts[RPT_SEV_ERROR]);
     cJSON_AddNumberToObject(sum, "warnings", (double)r->counts[RPT_SEV_WARNING]);
@@ -91,7 +73,11 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
         if (ly->status_line)
             cJSON_AddStringToObject(layers, ly->id, rpt_layer_status(r, ly->id));
     }
+}
 
+/* findings[]: each finding with its evidence, root cause, fix and references. */
+static void json_findings(cJSON *doc, const struct rpt_result *r)
+{
     cJSON *fs = cJSON_AddArrayToObject(doc, "findings");
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct rpt_finding *f = &r->findings[i];
@@ -111,6 +97,36 @@ cJSON *rpt_report_json(const struct rpt_render_ctx *c)
         add_strings(o, "references", f->rule->references);
         cJSON_AddItemToArray(fs, o);
     }
+}
+
+cJSON *rpt_report_json(const struct rpt_render_ctx *c)
+{
+    const struct rpt_model *m = c->model;
+    const struct rpt_result *r = c->result;
+    cJSON *doc = ptd_doc_new(PTD_SCHEMA_REPORT, "ptdiag-report");
+    if (!doc)
+        return NULL;
+    cJSON *mx = cJSON_AddObjectToObject(doc, "matrix");
+    cJSON_AddStringToObject(mx, "file", c->matrix->file);
+    cJSON_AddNumberToObject(mx, "rules", (double)c->matrix->nrules);
+
+    json_inputs(doc, m);
+    cJSON *matches = cJSON_AddArrayToObject(doc, "matches");
+    for (size_t i = 0; i < m->npassed; i++) {
+        const struct rpt_passed *p = &m->passed[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "vmid", (double)p->vmid);
+        ptd_json_add_num(o, "hostpci",
+                         (double)ptd_json_int_or(p->hp, "index", 0, PTD_HOSTPCI_MAX, p->hp_index),
+                         true);
+        ptd_json_add_str(o, "host_bdf", p->dev ? ptd_json_get_str(p->dev, "bdf") : NULL);
+        ptd_json_add_str(o, "guest_file", p->guest ? p->guest->doc.file : NULL);
+        ptd_json_add_str(o, "guest_location",
+                         p->ggpu ? ptd_json_get_str(p->ggpu->gpu, "location") : NULL);
+        cJSON_AddItemToArray(matches, o);
+    }
+    json_summary(doc, c);
+    json_findings(doc, r);
     cJSON *nc = cJSON_AddArrayToObject(doc, "not_checked");
     for (size_t i = 0; i < r->nunchecked; i++) {
         cJSON *o = cJSON_CreateObject();

@@ -49,10 +49,9 @@ static const char *icon(enum rpt_severity s)
     return s == RPT_SEV_ERROR ? "FAIL" : s == RPT_SEV_WARNING ? "WARN" : "NOTE";
 }
 
-int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
+/* Who was diagnosed: the host, each guest, and the count of findings. */
+static void md_header(FILE *out, const struct rpt_model *m, const struct rpt_result *r)
 {
-    const struct rpt_model *m = c->model;
-    const struct rpt_result *r = c->result;
     fprintf(out, "## ptdiag report\n\n");
     if (m->host.json) {
         const char *hn = ptd_json_get_str(m->host.json, "system.hostname");
@@ -83,61 +82,99 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
             "- Result: **%zu error(s), %zu warning(s), %zu note(s)**, %zu rule(s) not checked\n\n",
             r->counts[RPT_SEV_ERROR], r->counts[RPT_SEV_WARNING], r->counts[RPT_SEV_INFO],
             r->nunchecked);
-    if (m->host.json)
-        rpt_render_md_inventory(out, m->host.json);
-    if (r->nfindings) {
-        fprintf(out, "| | Layer | Rule | Subject | Title |\n|---|---|---|---|---|\n");
-        for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)
-            for (size_t i = 0; i < r->nfindings; i++) {
-                const struct rpt_finding *f = &r->findings[i];
-                if ((int)f->severity != sev)
-                    continue;
-                fprintf(out, "| %s | %s | ", icon(f->severity), f->rule->layer);
-                ptd_esc_md_code(out, f->rule->id, PTD_ESC_MD_CELL);
-                fputs(" | ", out);
-                cell(out, f->subject);
-                fputs(" | ", out);
-                cell(out, f->rule->title);
-                fputs(" |\n", out);
-            }
-        fputc('\n', out);
-    } else {
+}
+
+/* One row per finding, errors first. */
+static void md_summary_table(FILE *out, const struct rpt_result *r)
+{
+    if (!r->nfindings) {
         fprintf(out, "No problems found.\n\n");
+        return;
     }
+    fprintf(out, "| | Layer | Rule | Subject | Title |\n|---|---|---|---|---|\n");
     for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)
         for (size_t i = 0; i < r->nfindings; i++) {
             const struct rpt_finding *f = &r->findings[i];
             if ((int)f->severity != sev)
                 continue;
-            fprintf(out, "### %s ", icon(f->severity));
-            code(out, f->rule->id);
-            fputs(": ", out);
-            cell(out, f->rule->title);
-            fprintf(out, "\n\n**Subject:** ");
+            fprintf(out, "| %s | %s | ", icon(f->severity), f->rule->layer);
+            ptd_esc_md_code(out, f->rule->id, PTD_ESC_MD_CELL);
+            fputs(" | ", out);
             cell(out, f->subject);
-            fprintf(out, "  \n**Layer:** %s\n\n", f->rule->layer);
-            ptd_esc_md_text(out, f->root_cause, 0);
-            fputs("\n\n", out);
-            if (f->nevidence) {
-                fprintf(out, "<details><summary>Evidence</summary>\n\n");
-                struct rpt_buf b = {0};
-                for (size_t e = 0; e < f->nevidence; e++) {
-                    char *v =
-                        f->evidence[e].value ? cJSON_PrintUnformatted(f->evidence[e].value) : NULL;
-                    rpt_buf_printf(&b, "%s = %s    # %s: %s\n", f->evidence[e].fact, v ? v : "null",
-                                   f->evidence[e].source, f->evidence[e].where);
-                    cJSON_free(v);
-                }
-                char *s = rpt_buf_take(&b);
-                if (s)
-                    fenced(out, "", s);
-                free(s);
-                fprintf(out, "\n</details>\n\n");
-            }
-            fprintf(out, "**Fix:**\n\n");
-            fenced(out, "", f->fix);
-            fputc('\n', out);
+            fputs(" | ", out);
+            cell(out, f->rule->title);
+            fputs(" |\n", out);
         }
+    fputc('\n', out);
+}
+
+/* The facts a finding rests on, one "fact = value    # source: where" line each, folded. */
+static void md_evidence(FILE *out, const struct rpt_finding *f)
+{
+    struct ptd_strbuf b = {0};
+
+    fprintf(out, "<details><summary>Evidence</summary>\n\n");
+    for (size_t e = 0; e < f->nevidence; e++) {
+        char *v = f->evidence[e].value ? cJSON_PrintUnformatted(f->evidence[e].value) : NULL;
+        ptd_strbuf_printf(&b, "%s = %s    # %s: %s\n", f->evidence[e].fact, v ? v : "null",
+                          f->evidence[e].source, f->evidence[e].where);
+        cJSON_free(v);
+    }
+    char *s = ptd_strbuf_take(&b);
+    if (s)
+        fenced(out, "", s);
+    free(s);
+    fprintf(out, "\n</details>\n\n");
+}
+
+/* One finding in full: title, subject, layer, root cause, evidence and fix. */
+static void md_finding(FILE *out, const struct rpt_finding *f)
+{
+    fprintf(out, "### %s ", icon(f->severity));
+    code(out, f->rule->id);
+    fputs(": ", out);
+    cell(out, f->rule->title);
+    fprintf(out, "\n\n**Subject:** ");
+    cell(out, f->subject);
+    fprintf(out, "  \n**Layer:** %s\n\n", f->rule->layer);
+    ptd_esc_md_text(out, f->root_cause, 0);
+    fputs("\n\n", out);
+    if (f->nevidence)
+        md_evidence(out, f);
+    fprintf(out, "**Fix:**\n\n");
+    fenced(out, "", f->fix);
+    fputc('\n', out);
+}
+
+/* The rules that could not be evaluated, with the reason, folded. */
+static void md_unchecked(FILE *out, const struct rpt_result *r)
+{
+    if (!r->nunchecked)
+        return;
+    fprintf(out, "<details><summary>Not checked (%zu)</summary>\n\n", r->nunchecked);
+    for (size_t i = 0; i < r->nunchecked; i++) {
+        fputs("- ", out);
+        code(out, r->unchecked[i].rule->id);
+        fputs(": ", out);
+        cell(out, r->unchecked[i].reason);
+        fputc('\n', out);
+    }
+    fprintf(out, "\n</details>\n\n");
+}
+
+int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
+{
+    const struct rpt_model *m = c->model;
+    const struct rpt_result *r = c->result;
+
+    md_header(out, m, r);
+    if (m->host.json)
+        rpt_render_md_inventory(out, m->host.json);
+    md_summary_table(out, r);
+    for (int sev = RPT_SEV_ERROR; sev >= RPT_SEV_INFO; sev--)
+        for (size_t i = 0; i < r->nfindings; i++)
+            if ((int)r->findings[i].severity == sev)
+                md_finding(out, &r->findings[i]);
     for (size_t i = 0; i < m->nguests; i++) {
         fputs("### Capabilities seen in guest ", out);
         code(out, m->guests[i].doc.file);
@@ -145,17 +182,7 @@ int rpt_render_md(FILE *out, const struct rpt_render_ctx *c)
         rpt_capability_md(out, m->guests[i].doc.json);
         fputc('\n', out);
     }
-    if (r->nunchecked) {
-        fprintf(out, "<details><summary>Not checked (%zu)</summary>\n\n", r->nunchecked);
-        for (size_t i = 0; i < r->nunchecked; i++) {
-            fputs("- ", out);
-            code(out, r->unchecked[i].rule->id);
-            fputs(": ", out);
-            cell(out, r->unchecked[i].reason);
-            fputc('\n', out);
-        }
-        fprintf(out, "\n</details>\n\n");
-    }
+    md_unchecked(out, r);
     fprintf(out, "<sub>ptdiag-report %s, matrix ", ptd_version());
     cell(out, c->matrix->file);
     fprintf(out, " (%zu rules)</sub>\n", c->matrix->nrules);

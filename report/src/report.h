@@ -18,6 +18,8 @@
 #include <cjson/cJSON.h>
 
 #include "ptdiag/error.h"
+/* the renderers and the template filler build their text in a ptd_strbuf */
+#include "ptdiag/strbuf.h"
 
 /* ---- the matrix -------------------------------------------------------------------------- */
 
@@ -348,17 +350,5 @@ int rpt_render_html(FILE *out, const struct rpt_render_ctx *c);
 int rpt_render_troubleshooting(FILE *out, const struct rpt_matrix *mx);
 /* A condition as readable text (for docs and Markdown). Caller frees. */
 char *rpt_cond_to_text(const cJSON *when_json);
-
-/* Small growable string used by the renderers and the template filler. */
-struct rpt_buf {
-    char *s;
-    size_t len, cap;
-    bool failed;
-};
-void rpt_buf_add(struct rpt_buf *b, const char *s);
-void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n);
-void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...) PTD_PRINTF(2, 3);
-/* Returns the string (caller frees) or NULL on allocation failure. */
-char *rpt_buf_take(struct rpt_buf *b);
 
 #endif

@@ -192,15 +192,22 @@ static void text_one(FILE *out, const struct soak_file *f)
     }
 }
 
-void soak_render_text(FILE *out, const struct soak_file *files, size_t n)
+/* Renders each file with one, a blank line between files. */
+static void render_each(FILE *out, const struct soak_file *files, size_t n,
+                        void (*one)(FILE *, const struct soak_file *))
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
         if (i)
             fputc('\n', out);
-        text_one(out, &files[i]);
+        one(out, &files[i]);
     }
+}
+
+void soak_render_text(FILE *out, const struct soak_file *files, size_t n)
+{
+    render_each(out, files, n, text_one);
 }
 
 static void md_one(FILE *out, const struct soak_file *f)
@@ -279,13 +286,7 @@ static void md_one(FILE *out, const struct soak_file *f)
 
 void soak_render_md(FILE *out, const struct soak_file *files, size_t n)
 {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (i)
-            fputc('\n', out);
-        md_one(out, &files[i]);
-    }
+    render_each(out, files, n, md_one);
 }
 
 static void add_time(cJSON *obj, const char *key, time_t t, bool known)

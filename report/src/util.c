@@ -1,79 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the evaluator and the renderers. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptdiag/docnum.h"
 #include "report.h"
-
-void rpt_buf_addn(struct rpt_buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void rpt_buf_add(struct rpt_buf *b, const char *s)
-{
-    rpt_buf_addn(b, s, strlen(s));
-}
-
-void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        rpt_buf_addn(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->failed = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    rpt_buf_addn(b, big, (size_t)n);
-    free(big);
-}
-
-char *rpt_buf_take(struct rpt_buf *b)
-{
-    if (b->failed) {
-        free(b->s);
-        b->s = NULL;
-        return NULL;
-    }
-    char *s = b->s ? b->s : strdup("");
-    b->s = NULL;
-    b->len = b->cap = 0;
-    return s;
-}
 
 int rpt_version_cmp(const char *a, const char *b)
 {

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptdiag/strbuf.h"
+
 struct xentry {
     uint64_t usec, mono;
     bool has_usec;
@@ -225,43 +227,14 @@ int journal_export_parse(const char *data, size_t len, struct jlog *out, struct 
 
 /* ---- writing -------------------------------------------------------------------------- */
 
-struct sbuf {
-    char *d;
-    size_t n, cap;
-    bool failed;
-};
-
-static void put(struct sbuf *s, const char *p, size_t n)
-{
-    if (s->failed)
-        return;
-    if (s->n + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-        char *d;
-
-        while (cap < s->n + n + 1)
-            cap *= 2;
-        d = realloc(s->d, cap);
-        if (!d) {
-            s->failed = true;
-            return;
-        }
-        s->d = d;
-        s->cap = cap;
-    }
-    memcpy(s->d + s->n, p, n);
-    s->n += n;
-    s->d[s->n] = '\0';
-}
-
 /* NAME=value, or the binary form when the value holds a newline (or binary is asked for) */
-static void put_field_n(struct sbuf *s, const char *name, size_t nlen, const char *v, size_t n,
-                        bool binary)
+static void put_field_n(struct ptd_strbuf *s, const char *name, size_t nlen, const char *v,
+                        size_t n, bool binary)
 {
-    put(s, name, nlen);
+    ptd_strbuf_addn(s, name, nlen);
     if (!binary && !memchr(v, '\n', n)) {
-        put(s, "=", 1);
-        put(s, v, n);
+        ptd_strbuf_addn(s, "=", 1);
+        ptd_strbuf_addn(s, v, n);
     } else {
         unsigned char le[9];
         size_t i;
@@ -269,18 +242,18 @@ static void put_field_n(struct sbuf *s, const char *name, size_t nlen, const cha
         le[0] = '\n';
         for (i = 0; i < 8; i++)
             le[1 + i] = (unsigned char)((uint64_t)n >> (8 * i));
-        put(s, (const char *)le, 9);
-        put(s, v, n);
+        ptd_strbuf_addn(s, (const char *)le, 9);
+        ptd_strbuf_addn(s, v, n);
     }
-    put(s, "\n", 1);
+    ptd_strbuf_addn(s, "\n", 1);
 }
 
-static void put_field(struct sbuf *s, const char *name, const char *v)
+static void put_field(struct ptd_strbuf *s, const char *name, const char *v)
 {
     put_field_n(s, name, strlen(name), v, strlen(v), false);
 }
 
-static void put_entry(struct sbuf *s, const struct jboot *b, const struct jentry *e)
+static void put_entry(struct ptd_strbuf *s, const struct jboot *b, const struct jentry *e)
 {
     char num[32];
 
@@ -298,15 +271,15 @@ static void put_entry(struct sbuf *s, const struct jboot *b, const struct jentry
     put_field(s, "MESSAGE", e->message);
     if (b->read_error && e->usec == b->last_usec)
         put_field(s, READ_ERROR_FIELD, "1");
-    put(s, "\n", 1);
+    ptd_strbuf_addn(s, "\n", 1);
 }
 
 char *journal_export_write(const struct jlog *l)
 {
-    struct sbuf s = {NULL, 0, 0, false};
+    struct ptd_strbuf s = {0};
     size_t i, k;
 
-    put(&s, "", 0);
+    ptd_strbuf_addn(&s, "", 0);
     for (i = 0; i < l->nboots; i++) {
         const struct jboot *b = &l->boots[i];
 
@@ -328,11 +301,7 @@ char *journal_export_write(const struct jlog *l)
                 put_entry(&s, b, e);
         }
     }
-    if (s.failed) {
-        free(s.d);
-        return NULL;
-    }
-    return s.d;
+    return ptd_strbuf_take(&s);
 }
 
 /* ---- rewriting values (--save-snapshot --redact) -------------------------------------- */
@@ -345,8 +314,8 @@ static bool kept_field(const char *name, size_t nlen)
            (nlen == 8 && memcmp(name, "_BOOT_ID", 8) == 0);
 }
 
-static void rewrite_field(struct sbuf *s, const char *name, size_t nlen, const char *v, size_t vlen,
-                          bool binary, journal_value_fn fn, void *arg)
+static void rewrite_field(struct ptd_strbuf *s, const char *name, size_t nlen, const char *v,
+                          size_t vlen, bool binary, journal_value_fn fn, void *arg)
 {
     size_t olen = 0;
     char *o;
@@ -367,17 +336,17 @@ static void rewrite_field(struct sbuf *s, const char *name, size_t nlen, const c
 char *journal_export_rewrite(const char *data, size_t len, journal_value_fn fn, void *arg,
                              size_t *outlen)
 {
-    struct sbuf s = {NULL, 0, 0, false};
+    struct ptd_strbuf s = {0};
     const char *p = data, *end = data + len;
 
-    put(&s, "", 0);
+    ptd_strbuf_addn(&s, "", 0);
     while (p < end && !s.failed) {
         const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq;
 
         if (!nl)
             nl = end;
         if (nl == p) { /* the empty line between entries */
-            put(&s, "\n", 1);
+            ptd_strbuf_addn(&s, "\n", 1);
             p = nl + 1;
             continue;
         }
@@ -403,10 +372,10 @@ char *journal_export_rewrite(const char *data, size_t len, journal_value_fn fn, 
     if (s.failed)
         goto bad;
     if (outlen)
-        *outlen = s.n;
-    return s.d;
+        *outlen = s.len;
+    return ptd_strbuf_take(&s);
 bad:
     /* never a half-rewritten copy: the caller writes nothing */
-    free(s.d);
+    ptd_strbuf_release(&s);
     return NULL;
 }

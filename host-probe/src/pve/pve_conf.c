@@ -113,21 +113,13 @@ static bool key_known(const char *key)
 static int add_warning(struct pve_conf *c, const char *fmt, ...) PTD_PRINTF(2, 3);
 static int add_warning(struct pve_conf *c, const char *fmt, ...)
 {
-    char buf[PTD_ERROR_MAX], **grown;
     va_list ap;
+    int r;
 
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    r = pve_problem_vadd(&c->warnings, &c->nwarnings, fmt, ap);
     va_end(ap);
-    grown = realloc(c->warnings, (c->nwarnings + 1) * sizeof(*grown));
-    if (!grown)
-        return -1;
-    c->warnings = grown;
-    c->warnings[c->nwarnings] = strdup(buf);
-    if (!c->warnings[c->nwarnings])
-        return -1;
-    c->nwarnings++;
-    return 0;
+    return r;
 }
 
 static struct pve_section *add_section(struct pve_conf *c, enum pve_section_kind kind,
@@ -289,13 +281,25 @@ static int parse_line(const char *file, struct pve_conf *c, struct pve_section *
     return 0;
 }
 
+/* pve_conf_parse's walk: the result and the section being filled. */
+struct conf_walk {
+    struct pve_conf *conf;
+    struct pve_section *cur;
+};
+
+static int conf_walk_line(void *arg, const char *file, char *line, unsigned lineno)
+{
+    struct conf_walk *w = arg;
+
+    if (parse_line(file, w->conf, &w->cur, line, lineno) != 0 || !w->cur)
+        return -1;
+    return 0;
+}
+
 int pve_conf_parse(const char *file, const char *buf, size_t len, struct pve_conf *out,
                    struct ptd_error *err)
 {
-    struct pve_section *cur;
-    struct pve_lines lines;
-    char *line;
-    size_t n;
+    struct conf_walk walk = {out, NULL};
     unsigned nul_line;
 
     memset(out, 0, sizeof(*out));
@@ -308,27 +312,13 @@ int pve_conf_parse(const char *file, const char *buf, size_t len, struct pve_con
     if (nul_line)
         return ptd_error_set(err, "%s:%u: binary data (NUL byte): not a Proxmox config", file,
                              nul_line);
-    cur = add_section(out, PVE_SECTION_CURRENT, NULL, 0);
-    if (pve_lines_open(&lines, buf, len) != 0 || !cur)
-        goto oom;
-    while (pve_lines_next(&lines, &line, &n)) {
-        if (!pve_line_is_text(line, n)) {
-            if (add_warning(out, "%s:%u: invalid UTF-8 or control characters (line skipped)", file,
-                            lines.lineno))
-                goto oom;
-            continue;
-        }
-        if (parse_line(file, out, &cur, line, lines.lineno) != 0)
-            goto oom;
-        if (!cur)
-            goto oom;
+    walk.cur = add_section(out, PVE_SECTION_CURRENT, NULL, 0);
+    if (!walk.cur || pve_lines_walk_text(file, buf, len, &out->warnings, &out->nwarnings,
+                                         conf_walk_line, &walk) != 0) {
+        pve_conf_free(out);
+        return ptd_error_set(err, "%s: out of memory", file);
     }
-    pve_lines_close(&lines);
     return 0;
-oom:
-    pve_lines_close(&lines);
-    pve_conf_free(out);
-    return ptd_error_set(err, "%s: out of memory", file);
 }
 
 void pve_conf_free(struct pve_conf *c)
@@ -347,9 +337,7 @@ void pve_conf_free(struct pve_conf *c)
         free(c->sections[i].description);
     }
     free(c->sections);
-    for (i = 0; i < c->nwarnings; i++)
-        free(c->warnings[i]);
-    free(c->warnings);
+    pve_problems_free(c->warnings, c->nwarnings);
     memset(c, 0, sizeof(*c));
 }
 

@@ -2,6 +2,7 @@
 /* Line reader for Proxmox text files. See pve_lines.h. */
 #include "pve_lines.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,4 +84,66 @@ bool pve_line_is_text(const char *text, size_t n)
         i += extra + 1;
     }
     return true;
+}
+
+int pve_problem_vadd(char ***problems, size_t *nproblems, const char *fmt, va_list ap)
+{
+    char buf[PTD_ERROR_MAX], **grown;
+
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    grown = realloc(*problems, (*nproblems + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    *problems = grown;
+    if (!(grown[*nproblems] = strdup(buf)))
+        return -1;
+    (*nproblems)++;
+    return 0;
+}
+
+int pve_problem_add(char ***problems, size_t *nproblems, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = pve_problem_vadd(problems, nproblems, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void pve_problems_free(char **problems, size_t nproblems)
+{
+    size_t i;
+
+    for (i = 0; i < nproblems; i++)
+        free(problems[i]);
+    free(problems);
+}
+
+int pve_lines_walk_text(const char *file, const char *buf, size_t len, char ***warnings,
+                        size_t *nwarnings, pve_text_line_fn fn, void *arg)
+{
+    struct pve_lines lines;
+    char *line;
+    size_t n;
+    int ret = -1;
+
+    if (pve_lines_open(&lines, buf, len) != 0)
+        goto out;
+    while (pve_lines_next(&lines, &line, &n)) {
+        if (!pve_line_is_text(line, n)) {
+            if (pve_problem_add(warnings, nwarnings,
+                                "%s:%u: invalid UTF-8 or control characters (line skipped)", file,
+                                lines.lineno))
+                goto out;
+            continue;
+        }
+        if (fn(arg, file, line, lines.lineno) != 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    pve_lines_close(&lines);
+    return ret;
 }

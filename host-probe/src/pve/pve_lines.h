@@ -8,8 +8,11 @@
 #ifndef PTDIAG_HOST_PVE_LINES_H
 #define PTDIAG_HOST_PVE_LINES_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "ptdiag/error.h"
 
 struct pve_lines {
     const char *buf; /* borrowed: the file image */
@@ -34,5 +37,23 @@ unsigned pve_lines_first_nul(const char *buf, size_t len);
 
 /* True when text[0..n) is valid UTF-8 with no control character but tab. */
 bool pve_line_is_text(const char *text, size_t n);
+
+/* Adds "FILE:LINE: what" to a problem list (an array of strings the list owns; free it with
+ * pve_problems_free). Returns 0, or -1 on allocation failure. */
+int pve_problem_add(char ***problems, size_t *nproblems, const char *fmt, ...) PTD_PRINTF(3, 4);
+int pve_problem_vadd(char ***problems, size_t *nproblems, const char *fmt, va_list ap)
+    PTD_PRINTF(3, 0);
+void pve_problems_free(char **problems, size_t nproblems);
+
+/* Handles one text line of a walked file (the line is the walker's and may be modified).
+ * Returns 0, or -1 when out of memory. */
+typedef int (*pve_text_line_fn)(void *arg, const char *file, char *line, unsigned lineno);
+
+/* The loop of the pmxcfs text parsers: calls fn for every line of buf[0..len) that is text
+ * (pve_line_is_text); any other line is skipped with "FILE:N: invalid UTF-8 or control
+ * characters (line skipped)" added to the problem list *warnings. Returns 0, or -1 when out
+ * of memory (here or in fn); the warnings added so far stay on the list either way. */
+int pve_lines_walk_text(const char *file, const char *buf, size_t len, char ***warnings,
+                        size_t *nwarnings, pve_text_line_fn fn, void *arg);
 
 #endif

@@ -12,33 +12,6 @@
 
 #include "pve_conf.h"
 
-int pve_problem_add(char ***problems, size_t *nproblems, const char *fmt, ...)
-{
-    char buf[PTD_ERROR_MAX], **grown;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    grown = realloc(*problems, (*nproblems + 1) * sizeof(*grown));
-    if (!grown)
-        return -1;
-    *problems = grown;
-    if (!(grown[*nproblems] = strdup(buf)))
-        return -1;
-    (*nproblems)++;
-    return 0;
-}
-
-void pve_problems_free(char **problems, size_t nproblems)
-{
-    size_t i;
-
-    for (i = 0; i < nproblems; i++)
-        free(problems[i]);
-    free(problems);
-}
-
 static struct pve_scfg_section *scfg_add_section(struct pve_scfg *c, const char *type,
                                                  const char *id, unsigned line)
 {
@@ -130,13 +103,23 @@ static int scfg_line(const char *file, struct pve_scfg *c, struct pve_scfg_secti
     return scfg_add_prop(*cur, s, sp, lineno);
 }
 
+/* pve_scfg_parse's walk: the result and the section being filled. */
+struct scfg_walk {
+    struct pve_scfg *cfg;
+    struct pve_scfg_section *cur;
+};
+
+static int scfg_walk_line(void *arg, const char *file, char *line, unsigned lineno)
+{
+    struct scfg_walk *w = arg;
+
+    return scfg_line(file, w->cfg, &w->cur, line, lineno);
+}
+
 int pve_scfg_parse(const char *file, const char *buf, size_t len, struct pve_scfg *out,
                    struct ptd_error *err)
 {
-    struct pve_scfg_section *cur = NULL;
-    struct pve_lines lines;
-    char *line;
-    size_t n;
+    struct scfg_walk walk = {out, NULL};
     unsigned nul_line;
 
     memset(out, 0, sizeof(*out));
@@ -147,25 +130,12 @@ int pve_scfg_parse(const char *file, const char *buf, size_t len, struct pve_scf
     if (nul_line)
         return ptd_error_set(err, "%s:%u: binary data (NUL byte): not a Proxmox config file", file,
                              nul_line);
-    if (pve_lines_open(&lines, buf, len) != 0)
-        goto oom;
-    while (pve_lines_next(&lines, &line, &n)) {
-        if (!pve_line_is_text(line, n)) {
-            if (pve_problem_add(&out->warnings, &out->nwarnings,
-                                "%s:%u: invalid UTF-8 or control characters (line skipped)", file,
-                                lines.lineno))
-                goto oom;
-            continue;
-        }
-        if (scfg_line(file, out, &cur, line, lines.lineno) != 0)
-            goto oom;
+    if (pve_lines_walk_text(file, buf, len, &out->warnings, &out->nwarnings, scfg_walk_line,
+                            &walk) != 0) {
+        pve_scfg_free(out);
+        return ptd_error_set(err, "%s: out of memory", file);
     }
-    pve_lines_close(&lines);
     return 0;
-oom:
-    pve_lines_close(&lines);
-    pve_scfg_free(out);
-    return ptd_error_set(err, "%s: out of memory", file);
 }
 
 void pve_scfg_free(struct pve_scfg *cfg)

@@ -20,6 +20,8 @@
 
 #include "ptdiag/error.h"
 
+#include "pve_lines.h" /* the problem list: pve_problem_add, pve_problems_free */
+
 /* Same limit as the guest configs: pmxcfs holds no file above 1 MiB. */
 #define PVE_SCFG_MAX_BYTES (1u << 20)
 
@@ -62,9 +64,5 @@ cJSON *pve_mapping_to_json(const char *file, const struct pve_scfg *cfg, char **
 /* Canonical PCI address: "dddd:bb:dd.f", or "dddd:bb:dd" when the input has no function
  * (Proxmox: all functions). Accepts an omitted domain. False when not an address. */
 bool pve_bdf_canonical(const char *in, char *out, size_t outlen);
-
-/* Adds "FILE:LINE: what" to a problem list; returns 0 or -1 on allocation failure. */
-int pve_problem_add(char ***problems, size_t *nproblems, const char *fmt, ...) PTD_PRINTF(3, 4);
-void pve_problems_free(char **problems, size_t nproblems);
 
 #endif

@@ -11,36 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptdiag/strbuf.h"
+
 /* ---- redaction ------------------------------------------------------------------------ */
-
-struct sbuf {
-    char *data;
-    size_t len, cap;
-    bool oom;
-};
-
-static void sb_put(struct sbuf *sb, const char *s, size_t n)
-{
-    if (sb->oom)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 256;
-        char *d;
-
-        while (cap < sb->len + n + 1)
-            cap *= 2;
-        d = realloc(sb->data, cap);
-        if (!d) {
-            sb->oom = true;
-            return;
-        }
-        sb->data = d;
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
 
 static bool ishex(char c)
 {
@@ -260,10 +233,10 @@ static int match_name(const char *text, const char *p, const char *end, const ch
 char *host_redact_names_text(const char *text, size_t len, const char *const *names,
                              const char *const *tokens, size_t nnames, size_t *outlen)
 {
-    struct sbuf sb = {0};
+    struct ptd_strbuf sb = {0};
     const char *p = text, *end = text + len, *run = text;
 
-    sb_put(&sb, "", 0);
+    ptd_strbuf_addn(&sb, "", 0);
     while (p < end) {
         const char *prev = p > text ? p - 1 : NULL;
         bool word_start = !prev || !isalnum_(*prev);
@@ -293,20 +266,16 @@ char *host_redact_names_text(const char *text, size_t len, const char *const *na
             p++;
             continue;
         }
-        sb_put(&sb, run, (size_t)(p - run));
-        sb_put(&sb, p, keep); /* the "serial: " key stays */
-        sb_put(&sb, repl, strlen(repl));
+        ptd_strbuf_addn(&sb, run, (size_t)(p - run));
+        ptd_strbuf_addn(&sb, p, keep); /* the "serial: " key stays */
+        ptd_strbuf_addn(&sb, repl, strlen(repl));
         p += n;
         run = p;
     }
-    sb_put(&sb, run, (size_t)(end - run));
-    if (sb.oom) {
-        free(sb.data);
-        return NULL;
-    }
-    if (outlen)
+    ptd_strbuf_addn(&sb, run, (size_t)(end - run));
+    if (outlen && !sb.failed)
         *outlen = sb.len;
-    return sb.data;
+    return ptd_strbuf_take(&sb);
 }
 
 char *host_redact_text(const char *text, size_t len, const char *hostname, size_t *outlen)

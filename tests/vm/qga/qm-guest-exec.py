@@ -40,6 +40,17 @@ class Agent:
         self.buf = b""
         self.seq = os.getpid() * 1000
 
+    def _recv(self, deadline):
+        """Appends what the socket has to the buffer, waiting until the deadline at most."""
+        left = deadline - time.time()
+        if left <= 0:
+            raise TimeoutError
+        self.sock.settimeout(left)
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("agent socket closed")
+        self.buf += chunk
+
     def _read_json(self, deadline):
         """One JSON object from the stream (the agent ends each with a newline)."""
         dec = json.JSONDecoder()
@@ -52,14 +63,7 @@ class Agent:
                     return obj
                 except ValueError:
                     pass
-            left = deadline - time.time()
-            if left <= 0:
-                raise TimeoutError
-            self.sock.settimeout(left)
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise ConnectionError("agent socket closed")
-            self.buf += chunk
+            self._recv(deadline)
 
     def cmd(self, execute, arguments=None, timeout=3):
         """guest-sync-delimited (the reply follows a 0xFF byte; stale bytes before it are
@@ -71,14 +75,7 @@ class Agent:
         while True:
             # drop everything up to the delimiter, then read the sync reply
             while b"\xff" not in self.buf:
-                left = deadline - time.time()
-                if left <= 0:
-                    raise TimeoutError
-                self.sock.settimeout(left)
-                chunk = self.sock.recv(1 << 20)
-                if not chunk:
-                    raise ConnectionError("agent socket closed")
-                self.buf += chunk
+                self._recv(deadline)
             self.buf = self.buf[self.buf.rindex(b"\xff") + 1:]
             if self._read_json(deadline).get("return") == self.seq:
                 break
