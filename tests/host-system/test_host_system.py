@@ -21,6 +21,8 @@ sys.path.insert(0, str(HERE.parent / "fixtures" / "hostgen"))
 import system as hostgen  # noqa: E402
 
 BIN = None
+# system.acpi.vfct of a host without the AMD APU VBIOS table: absent, nothing else known
+NO_VFCT = {"present": False, "readable": None, "table_bytes": None, "entries": None, "error": None}
 ENV = dict(os.environ, PTDIAG_FIXED_TIME="2026-11-22T20:00:00Z")
 
 
@@ -88,7 +90,7 @@ class HealthyIntel(unittest.TestCase):
         self.assertIs(cpu["hypervisor"], False)
         self.assertEqual(cpu["phys_address_bits"], 46)
         self.assertIs(self.sys["kvm_device"], True)
-        self.assertEqual(self.sys["acpi"], {"dmar": True, "ivrs": False})
+        self.assertEqual(self.sys["acpi"], {"dmar": True, "ivrs": False, "vfct": NO_VFCT})
 
     def test_iommu(self):
         io = self.sys["iommu"]
@@ -184,7 +186,7 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(s["cpu"]["vendor"], "AuthenticAMD")
         self.assertEqual((s["cpu"]["vmx"], s["cpu"]["svm"], s["cpu"]["hypervisor"]),
                          (False, True, True))
-        self.assertEqual(s["acpi"], {"dmar": False, "ivrs": True})
+        self.assertEqual(s["acpi"], {"dmar": False, "ivrs": True, "vfct": NO_VFCT})
         self.assertEqual(s["iommu"]["class_devices"], ["ivhd0"])
         self.assertIs(s["iommu"]["irq_remapping"], False)
         self.assertEqual(s["iommu"]["allow_unsafe_interrupts"],
@@ -237,7 +239,7 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(s["iommu"]["group_types"], {})
         self.assertIsNone(s["iommu"]["irq_remapping"])
         self.assertTrue(any("interrupt remapping" in e for e in errors_of(doc, "kmsg")))
-        self.assertEqual(s["acpi"], {"dmar": False, "ivrs": False})
+        self.assertEqual(s["acpi"], {"dmar": False, "ivrs": False, "vfct": NO_VFCT})
         self.assertIsNone(s["cmdline"]["intel_iommu"])
         self.assertEqual(events_of(doc, "iommu-enabled"), [])
 
@@ -310,7 +312,7 @@ class Scenarios(unittest.TestCase):
         s = doc["system"]
         self.assertEqual(s["cpu"], {"vendor": None, "model_name": None, "vmx": None,
                                     "svm": None, "hypervisor": None, "phys_address_bits": None})
-        self.assertEqual(s["acpi"], {"dmar": None, "ivrs": None})
+        self.assertEqual(s["acpi"], {"dmar": None, "ivrs": None, "vfct": None})
         self.assertIsNone(s["cmdline"]["raw"])
         self.assertIsNone(s["cmdline"]["intel_iommu"])
         self.assertIsNone(s["modules"]["loaded"])
