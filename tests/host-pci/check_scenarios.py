@@ -99,7 +99,8 @@ def check_rtx3090(doc, tree, gpu_drv="vfio-pci", audio_drv="vfio-pci", grouped=T
                  ("slot", "0000:01:00"), ("driver", gpu_drv), ("driver_override", None),
                  ("config_bytes", 4096), ("reset_method", ["flr", "bus"]), ("reset_file", True),
                  ("power_state", "D0"), ("d3cold_allowed", True), ("numa_node", None),
-                 ("vendor_reset", None), ("rom", {"present": True, "size_bytes": 512 * 1024})):
+                 ("vendor_reset", None),
+                 ("rom", {"present": True, "size_bytes": 512 * 1024, "vfct_image": None})):
         eq(g.get(k), v, "01:00.0 " + k)
     eq(g.get("iommu_group"), 1 if grouped else None, "01:00.0 iommu_group")
     a = dev(doc, "0000:01:00.1")
@@ -252,7 +253,7 @@ def s_arc_a310(doc, tree, out):
                  ("subsystem_device_id", "6007"), ("revision", "05"),
                  ("device_name", "DG2 [Arc A310]"), ("driver", "vfio-pci"), ("iommu_group", 16),
                  ("flr", False), ("reset_method", ["bus"]), ("boot_vga", False),
-                 ("rom", {"present": True, "size_bytes": 2 * MiB})):
+                 ("rom", {"present": True, "size_bytes": 2 * MiB, "vfct_image": None})):
         eq(g.get(k), v, "Arc " + k)
     eq(bars(g), [(0, 0xf6000000, 16 * MiB, True, False, False, True),
                  (2, 0x7000000000, 4 * GiB, True, True, False, True)], "Arc BARs")
