@@ -139,6 +139,16 @@ static bool classify_binding(const char *msg, struct ptd_start_event *ev)
         quoted_detail(p, ev->detail, sizeof(ev->detail));
         return true;
     }
+    if ((p = strstr(msg, "PCI: slot ")) != NULL && (p = strstr(p, " not available for ")) &&
+        (p = strstr(p, ", in use by ")) != NULL) {
+        /* QEMU's hw/pci/pci.c: the guest address the passed device asks for (addr=, e.g.
+         * 0x02 for legacy IGD) is taken; detail: the device holding it ("VGA"), without the
+         * ",id=..." newer QEMU appends */
+        ev->kind = PTD_START_SLOT_IN_USE;
+        p += strlen(", in use by ");
+        kmsg_copy_clean(ev->detail, sizeof(ev->detail), p, strcspn(p, ", "));
+        return true;
+    }
     if (strstr(msg, "can't unbind/bind PCI group to VFIO") ||
         (strstr(msg, "Cannot bind ") && strstr(msg, " to vfio"))) {
         ev->kind = PTD_START_HOST_DRIVER_BOUND;

@@ -76,6 +76,14 @@ static void test_qemu_server_strings(void **state)
                 PTD_START_GROUP_NOT_VIABLE, "0000:01:00.0", 1);
     expect_kind("TASK ERROR: start failed: QEMU exited with code 1", PTD_START_TASK_ERROR, "",
                 PTD_KMSG_NO_CODE);
+    /* QEMU hw/pci/pci.c, the newer form with ",id=%s": the holder's name alone is the detail */
+    assert_true(ptd_start_classify("kvm: -device vfio-pci,host=0000:00:02.0,addr=0x02,"
+                                   "legacy-igd=1: PCI: slot 2 function 0 not available for "
+                                   "vfio-pci, in use by VGA,id=vga",
+                                   &ev));
+    assert_int_equal(ev.kind, PTD_START_SLOT_IN_USE);
+    assert_string_equal(ev.device, "0000:00:02.0");
+    assert_string_equal(ev.detail, "VGA");
 }
 
 static void test_not_start_failures(void **state)

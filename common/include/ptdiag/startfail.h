@@ -33,6 +33,7 @@
     X(D3_STUCK, "device-stuck-d3")              /* Unable to power on device, stuck in D3 */       \
     X(QMP_TIMEOUT, "start-timeout") /* start failed: command '..kvm..' failed: got timeout */      \
     X(MDEV_UNAVAILABLE, "mdev-unavailable") /* has no available instances of '..' */               \
+    X(SLOT_IN_USE, "guest-slot-in-use")     /* PCI: slot 2 function 0 not available for .. */      \
     X(TASK_ERROR, "task-error")             /* any other "TASK ERROR: ..." */
 
 enum ptd_start_kind {
