@@ -107,9 +107,46 @@ def event(doc, kind, source):
 
 # ---- the cases -----------------------------------------------------------------------------
 
-def messages():
+def messages(own_host=False):
+    """The cases of messages.json: those of the shared RTX 3090 host, or (own_host) those
+    that name the host scenario and VM configs their thread had ("scenario", "confs")."""
     with open(os.path.join(HERE, "messages.json")) as f:
-        return json.load(f)["cases"]
+        return [c for c in json.load(f)["cases"] if ("scenario" in c) == own_host]
+
+
+def check_case(doc, fs, c):
+    """The case's message became its event, tied to its VM, with the thread's finding."""
+    evs = event(doc, c["expect"]["kind"], c["source"])
+    check(evs, "%s (%s): event %s from the %s" % (c["name"], c["url"], c["expect"]["kind"],
+                                                  c["source"]))
+    if not evs:
+        return
+    ev = evs[0]
+    eq(ev["device"], c["expect"]["device"], "%s: device" % c["name"])
+    eq(ev["code"], c["expect"]["code"], "%s: code" % c["name"])
+    if "detail" in c["expect"]:
+        eq(ev["detail"], c["expect"]["detail"], "%s: detail" % c["name"])
+    vmid = c.get("vmid", 100)
+    if c.get("transport") != "kernel":
+        eq(ev["vmid"], vmid, "%s: tied to VM %d" % (c["name"], vmid))
+    if c.get("rule"):
+        hit = has_finding(fs, c["rule"], vmid)
+        check(hit, "%s: finding %s for VM %d" % (c["name"], c["rule"], vmid))
+        check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
+
+
+def test_own_host_messages(tmp):
+    """A case whose finding needs its thread's own layout (the device it names, the VMs that
+    share it) runs on that host scenario, as a task of its type (qmstart, vzdump)."""
+    for i, c in enumerate(messages(own_host=True)):
+        confs = {int(v): vm_conf(bdf) for v, bdf in c["confs"].items()}
+        root = build_tree(tmp, "own-%d" % i, c["scenario"], confs)
+        t = T0 - 600
+        u = upid(t, c["vmid"], c.get("task_type", "qmstart"), pid=0x2000 + i)
+        write_tasks(root, [(u, t + 3, c.get("status", "start failed: QEMU exited with code 1"),
+                            c["lines"])])
+        doc, _ = run_host(root)
+        check_case(doc, findings(doc, tmp), c)
 
 
 def test_real_messages(tmp):
@@ -163,23 +200,7 @@ def test_real_messages(tmp):
        "odd UPIDs: listed, the one with '/' never opened, the other's file absent")
     fs = findings(doc, tmp)
     for c in messages():
-        evs = event(doc, c["expect"]["kind"], c["source"])
-        check(evs, "%s (%s): event %s from the %s" % (c["name"], c["url"], c["expect"]["kind"],
-                                                      c["source"]))
-        if not evs:
-            continue
-        ev = evs[0]
-        eq(ev["device"], c["expect"]["device"], "%s: device" % c["name"])
-        eq(ev["code"], c["expect"]["code"], "%s: code" % c["name"])
-        if "detail" in c["expect"]:
-            eq(ev["detail"], c["expect"]["detail"], "%s: detail" % c["name"])
-        vmid = c.get("vmid", 100)
-        if c.get("transport") != "kernel":
-            eq(ev["vmid"], vmid, "%s: tied to VM %d" % (c["name"], vmid))
-        if c.get("rule"):
-            hit = has_finding(fs, c["rule"], vmid)
-            check(hit, "%s: finding %s for VM %d" % (c["name"], c["rule"], vmid))
-            check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
+        check_case(doc, fs, c)
     # the GPU offers FLR: the reset failure is its own finding, reset-method-missing stays silent
     check(not has_finding(fs, "reset-method-missing", 100), "FLR card: no reset-method-missing")
     # the clean earlier boot gives no hang finding
@@ -429,6 +450,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ptdiag-host-logs-")
     try:
         root, doc = test_real_messages(tmp)
+        test_own_host_messages(tmp)
         hang = test_hang(tmp)
         test_snapshot(tmp, root, doc)
         test_redacted_snapshot(tmp)
