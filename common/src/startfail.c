@@ -14,8 +14,9 @@
  *    ("pci_irq_handler: Assertion `0 <= irq_num && irq_num < PCI_NUM_PINS' failed");
  *  - qemu-server PVE/QemuServer/PCI.pm and PCI/Mdev.pm: "PCI device '%s' already in use by
  *    VMID '%s'", "... is currently reserved for use by VMID ...", "can't unbind/bind PCI
- *    group to VFIO '%s'", "failed to reset PCI device '%s'", "pci device '%s' has no
- *    available instances of '%s'", "vgpu type '%s' not available for '%s'";
+ *    group to VFIO '%s'", "failed to reset PCI device '%s'", "can't reset PCI device '%s'",
+ *    "pci device '%s' has no available instances of '%s'", "vgpu type '%s' not available for
+ *    '%s'"; QEMU hw/pci: "PCI: slot %d function %d not available for %s, in use by %s";
  *  - pve-common: "TASK ERROR: %s" (RESTEnvironment), run_command's "command '%s' failed: got
  *    timeout" behind qemu-server's "start failed: "; PVE::QMPClient's "unable to connect to VM
  *    %s qmp socket - timeout after %d retries".
@@ -103,7 +104,9 @@ static bool classify_reset(const char *msg, struct ptd_start_event *ev)
             kmsg_parse_long(p, &ev->code, NULL);
         return true;
     }
-    if (strstr(msg, "failed to reset PCI device") ||
+    /* qemu-server: "failed to reset PCI device '%s'..." and, where the device has FLR,
+     * PCI.pm's "can't reset PCI device '%s'" */
+    if (strstr(msg, "failed to reset PCI device") || strstr(msg, "can't reset PCI device") ||
         (strstr(msg, "error writing '1' to") && strstr(msg, "/reset'"))) {
         ev->kind = PTD_START_RESET_FAILED;
         strcpy(ev->detail, "reset write failed");

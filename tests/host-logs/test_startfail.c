@@ -46,6 +46,8 @@ static void test_qemu_server_strings(void **state)
     expect_kind("failed to reset PCI device '0000:01:00.0', but trying to continue as not all "
                 "devices need a reset",
                 PTD_START_RESET_FAILED, "0000:01:00.0", PTD_KMSG_NO_CODE);
+    expect_kind("TASK ERROR: can't reset PCI device '0000:01:00.0'", PTD_START_RESET_FAILED,
+                "0000:01:00.0", PTD_KMSG_NO_CODE);
     expect_kind("error writing '1' to '/sys/bus/pci/devices/0000:03:00.0/reset': Inappropriate "
                 "ioctl for device",
                 PTD_START_RESET_FAILED, "0000:03:00.0", PTD_KMSG_NO_CODE);
