@@ -6,6 +6,7 @@
 # Usage: build-initramfs.sh KERNEL_DIR PTDIAG_HOST QEXIT OUT.cpio.gz
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/initramfs-lib.sh"
 kdir=$1 host=$2 qexit=$3 out=$4
 kver=$(cat "$kdir/kver")
 ktree="$kdir/tree"
@@ -15,13 +16,8 @@ if [ ! -f "$kdir/ready" ]; then
 fi
 mods="e1000 e1000e vfio vfio_iommu_type1 vfio-pci"
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/ptdvm-stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-chmod 755 "$stage" # mktemp's 0700 would lock non-root guest processes out of /
-mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/proc" "$stage/sys" "$stage/dev" \
-    "$stage/lib/modules/$kver" "$stage/usr/share/misc"
-cp "$(command -v busybox)" "$stage/bin/busybox"
-mkdir -p "$stage/etc"
+stage_new ptdvm-stage
+mkdir -p "$stage/lib/modules/$kver" "$stage/usr/share/misc"
 echo "root:x:0:0:root:/:/bin/sh" >"$stage/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
@@ -34,16 +30,8 @@ cp "$host" "$stage/usr/bin/ptdiag-host"
 if command -v strace >/dev/null; then
     cp "$(command -v strace)" "$stage/usr/bin/strace"
 fi
-# The dynamic loader and every library, at the paths ldd names.
-for bin in "$stage/usr/bin/ptdiag-host" "$stage/usr/bin/strace"; do
-    [ -f "$bin" ] && ldd "$bin" | awk '/=> \// {print $3} /^\t\// {print $1}'
-done | sort -u | while read -r lib; do
-    mkdir -p "$stage$(dirname "$lib")"
-    cp -L "$lib" "$stage$lib"
-done
-for ids in /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids; do
-    [ -f "$ids" ] && { mkdir -p "$stage$(dirname "$ids")"; cp "$ids" "$stage$ids"; }
-done
+stage_libs "$stage/usr/bin/ptdiag-host" "$stage/usr/bin/strace"
+stage_pci_ids
 
 # Each module with its dependencies and softdeps (kmod resolves them; busybox modprobe in
 # the guest follows modules.dep only, which is why init loads vfio_iommu_type1 itself).
@@ -58,5 +46,4 @@ cp "$ktree/lib/modules/$kver"/modules.order "$ktree/lib/modules/$kver"/modules.b
     "$stage/lib/modules/$kver/"
 depmod -b "$stage" "$kver"
 
-(cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
-mv "$out.tmp" "$out"
+stage_pack "$out"

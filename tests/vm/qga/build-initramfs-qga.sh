@@ -12,6 +12,7 @@
 # Exit 77 (skip): no kernel, or qemu-guest-agent not installed.
 set -eu
 kdir=$1 agent=$2 src=$3 out=$4
+. "$src/tests/vm/initramfs-lib.sh"
 if [ ! -f "$kdir/ready" ]; then
     echo "build-initramfs-qga: no kernel in $kdir: skipping"
     exit 77
@@ -26,28 +27,17 @@ kver=$(cat "$kdir/kver")
 deb=${PTDIAG_VM_KERNEL_DEB:-$(ls "$kdir"/dl/*.deb 2>/dev/null | head -n1)}
 [ -f "$deb" ] || { echo "build-initramfs-qga: the kernel package is gone from $kdir/dl"; exit 1; }
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/ptdvm-qga.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-chmod 755 "$stage"
+stage_new ptdvm-qga
 ktree=$stage/.ktree
-mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/usr/sbin" "$stage/proc" "$stage/sys" \
-    "$stage/dev" "$stage/tmp" "$stage/run" "$stage/var/run" "$stage/etc" "$ktree"
-cp "$(command -v busybox)" "$stage/bin/busybox"
+mkdir -p "$stage/tmp" "$stage/run" "$stage/var/run" "$ktree"
 echo "root:x:0:0:root:/:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 cp "$src/tests/vm/qga/init-qga" "$stage/init"
 chmod 755 "$stage/init"
 cp "$qga" "$stage/usr/sbin/qemu-ga"
 cp "$agent" "$stage/usr/bin/ptdiag-agent"
-for bin in "$stage/usr/sbin/qemu-ga" "$stage/usr/bin/ptdiag-agent"; do
-    ldd "$bin" | awk '/=> \// {print $3} /^\t\// {print $1}'
-done | sort -u | while read -r lib; do
-    mkdir -p "$stage$(dirname "$lib")"
-    cp -L "$lib" "$stage$lib"
-done
-for ids in /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids; do
-    [ -f "$ids" ] && { mkdir -p "$stage$(dirname "$ids")"; cp "$ids" "$stage$ids"; }
-done
+stage_libs "$stage/usr/sbin/qemu-ga" "$stage/usr/bin/ptdiag-agent"
+stage_pci_ids
 
 # The large document: the real agent's document of a guest tree with an Xid storm in its
 # kernel log, about 4 MiB of JSON (a guest with a long-running fault).
@@ -88,6 +78,5 @@ while read -r ko; do cp "$ko" "$stage/lib/modules/"; done <"$stage/.order"
 sed 's|.*/||' "$stage/.order" >"$stage/lib/modules/load-order"
 rm -rf "$ktree" "$stage/.order"
 
-(cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
-mv "$out.tmp" "$out"
+stage_pack "$out"
 echo "build-initramfs-qga: $(du -h "$out" | cut -f1) with $(basename "$qga") $("$qga" -V | head -n1 | sed 's/.*QEMU Guest Agent //')"
