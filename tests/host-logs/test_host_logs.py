@@ -135,6 +135,21 @@ def check_case(doc, fs, c):
         check(hit and hit[0]["fix"], "%s: finding has a fix" % c["name"])
 
 
+def test_slot_fix(tmp, root):
+    """vm-start-slot-in-use's fix (vga: none) clears it, and so does a serial console (no
+    display card either); another emulated card keeps it. The task log itself is history:
+    it stays as it was."""
+    for vga, fires in (("none", False), ("serial0", False), ("std,memory=32", True),
+                       ("qxl", True)):
+        r = os.path.join(tmp, "vga-" + vga.split(",")[0])
+        shutil.copytree(root, r, symlinks=True)
+        with open(os.path.join(r, "etc", "pve", "qemu-server", "100.conf"), "a") as f:
+            f.write("vga: %s\n" % vga)
+        doc, _ = run_host(r)
+        eq(bool(has_finding(findings(doc, tmp), "vm-start-slot-in-use", 100)), fires,
+           "vga: %s: vm-start-slot-in-use fires" % vga)
+
+
 def test_own_host_messages(tmp):
     """A case whose finding needs its thread's own layout (the device it names, the VMs that
     share it) runs on that host scenario, as a task of its type (qmstart, vzdump)."""
@@ -450,6 +465,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ptdiag-host-logs-")
     try:
         root, doc = test_real_messages(tmp)
+        test_slot_fix(tmp, root)
         test_own_host_messages(tmp)
         hang = test_hang(tmp)
         test_snapshot(tmp, root, doc)
