@@ -222,6 +222,40 @@ static void test_export(void **state)
     assert_non_null(strstr(err.text, "_BOOT_ID"));
 }
 
+/* A boot sd-journal could not read to its end keeps that mark through --save-snapshot: the
+ * span of a boot nothing else was read of, and read_error, come back from the export copy. */
+static void test_export_read_error(void **state)
+{
+    struct jlog l, back;
+    struct ptd_error err = {{0}};
+    char *out;
+
+    (void)state;
+    memset(&l, 0, sizeof(l));
+    l.nboots = 1;
+    memcpy(l.boots[0].id, "0123456789abcdef0123456789abcdef", 33);
+    l.boots[0].first_usec = 1700000000000000ull;
+    l.boots[0].last_usec = 1700000600000000ull;
+    l.boots[0].read_error = true;
+    out = journal_export_write(&l);
+    assert_non_null(out);
+    assert_int_equal(journal_export_parse(out, strlen(out), &back, &err), 0);
+    assert_int_equal(back.nboots, 1);
+    assert_true(back.boots[0].read_error);
+    assert_false(back.boots[0].shutdown_seen);
+    assert_int_equal(back.boots[0].first_usec, l.boots[0].first_usec);
+    assert_int_equal(back.boots[0].last_usec, l.boots[0].last_usec);
+    free(out);
+    journal_free(&back);
+
+    /* a boot read whole carries no mark */
+    l.boots[0].read_error = false;
+    out = journal_export_write(&l);
+    assert_non_null(out);
+    assert_null(strstr(out, "PTDIAG_READ_ERROR"));
+    free(out);
+}
+
 static char *redact(void *names, const char *v, size_t len, size_t *outlen)
 {
     return host_redact_map_text(names, v, len, outlen);
@@ -331,8 +365,8 @@ int main(void)
         cmocka_unit_test(test_qemu_server_strings), cmocka_unit_test(test_not_start_failures),
         cmocka_unit_test(test_kmsg_mapping),        cmocka_unit_test(test_upid),
         cmocka_unit_test(test_task_lines),          cmocka_unit_test(test_export),
-        cmocka_unit_test(test_redact_users),        cmocka_unit_test(test_redacted_upid),
-        cmocka_unit_test(test_export_redact),
+        cmocka_unit_test(test_export_read_error),   cmocka_unit_test(test_redact_users),
+        cmocka_unit_test(test_redacted_upid),       cmocka_unit_test(test_export_redact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
