@@ -150,6 +150,20 @@ def test_slot_fix(tmp, root):
            "vga: %s: vm-start-slot-in-use fires" % vga)
 
 
+def test_qmp_timeout_outside_start(tmp):
+    """A backup or stop of a VM whose QEMU stopped answering logs the same QMP socket
+    timeout as a slow start: in those tasks it is no start failure; in a qmstart it is."""
+    qmp = ("VM 100 qmp command failed - VM 100 qmp command 'query-status' failed - "
+           "unable to connect to VM 100 qmp socket - timeout after 31 retries")
+    for typ, want in (("vzdump", 0), ("qmstop", 0), ("qmstart", 1)):
+        root = build_tree(tmp, "qmp-" + typ, "rtx3090-vfio", {100: vm_conf("0000:01:00")})
+        t = T0 - 600
+        write_tasks(root, [(upid(t, 100, typ), t + 40, "unexpected status", [qmp])])
+        doc, _ = run_host(root)
+        eq(len(event(doc, "start-timeout", "task")), want,
+           "QMP socket timeout in a %s task: start-timeout events" % typ)
+
+
 def test_own_host_messages(tmp):
     """A case whose finding needs its thread's own layout (the device it names, the VMs that
     share it) runs on that host scenario, as a task of its type (qmstart, vzdump)."""
@@ -225,15 +239,22 @@ def test_real_messages(tmp):
     return root, doc
 
 
-def hang_tree(tmp, name, shutdown, seconds_before_end=40, later=()):
-    """later: (seconds after the start, pvestatd message) entries of the earlier boot."""
-    root = build_tree(tmp, name, "navi10-no-vendor-reset", {100: vm_conf("0000:0c:00")})
+def hang_tree(tmp, name, shutdown, seconds_before_end=40, later=(), also_start=None):
+    """later: (seconds after the start, pvestatd message) entries of the earlier boot;
+    also_start: (VMID, seconds after VM 100's start) of a second GPU VM's qmstart."""
+    confs = {100: vm_conf("0000:0c:00")}
+    if also_start:
+        confs[also_start[0]] = vm_conf("0000:0c:00")
+    root = build_tree(tmp, name, "navi10-no-vendor-reset", confs)
     start_old, t_start = T0 - 7200, T0 - 7200 + 600
     end_old = t_start + seconds_before_end
     j = boot_lines(BOOT_OLD, start_old, end_old, shutdown)
     u = upid(t_start, 100)
     j += [entry(t_start, BOOT_OLD, start_old, "<root@pam> starting task %s" % u, "pvedaemon"),
           entry(t_start + 5, BOOT_OLD, start_old, "<root@pam> end task %s OK" % u, "pvedaemon")]
+    if also_start:
+        j.append(entry(t_start + also_start[1], BOOT_OLD, start_old, "<root@pam> starting task %s"
+                       % upid(t_start + also_start[1], also_start[0], pid=0x1B00), "pvedaemon"))
     j += [entry(t_start + dt, BOOT_OLD, start_old, msg, "pvestatd") for dt, msg in later]
     if not shutdown:
         j.append(entry(end_old, BOOT_OLD, start_old,
@@ -274,6 +295,13 @@ def test_hang(tmp):
           "died a day after the start: no hang finding")
     eq([e["time_epoch"] - (T0 - 7200 + 600) for e in event(doc, "start-timeout", "journal")],
        [60], "a QMP socket timeout is a start timeout only next to the start")
+    # another GPU VM started after it (boot-time autostart of several VMs): VM 100's slow
+    # start is still its own
+    doc, _ = run_host(hang_tree(tmp, "navi-two", shutdown=False, seconds_before_end=86400,
+                                later=[(60, qmp)], also_start=(101, 30)))
+    eq([(e["vmid"], e["time_epoch"] - (T0 - 7200 + 600))
+        for e in event(doc, "start-timeout", "journal")], [(100, 60)],
+       "a QMP socket timeout of VM 100 after VM 101's start: VM 100's start timeout")
     return root
 
 
@@ -467,6 +495,7 @@ def main():
         root, doc = test_real_messages(tmp)
         test_slot_fix(tmp, root)
         test_own_host_messages(tmp)
+        test_qmp_timeout_outside_start(tmp)
         hang = test_hang(tmp)
         test_snapshot(tmp, root, doc)
         test_redacted_snapshot(tmp)

@@ -28,11 +28,18 @@
  * long before it (qemu-server starts QEMU from the qmstart task). */
 #define ATTRIBUTE_WINDOW_S 300
 
+#define BOOT_SCAN_STARTS 64 /* GPU VMs whose last start a boot keeps; older ones drop out */
+
 struct boot_scan {
     struct logs_ctx *lc;
     int offset;
     long last_start_vmid; /* the newest qmstart seen so far in this boot */
     int64_t last_start_epoch;
+    struct {
+        long vmid;
+        int64_t epoch;
+    } starts[BOOT_SCAN_STARTS]; /* each GPU VM's newest qmstart so far in this boot */
+    size_t nstarts;
 };
 
 /* "100.scope" (qemu-server runs each VM in <vmid>.scope) → 100; -1 otherwise. */
@@ -82,17 +89,30 @@ static bool note_upid(struct boot_scan *s, const char *msg)
         return false;
     logs_add_action(s->lc, vmid, u.type, u.starttime);
     if (strcmp(u.type, "qmstart") == 0 && strstr(msg, "starting task")) {
+        size_t i;
+
         s->last_start_vmid = vmid;
         s->last_start_epoch = u.starttime;
+        for (i = 0; i < s->nstarts && s->starts[i].vmid != vmid; i++)
+            ;
+        if (i == s->nstarts && s->nstarts < BOOT_SCAN_STARTS)
+            s->nstarts++;
+        if (i < s->nstarts) {
+            s->starts[i].vmid = vmid;
+            s->starts[i].epoch = u.starttime;
+        }
     }
     return true;
 }
 
-/* Whether epoch lies in the attribution window after the newest qmstart, of VM vmid. */
+/* Whether epoch lies in the attribution window after VM vmid's newest qmstart (several GPU
+ * VMs start one after the other at boot: each has its own). */
 static bool in_start_window(const struct boot_scan *s, long vmid, int64_t epoch)
 {
-    return vmid >= 0 && vmid == s->last_start_vmid && epoch >= s->last_start_epoch &&
-           epoch - s->last_start_epoch <= ATTRIBUTE_WINDOW_S;
+    for (size_t i = 0; vmid >= 0 && i < s->nstarts; i++)
+        if (s->starts[i].vmid == vmid)
+            return epoch >= s->starts[i].epoch && epoch - s->starts[i].epoch <= ATTRIBUTE_WINDOW_S;
+    return false;
 }
 
 static bool classify_entry(struct boot_scan *s, struct jentry *e)
@@ -119,8 +139,7 @@ static bool classify_entry(struct boot_scan *s, struct jentry *e)
         vmid = vmid_of_unit(e->unit);
         if (vmid < 0)
             vmid = vmid_of_message(e->message);
-        if (vmid < 0 && s->last_start_vmid >= 0 && epoch >= s->last_start_epoch &&
-            epoch - s->last_start_epoch <= ATTRIBUTE_WINDOW_S)
+        if (vmid < 0 && in_start_window(s, s->last_start_vmid, epoch))
             vmid = s->last_start_vmid;
         if (vmid >= 0 && !logs_vm_has_hostpci(s->lc, vmid))
             return false;
@@ -163,7 +182,7 @@ static void add_last_action(struct logs_ctx *lc, cJSON *o, const struct jboot *b
 
 static void boot_json(struct logs_ctx *lc, cJSON *arr, struct jboot *b, int offset)
 {
-    struct boot_scan s = {lc, offset, -1, 0};
+    struct boot_scan s = {.lc = lc, .offset = offset, .last_start_vmid = -1};
     cJSON *o = cJSON_CreateObject();
     char when[32];
     size_t k;

@@ -153,6 +153,11 @@ static const char *scan_log(struct logs_ctx *lc, const struct task *t, char *buf
             status = line;
         if (!ptd_start_classify(line, &ev))
             continue;
+        /* a QEMU that stops answering its QMP socket is a slow start only in a start task;
+         * in a stop or a backup it is a VM that hung, not a start failure */
+        if (strcmp(ev.detail, PTD_START_QMP_SOCKET_DETAIL) == 0 &&
+            strcmp(t->u.type, "qmstart") != 0 && strcmp(t->u.type, "qmreboot") != 0)
+            continue;
         /* QEMU repeats a failing DMA map for every region: one event per kind and device */
         for (i = 0; i < nseen; i++)
             if (seen[i].kind == ev.kind && strcmp(seen[i].device, ev.device) == 0)
