@@ -105,7 +105,10 @@ class Vfct(unittest.TestCase):
         other = romgen.vfct([(6, 0, 0, 0x1002, 0x1638, 0x1462, 0x7c37, 0xc8, IMAGE)])
         cases = {"cut": good[:0x4C + 28 + 4096], "short": good[:40], "notvfct": b"SSDT" + good[4:],
                  "offset": good[:0x34] + (0xFFFFFF).to_bytes(4, "little") + good[0x38:],
-                 "otherbus": other, "zero": romgen.vfct([])}
+                 "otherbus": other, "zero": romgen.vfct([]), "hdrcut": good[:0x4C + 10]}
+        errors = {"short": "shorter than the VFCT header (76 bytes)", "notvfct": "no VFCT signature",
+                  "offset": "VBIOSImageOffset 16777215 outside the table",
+                  "zero": "no image entry", "hdrcut": "image header truncated"}
         for name, data in cases.items():
             doc = probe(apu_tree(self.base, name, romfile=False, vfct=data))
             v = doc["system"]["acpi"]["vfct"]
@@ -116,8 +119,17 @@ class Vfct(unittest.TestCase):
                 self.assertEqual(v["entries"][0]["bdf"], "0000:06:00.0")
                 self.assertIsNone(gpu(doc)["rom"]["vfct_image"])
             else:
-                self.assertEqual(v["entries"], [], name)
-                self.assertTrue(v["error"], name)
+                self.assertEqual((v["entries"], v["error"]), ([], errors[name]), name)
+
+    def test_empty_entry_skipped(self):
+        # amdgpu_acpi_vfct_bios() passes over an entry of ImageLength 0 to the next one
+        table = romgen.vfct([(4, 0, 0, 0x1002, 0x1638, 0x1462, 0x7c37, 0xc8, b""),
+                             (5, 0, 0, 0x1002, 0x1638, 0x1462, 0x7c37, 0xc8, IMAGE)])
+        doc = probe(apu_tree(self.base, "empty-first", romfile=False, vfct=table))
+        img = gpu(doc)["rom"]["vfct_image"]
+        self.assertEqual((img["image_offset"], img["image_bytes"]), (0x4C + 28 + 28, len(IMAGE)))
+        self.assertEqual(table[img["image_offset"]:img["image_offset"] + len(IMAGE)], IMAGE)
+        self.assertEqual(len(rule_hits(self.base, "empty-first", doc)), 1)
 
     def test_snapshot_keeps_table(self):
         root = apu_tree(self.base, "snap-src", romfile=False)

@@ -57,7 +57,7 @@ size_t vfct_parse(const unsigned char *data, size_t len, struct vfct_info *info)
     size = info->table_length >= VFCT_HEADER_BYTES && info->table_length < len ? info->table_length
                                                                                : len;
     off = le32(data + 0x34);
-    if (off < VFCT_HEADER_BYTES || off > size || size - off < VFCT_IMAGE_HEADER_BYTES) {
+    if (off < VFCT_HEADER_BYTES || off > size) {
         snprintf(info->error, sizeof(info->error), "VBIOSImageOffset %zu outside the table", off);
         return 0;
     }
@@ -65,15 +65,19 @@ size_t vfct_parse(const unsigned char *data, size_t len, struct vfct_info *info)
         struct vfct_entry *e = &info->entries[info->n_entries];
 
         read_entry(data, size, off, e);
-        if (e->image_bytes == 0)
-            break; /* the end of the list, as amdgpu and the APU guides' extractors take it */
+        if (e->image_bytes == 0) {
+            /* an empty entry: amdgpu_acpi_vfct_bios() passes over it to the next */
+            off = e->image_offset;
+            continue;
+        }
         info->n_entries++;
         if (e->truncated)
             break;
         off = e->image_offset + e->image_bytes;
     }
     if (info->n_entries == 0)
-        snprintf(info->error, sizeof(info->error), "no image entry");
+        snprintf(info->error, sizeof(info->error), "%s",
+                 size - off ? "image header truncated" : "no image entry");
     return info->n_entries;
 }
 
