@@ -56,22 +56,32 @@ static const char *status_word(const char *st, bool colour, const char **cc)
     return *cc = colour ? C_GRN : "", "PASS";
 }
 
-/* "L1-L4": the first and the last of the host's layers (those with a status line but the
- * guest's), or the one id when there is one. */
+/* "L1-L4": the host's layers (those with a status line but the guest's), as the span of the
+ * first and the last where no guest layer lies between them, else each id ("L1, L2, L4"). */
 static void host_layer_span(const struct rpt_matrix *mx, char *buf, size_t size)
 {
-    const char *first = NULL, *last = NULL;
+    size_t first = mx->nlayers, last = 0, used = 0;
+    bool split = false;
 
     for (size_t i = 0; i < mx->nlayers; i++) {
         if (!mx->layers[i].status_line || mx->layers[i].guest)
             continue;
-        first = first ? first : mx->layers[i].id;
-        last = mx->layers[i].id;
+        first = first < mx->nlayers ? first : i;
+        last = i;
     }
-    if (first && strcmp(first, last) != 0)
-        snprintf(buf, size, "%s-%s", first, last);
-    else
-        snprintf(buf, size, "%s", first ? first : "none");
+    for (size_t i = first; i < last; i++)
+        split |= mx->layers[i].guest;
+    buf[0] = '\0';
+    if (first == mx->nlayers) {
+        snprintf(buf, size, "none");
+    } else if (!split && first != last) {
+        snprintf(buf, size, "%s-%s", mx->layers[first].id, mx->layers[last].id);
+    } else {
+        for (size_t i = first; i <= last && used < size; i++)
+            if (mx->layers[i].status_line && !mx->layers[i].guest)
+                used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                                         mx->layers[i].id);
+    }
 }
 
 /* The guest layer: its status line, its findings (errors first), and the rules of the layer
