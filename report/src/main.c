@@ -4,7 +4,6 @@
  * renders the findings. Exit status (DESIGN §6): 0 no error finding, 1 at least one, 2 bad
  * usage or unreadable input.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,26 +46,6 @@ static int load_matrix(const char *path, struct rpt_matrix **mx)
     return rc;
 }
 
-static FILE *open_out(const char *path)
-{
-    if (!path || strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "ptdiag-report: %s: cannot write: %s\n", path, strerror(errno));
-    return f;
-}
-
-static int close_out(FILE *f, const char *path)
-{
-    int bad = fflush(f) != 0 || ferror(f);
-    if (f != stdout)
-        bad |= fclose(f) != 0;
-    if (bad)
-        fprintf(stderr, "ptdiag-report: %s: write error\n", path ? path : "stdout");
-    return bad ? -1 : 0;
-}
-
 static int gen_docs(int argc, char **argv)
 {
     const char *matrix = NULL, *outp = NULL;
@@ -83,9 +62,9 @@ static int gen_docs(int argc, char **argv)
     struct rpt_matrix *mx = NULL;
     if (load_matrix(matrix, &mx) < 0)
         return 2;
-    FILE *out = open_out(outp);
+    FILE *out = rpt_out_open("ptdiag-report", outp);
     int rc = out ? rpt_render_troubleshooting(out, mx) : -1;
-    if (out && close_out(out, outp) < 0)
+    if (out && rpt_out_close("ptdiag-report", out, outp, rc < 0) < 0)
         rc = -1;
     rpt_matrix_free(mx);
     return rc < 0 ? 2 : 0;

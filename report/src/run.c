@@ -59,26 +59,46 @@ void rpt_run_fini(struct rpt_run *run)
     *run = (struct rpt_run){0};
 }
 
-/* The report to o->out, or to the file o->out_path names (created, closed here). 0 or -1 with
- * the reason on stderr. */
+FILE *rpt_out_open(const char *prog, const char *path)
+{
+    FILE *f;
+
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "%s: %s: cannot write: %s\n", prog, path, strerror(errno));
+    return f;
+}
+
+int rpt_out_close(const char *prog, FILE *f, const char *path, bool bad)
+{
+    bad |= fflush(f) != 0 || ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    if (bad)
+        fprintf(stderr, "%s: %s: write error\n", prog,
+                path && strcmp(path, "-") != 0 ? path : "stdout");
+    return bad ? -1 : 0;
+}
+
+/* The report to o->out (left open), or to the file o->out_path names. 0 or -1 with the
+ * reason on stderr. */
 static int run_render(const struct rpt_run_opts *o, const struct rpt_run *run)
 {
-    const char *path = o->out_path && strcmp(o->out_path, "-") != 0 ? o->out_path : NULL;
-    FILE *f = o->out ? o->out : path ? fopen(path, "w") : stdout;
+    FILE *f = o->out ? o->out : rpt_out_open(o->prog, o->out_path);
+    bool bad;
 
-    if (!f) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", o->prog, path, strerror(errno));
+    if (!f)
+        return -1;
+    bad = rpt_render(f, o->format, run->matrix, run->model, run->result, o->verbose) < 0;
+    if (!o->out)
+        return rpt_out_close(o->prog, f, o->out_path, bad);
+    if (bad || fflush(f) != 0 || ferror(f)) {
+        fprintf(stderr, "%s: write error\n", o->prog);
         return -1;
     }
-    int bad = rpt_render(f, o->format, run->matrix, run->model, run->result, o->verbose) < 0;
-    bad |= fflush(f) != 0 || ferror(f);
-    if (f != stdout && f != o->out)
-        bad |= fclose(f) != 0;
-    if (bad && o->out)
-        fprintf(stderr, "%s: write error\n", o->prog);
-    else if (bad)
-        fprintf(stderr, "%s: %s: write error\n", o->prog, path ? path : "stdout");
-    return bad ? -1 : 0;
+    return 0;
 }
 
 int rpt_run(const struct rpt_run_opts *o)

@@ -50,6 +50,13 @@ struct rpt_run {
 int rpt_run_evaluate(const struct rpt_run_opts *o, struct rpt_run *run);
 void rpt_run_fini(struct rpt_run *run);
 
+/* The output a front end writes to: the file path names, created (NULL or "-": stdout). NULL
+ * with "prog: path: cannot write: why" on stderr. */
+FILE *rpt_out_open(const char *prog, const char *path);
+/* Flushes f and closes it unless it is stdout. 0, or -1 with "prog: path: write error" on
+ * stderr when that failed or bad says the writing already did. */
+int rpt_out_close(const char *prog, FILE *f, const char *path, bool bad);
+
 /* The whole diagnosis: evaluate, render o->format to the output. Returns the exit status:
  * 0 no error finding, 1 at least one, 2 an input or the output could not be used (the reason
  * on stderr). */
