@@ -26,11 +26,6 @@ static bool is_windows(const cJSON *doc)
     return os && strcmp(os, "windows") == 0;
 }
 
-static char *take(struct ptd_strbuf *b)
-{
-    return ptd_strbuf_take(b);
-}
-
 static const char *or_q(const char *s)
 {
     return s ? s : "?";
@@ -50,7 +45,7 @@ static char *cell_gpu(const cJSON *doc, const cJSON *g)
         ptd_strbuf_printf(&b, "%s ", name);
     ptd_strbuf_printf(&b, "[%s:%s]", or_q(ptd_json_get_str(g, "vendor_id")),
                       or_q(ptd_json_get_str(g, "device_id")));
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *cell_driver(const cJSON *doc, const cJSON *g)
@@ -75,7 +70,7 @@ static char *cell_driver(const cJSON *doc, const cJSON *g)
         if (ver)
             ptd_strbuf_printf(&b, " (kernel %s)", ver);
     }
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *cell_vram(const cJSON *g, const char *key)
@@ -85,7 +80,7 @@ static char *cell_vram(const cJSON *g, const char *key)
     if (ptd_json_get_u64(g, key, UINT64_MAX, &bytes, NULL) != PTD_NUM_OK)
         return NULL;
     ptd_strbuf_printf(&b, "%.1f GiB", (double)bytes / (1024.0 * 1024 * 1024));
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *cell_d3d(const cJSON *doc, const cJSON *g)
@@ -105,7 +100,7 @@ static char *cell_d3d(const cJSON *doc, const cJSON *g)
         if (!l11 && !l12)
             return NULL;
         ptd_strbuf_printf(&b, "D3D11 %s, D3D12 %s", l11 ? l11 : "unknown", l12 ? l12 : "none");
-        return take(&b);
+        return ptd_strbuf_take(&b);
     }
     return strdup("none (no DXGI adapter for this GPU)");
 }
@@ -131,7 +126,7 @@ static char *cell_vulkan(const cJSON *doc, const cJSON *g)
         ptd_strbuf_add(&b, api ? api : "unknown version");
         if (name)
             ptd_strbuf_printf(&b, " (%s)", name);
-        return take(&b);
+        return ptd_strbuf_take(&b);
     }
     return strdup("none (no Vulkan device for this GPU)");
 }
@@ -153,7 +148,7 @@ static char *cell_codecs(const cJSON *g, const char *key)
     if (!b.len)
         ptd_strbuf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
                           reason ? ")" : "");
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *cell_displays(const cJSON *g)
@@ -185,7 +180,7 @@ char *rpt_cap_connected_cell(size_t on, size_t total, struct ptd_strbuf *names)
         ptd_strbuf_printf(&b, "%zu connected of %zu (%s)", on, total,
                           names->data ? names->data : "");
     ptd_strbuf_release(names);
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static char *cell_compute(const cJSON *g)
@@ -207,7 +202,7 @@ static char *cell_compute(const cJSON *g)
     if (!b.len)
         ptd_strbuf_printf(&b, "none%s%s%s", reason ? " (" : "", reason ? reason : "",
                           reason ? ")" : "");
-    return take(&b);
+    return ptd_strbuf_take(&b);
 }
 
 static void build_row(const cJSON *doc, const cJSON *g, struct rpt_capability_row *r)
@@ -238,7 +233,7 @@ static void build_adapter_row(const cJSON *doc, const cJSON *ad, int index,
     ptd_strbuf_printf(&b, "%s [%s:%s] (DXGI adapter, no display device with these ids)", or_q(desc),
                       or_q(ptd_json_get_str(ad, "vendor_id")),
                       or_q(ptd_json_get_str(ad, "device_id")));
-    r->cell[RPT_CAP_GPU] = take(&b);
+    r->cell[RPT_CAP_GPU] = ptd_strbuf_take(&b);
     r->cell[RPT_CAP_VRAM] = cell_vram(ad, "dedicated_video_memory_bytes");
     r->cell[RPT_CAP_D3D] = cell_d3d(doc, ad);
     r->cell[RPT_CAP_VULKAN] = cell_vulkan(doc, ad);

@@ -279,7 +279,6 @@ char *journal_export_write(const struct jlog *l)
     struct ptd_strbuf s = {0};
     size_t i, k;
 
-    ptd_strbuf_addn(&s, "", 0);
     for (i = 0; i < l->nboots; i++) {
         const struct jboot *b = &l->boots[i];
 
@@ -339,7 +338,6 @@ char *journal_export_rewrite(const char *data, size_t len, journal_value_fn fn, 
     struct ptd_strbuf s = {0};
     const char *p = data, *end = data + len;
 
-    ptd_strbuf_addn(&s, "", 0);
     while (p < end && !s.failed) {
         const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq;
 

@@ -236,7 +236,6 @@ char *host_redact_names_text(const char *text, size_t len, const char *const *na
     struct ptd_strbuf sb = {0};
     const char *p = text, *end = text + len, *run = text;
 
-    ptd_strbuf_addn(&sb, "", 0);
     while (p < end) {
         const char *prev = p > text ? p - 1 : NULL;
         bool word_start = !prev || !isalnum_(*prev);
