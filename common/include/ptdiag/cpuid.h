@@ -29,10 +29,10 @@ void ptd_cpuid_signature(unsigned ebx, unsigned ecx, unsigned edx, char sig[13])
  * hypervisor bit), or "other" (an hv_vendor_id such as "GenuineIntel" or "proxmox"). */
 const char *ptd_cpuid_hypervisor_kind(bool hypervisor_bit, const char *signature);
 
-/* Writes a live read into the guest schema's system.cpuid object: source and
- * signature_source "instruction", hypervisor_bit, signature, hypervisor_kind, in that order;
- * all unknown (null, -1) when CPUID is not available. Both agents call it, so that they write
- * the same members. */
+/* Writes a live read into the guest schema's system.cpuid object, in this order: source
+ * ("instruction"), hypervisor_bit, signature, signature_source ("instruction"),
+ * hypervisor_kind; all unknown (null, -1) when CPUID is not available. Both agents call it, so that
+ * they write the same members. */
 void ptd_cpuid_add_json(cJSON *cpuid_obj, const struct ptd_cpuid_view *view);
 
 #endif
